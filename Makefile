@@ -1,0 +1,25 @@
+# The two set-up commands (see README): `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+
+.PHONY: demo test lint bench clean
+
+$(BIN)/hushbook: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[server,dev]"
+	@touch $@
+
+demo: $(BIN)/hushbook  ## install, seed the demo salon, run service + worker
+	$(BIN)/hushbook demo
+
+test: $(BIN)/hushbook  ## install, lint, run the test suites (SQLite + embedded Huey)
+	$(BIN)/ruff check service sdk tests bench
+	$(BIN)/python -m pytest -q
+
+bench: $(BIN)/hushbook
+	$(BIN)/python bench/slots.py
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .hypothesis

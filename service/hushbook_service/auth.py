@@ -1,0 +1,139 @@
+"""Who is calling, and what they may do: the one home of role checks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import wraps
+
+from flask import current_app, g, request
+
+from .errors import abort
+from .models import IntegrationKey, Staff
+from .tokens import KeyRing, TokenError
+
+PERMISSIONS = (
+    "tenant:read",
+    "tenant:write",
+    "staff:read",
+    "staff:write",
+    "services:read",
+    "services:write",
+    "schedules:read",
+    "schedules:write",
+    "appointments:read",  # all appointments of the tenant
+    "appointments:read_own",  # only the caller's own appointments
+    "appointments:write",
+    "clients:read",
+    "clients:write",
+    "clients:identity",  # may see who a client is (never the accountant)
+    "integration_keys:manage",
+)
+_READ_ALL = {"tenant:read", "staff:read", "services:read", "schedules:read"}
+
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    "owner": frozenset(PERMISSIONS),
+    "manager": frozenset(set(PERMISSIONS) - {"integration_keys:manage"}),
+    "reception": frozenset(
+        _READ_ALL
+        | {"appointments:read", "appointments:write", "clients:read", "clients:write"}
+        | {"clients:identity"}
+    ),
+    "staff": frozenset(_READ_ALL | {"appointments:read_own", "clients:identity"}),
+    "accountant": frozenset(_READ_ALL | {"appointments:read"}),
+}
+# What an integration key may be granted: never the right to mint more keys.
+GRANTABLE_SCOPES = tuple(p for p in PERMISSIONS if p != "integration_keys:manage")
+
+
+@dataclass(frozen=True)
+class Principal:
+    tenant_id: int
+    role: str  # a staff role, or "integration"
+    permissions: frozenset[str]
+    staff_id: int | None = None
+    key_id: int | None = None
+
+    def can(self, permission: str) -> bool:
+        return permission in self.permissions
+
+
+def key_ring() -> KeyRing:
+    return current_app.extensions["hushbook_keys"]
+
+
+def _bearer() -> str:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        abort(401, "Authentication required.", headers={"WWW-Authenticate": "Bearer"})
+    return token.strip()
+
+
+def _principal_from_access(claims: dict) -> Principal | None:
+    staff = Staff.get_or_none(Staff.id == int(claims["sub"]), Staff.tenant == claims["tid"])
+    if staff is None or not staff.active or staff.token_version != claims.get("ver"):
+        return None
+    if claims.get("role") != staff.role:
+        return None
+    permissions = ROLE_PERMISSIONS[staff.role]
+    if staff.must_change_password:
+        permissions = frozenset()  # only /v1/auth/password, which checks itself
+    return Principal(staff.tenant_id, staff.role, permissions, staff_id=staff.id)
+
+
+def _principal_from_integration(claims: dict) -> Principal | None:
+    key = IntegrationKey.get_or_none(
+        IntegrationKey.jti == claims["jti"], IntegrationKey.tenant == claims["tid"]
+    )
+    if key is None or key.revoked_at is not None:
+        return None
+    scopes = frozenset(key.scopes.split()) & frozenset(GRANTABLE_SCOPES)
+    return Principal(key.tenant_id, "integration", scopes, key_id=key.id)
+
+
+def authenticate() -> Principal:
+    """Resolve the caller from an access token or an integration key."""
+    if "principal" in g:
+        return g.principal
+    token = _bearer()
+    ring = key_ring()
+    principal = None
+    for purpose, resolve in (
+        ("access", _principal_from_access),
+        ("integration", _principal_from_integration),
+    ):
+        try:
+            claims = ring.verify(purpose, token)
+        except TokenError:
+            continue
+        try:
+            principal = resolve(claims)
+        except (KeyError, TypeError, ValueError):
+            principal = None
+        break
+    if principal is None:
+        abort(401, "Invalid or expired token.", headers={"WWW-Authenticate": "Bearer"})
+    g.principal = principal
+    return principal
+
+
+def require(permission: str | None = None, *any_of: str):
+    """Authenticate, then insist on ``permission`` (or any of ``any_of``)."""
+    wanted = tuple(p for p in (permission, *any_of) if p)
+
+    def decorator(func):
+        @wraps(func)
+        def wrapper(*args, **kwargs):
+            principal = authenticate()
+            if wanted and not any(principal.can(p) for p in wanted):
+                abort(403, "Your role does not allow this.")
+            return func(*args, **kwargs)
+
+        wrapper._hushbook_permission = wanted
+        return wrapper
+
+    return decorator
+
+
+def principal() -> Principal:
+    return g.principal

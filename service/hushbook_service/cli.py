@@ -1,0 +1,196 @@
+"""The ``hushbook`` command line."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+
+import click
+
+from . import create_app
+from .config import load_settings, retire_token_key, rotate_token_key
+from .db import database, open_database
+from .migrations import migrate as apply_migrations
+
+
+def _migrate(settings) -> list[str]:
+    db = open_database(settings.database_url)
+    with db.connection_context():
+        return apply_migrations(db)
+
+
+@click.group()
+def main() -> None:
+    """Hushbook: privacy-first online booking for salons."""
+
+
+@main.command()
+def migrate() -> None:
+    """Apply pending database migrations."""
+    applied = _migrate(load_settings())
+    click.echo(f"applied: {', '.join(applied)}" if applied else "database is up to date")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=int,
+    help="More than 1 runs gunicorn with that many worker processes.",
+)
+@click.option("--no-migrate", is_flag=True, help="Do not apply pending migrations first.")
+def serve(host: str, port: int, workers: int, no_migrate: bool) -> None:
+    """Serve the API (threaded dev server, or gunicorn with --workers N)."""
+    settings = load_settings()
+    if not no_migrate:
+        _migrate(settings)
+    if workers > 1:
+        os.execvp(
+            sys.executable,
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "hushbook_service.wsgi:app",
+                "--bind",
+                f"{host}:{port}",
+                "--workers",
+                str(workers),
+                "--worker-class",
+                "gthread",
+                "--threads",
+                "4",
+                "--access-logfile",
+                "-",
+            ],
+        )
+    create_app(settings).run(host=host, port=port, threaded=True)
+
+
+@main.command()
+@click.option("--workers", default=2, show_default=True, type=int)
+def worker(workers: int) -> None:
+    """Run the Huey job worker on the configured store."""
+    from huey.consumer import Consumer
+
+    from .jobs import huey
+
+    Consumer(huey, workers=workers, worker_type="thread", periodic=True).run()
+
+
+@main.group()
+def tenant() -> None:
+    """Businesses (tenants) on this installation."""
+
+
+@tenant.command("create")
+@click.option("--slug", required=True)
+@click.option("--name", required=True)
+@click.option("--owner-email", required=True)
+@click.option("--owner-name", default="Owner", show_default=True)
+@click.option("--timezone", default="Europe/Berlin", show_default=True)
+@click.option("--locale", default="de", show_default=True, type=click.Choice(["de", "en"]))
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def tenant_create(slug, name, owner_email, owner_name, timezone, locale, as_json) -> None:
+    """Create a business and its owner; prints the owner's one-time password."""
+    from .tenants import TenantError, create_tenant
+
+    settings = load_settings()
+    _migrate(settings)
+    with database.connection_context():
+        try:
+            row, owner, secret = create_tenant(
+                slug,
+                name,
+                owner_email,
+                owner_name=owner_name,
+                timezone=timezone,
+                locale=locale,
+                scrypt_log_n=settings.scrypt_log_n,
+            )
+        except TenantError as exc:
+            raise click.ClickException(str(exc)) from exc
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "tenant_id": row.id,
+                    "slug": row.slug,
+                    "owner_id": owner.id,
+                    "owner_email": owner.email,
+                    "one_time_password": secret,
+                }
+            )
+        )
+    else:
+        click.echo(f"Created {row.name!r} (slug {row.slug}).")
+        click.echo(f"Owner login: {owner.email} / one-time password: {secret}")
+        click.echo("The password must be changed at first login.")
+
+
+@main.group()
+def keys() -> None:
+    """Token signing keys (rotation)."""
+
+
+@keys.command("rotate")
+def keys_rotate() -> None:
+    """Start signing with a new key; old keys keep verifying until retired."""
+    settings = load_settings()
+    if os.environ.get("HUSHBOOK_TOKEN_KEYS"):
+        raise click.ClickException("keys come from HUSHBOOK_TOKEN_KEYS: rotate them there")
+    click.echo(f"new signing key: {rotate_token_key(settings.instance)}")
+
+
+@keys.command("retire")
+@click.argument("kid")
+def keys_retire(kid: str) -> None:
+    """Stop accepting tokens signed with KID."""
+    try:
+        retire_token_key(load_settings().instance, kid)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"retired {kid}")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+def demo(host: str, port: int) -> None:
+    """Seed a demo salon and run the service and the worker (embedded default)."""
+    from .demo import seed_demo
+
+    settings = load_settings()
+    _migrate(settings)
+    app = create_app(settings)
+    with app.app_context(), database.connection_context():
+        tenant_row, secret = seed_demo(settings.scrypt_log_n)
+    creds = settings.instance / "demo-credentials.txt"
+    if secret:
+        fd = os.open(creds, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(f"owner@demo.hushbook.test {secret}\n")
+    base = f"http://{host}:{port}"
+    click.echo(f"\nHushbook demo salon {tenant_row.name!r} (slug {tenant_row.slug})")
+    click.echo(f"  API docs:      {base}/docs")
+    click.echo(f"  OpenAPI:       {base}/openapi.json")
+    click.echo(
+        f"  Owner login:   POST {base}/v1/auth/login  tenant=demo email=owner@demo.hushbook.test"
+    )
+    click.echo(f"  Password:      see {creds} (one-time; change it at first login)\n")
+    worker_proc = subprocess.Popen([sys.executable, "-m", "hushbook_service.cli", "worker"])
+    try:
+        app.run(host=host, port=port, threaded=True)
+    finally:
+        worker_proc.send_signal(signal.SIGINT)
+        worker_proc.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()

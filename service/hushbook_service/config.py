@@ -1,0 +1,130 @@
+"""Configuration: read from the environment in this one place.
+
+Secrets never live in the database. They come from the environment or from a
+file in the instance folder that is generated once with mode 0600.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SECRETS_FILE = "secrets.json"
+
+
+@dataclass
+class Settings:
+    instance: Path
+    database_url: str
+    huey_url: str
+    max_body_bytes: int = 64 * 1024
+    issuer: str = "hushbook"
+    access_ttl_seconds: int = 15 * 60
+    refresh_ttl_seconds: int = 30 * 24 * 3600
+    # scrypt cost (n = 2**log_n); 2**15 with r=8 needs 32 MiB per hash.
+    scrypt_log_n: int = 15
+    login_max_failures: int = 5
+    login_window_seconds: int = 15 * 60
+    # kid -> raw key bytes; the first entry signs, all verify (rotation).
+    token_keys: dict[str, bytes] = field(default_factory=dict)
+    current_kid: str = ""
+    debug: bool = False
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def load_settings(**overrides: object) -> Settings:
+    instance = Path(str(overrides.pop("instance", None) or _env("HUSHBOOK_INSTANCE", "instance")))
+    instance = instance.resolve()
+    instance.mkdir(parents=True, exist_ok=True)
+    database_url = str(
+        overrides.pop("database_url", None)
+        or _env("DATABASE_URL", f"sqlite:///{instance / 'hushbook.db'}")
+    )
+    huey_url = str(
+        overrides.pop("huey_url", None) or _env("HUEY_URL", f"sqlite:///{instance / 'huey.db'}")
+    )
+    settings = Settings(instance=instance, database_url=database_url, huey_url=huey_url)
+    if _env("HUSHBOOK_SCRYPT_LOG_N"):
+        settings.scrypt_log_n = int(_env("HUSHBOOK_SCRYPT_LOG_N"))  # type: ignore[arg-type]
+    settings.debug = _env("HUSHBOOK_DEBUG", "0") == "1"
+    for key, value in overrides.items():
+        if not hasattr(settings, key):
+            raise TypeError(f"unknown setting {key!r}")
+        setattr(settings, key, value)
+    if not settings.token_keys:
+        settings.current_kid, settings.token_keys = load_token_keys(instance)
+    return settings
+
+
+def parse_key_ring(text: str) -> tuple[str, dict[str, bytes]]:
+    """Parse ``kid:base64key,kid:base64key`` (first = current signing key)."""
+    ring: dict[str, bytes] = {}
+    for item in text.split(","):
+        kid, _, b64 = item.strip().partition(":")
+        key = base64.urlsafe_b64decode(b64 + "=" * (-len(b64) % 4))
+        if not kid or len(key) < 32:
+            raise ValueError("each token key needs a kid and at least 32 bytes")
+        ring[kid] = key
+    return next(iter(ring)), ring
+
+
+def load_token_keys(instance: Path) -> tuple[str, dict[str, bytes]]:
+    """Token master keys from HUSHBOOK_TOKEN_KEYS, else the instance secrets file."""
+    from_env = _env("HUSHBOOK_TOKEN_KEYS")
+    if from_env:
+        return parse_key_ring(from_env)
+    data = read_secrets_file(instance)
+    ring = {item["kid"]: base64.urlsafe_b64decode(item["key"]) for item in data["token_keys"]}
+    return data["token_keys"][0]["kid"], ring
+
+
+def _new_key_entry() -> dict[str, str]:
+    return {
+        "kid": secrets.token_hex(4),
+        "key": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
+    }
+
+
+def read_secrets_file(instance: Path) -> dict:
+    path = instance / SECRETS_FILE
+    if not path.exists():
+        write_secrets_file(instance, {"token_keys": [_new_key_entry()]})
+    return json.loads(path.read_text())
+
+
+def write_secrets_file(instance: Path, data: dict) -> None:
+    """Write atomically with mode 0600 from the first byte."""
+    path = instance / SECRETS_FILE
+    tmp = path.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        json.dump(data, fh, indent=2)
+    os.replace(tmp, path)
+
+
+def rotate_token_key(instance: Path) -> str:
+    """Add a new signing key in front; older keys keep verifying until retired."""
+    data = read_secrets_file(instance)
+    entry = _new_key_entry()
+    data["token_keys"].insert(0, entry)
+    write_secrets_file(instance, data)
+    return entry["kid"]
+
+
+def retire_token_key(instance: Path, kid: str) -> None:
+    data = read_secrets_file(instance)
+    keys = [k for k in data["token_keys"] if k["kid"] != kid]
+    if not keys:
+        raise ValueError("cannot retire the only key")
+    if keys[0]["kid"] != data["token_keys"][0]["kid"]:
+        raise ValueError("cannot retire the current signing key; rotate first")
+    data["token_keys"] = keys
+    write_secrets_file(instance, data)

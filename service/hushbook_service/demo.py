@@ -1,0 +1,107 @@
+"""A demo salon with a realistic team, services, hours and some bookings."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from . import passwords
+from .db import database, utcnow
+from .models import Appointment, Service, ServiceStaff, Staff, Tenant, WorkingHours
+from .tenants import create_tenant
+
+DEMO_SLUG = "demo"
+TEAM = [
+    # display name, role, weekdays (0=Mon), start, end, lunch
+    ("Anna", "manager", (1, 2, 3, 4, 5), time(9), time(18), (time(13), time(13, 30))),
+    ("Ben", "staff", (0, 1, 2, 3, 4), time(10), time(19), (time(14), time(14, 30))),
+    ("Clara", "staff", (2, 3, 4, 5), time(8), time(16), (time(12), time(12, 30))),
+    ("Deniz", "staff", (1, 3, 4, 5), time(11), time(20), (time(15), time(15, 30))),
+]
+SERVICES = [
+    # name, minutes, price in cents, buffer after, who (indexes into TEAM)
+    ("Haircut / Haarschnitt", 45, 4500, 10, (0, 1, 2, 3)),
+    ("Colour / Färben", 120, 9500, 15, (0, 2)),
+    ("Beard trim / Bart", 20, 1800, 5, (1, 3)),
+    ("Massage 60 min", 60, 7000, 15, (3,)),
+]
+
+
+def seed_demo(scrypt_log_n: int, bookings: int = 40, seed: int = 7) -> tuple[Tenant, str | None]:
+    """Create the demo salon once. Returns it and the owner's one-time password
+    (None when the salon already existed)."""
+    existing = Tenant.get_or_none(Tenant.slug == DEMO_SLUG)
+    if existing is not None:
+        return existing, None
+    tenant, _owner, secret = create_tenant(
+        DEMO_SLUG,
+        "Salon Demo",
+        "owner@demo.hushbook.test",
+        owner_name="Olga (Owner)",
+        scrypt_log_n=scrypt_log_n,
+    )
+    rng = random.Random(seed)
+    with database.atomic():
+        team = []
+        for name, role, days, start, end, lunch in TEAM:
+            member = Staff.create(
+                tenant=tenant,
+                email=f"{name.lower()}@demo.hushbook.test",
+                display_name=name,
+                role=role,
+                password_hash=passwords.hash_password(passwords.one_time_password(), scrypt_log_n),
+            )
+            team.append(member)
+            for day in days:
+                WorkingHours.create(tenant=tenant, staff=member, weekday=day, start=start, end=end)
+                WorkingHours.create(
+                    tenant=tenant,
+                    staff=member,
+                    weekday=day,
+                    kind="break",
+                    start=lunch[0],
+                    end=lunch[1],
+                )
+        services = []
+        for name, minutes, price, after, who in SERVICES:
+            service = Service.create(
+                tenant=tenant,
+                name=name,
+                duration_min=minutes,
+                price_cents=price,
+                buffer_after_min=after,
+            )
+            services.append((service, [team[i] for i in who]))
+            for i in who:
+                ServiceStaff.create(tenant=tenant, service=service, staff=team[i])
+    _seed_bookings(tenant, services, bookings, rng)
+    return tenant, secret
+
+
+def _seed_bookings(tenant, services, count, rng) -> None:
+    """Occupy some realistic times over the next two weeks (anonymous walk-ins)."""
+    from werkzeug.exceptions import HTTPException
+
+    from . import booking
+
+    tz = ZoneInfo(tenant.timezone)
+    today = utcnow().astimezone(tz).date()
+    placed = attempts = 0
+    while placed < count and attempts < count * 20:
+        attempts += 1
+        service, team = rng.choice(services)
+        member = rng.choice(team)
+        day = today + timedelta(days=rng.randint(1, 14))
+        local = datetime.combine(day, time(rng.randint(8, 18), rng.choice((0, 15, 30, 45))), tz)
+        try:
+            booking.occupy(
+                Appointment(status="confirmed", source="walk_in", price_cents=service.price_cents),
+                tenant=tenant,
+                staff=member,
+                service=service,
+                start=local,
+            )
+            placed += 1
+        except HTTPException:
+            continue

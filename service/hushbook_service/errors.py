@@ -1,0 +1,92 @@
+"""One error envelope everywhere: ``{"code", "status", "message", "errors"?, "reason"?}``.
+
+``code`` is the HTTP status, ``reason`` a stable machine-readable slug where
+the status alone is ambiguous (e.g. ``slot_taken``). Messages never contain
+personal data or internals.
+"""
+
+from __future__ import annotations
+
+import logging
+from traceback import format_tb
+from typing import NoReturn
+
+import peewee
+from flask import Flask, current_app
+from flask_smorest import abort as smorest_abort
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+log = logging.getLogger("hushbook")
+
+
+def abort(
+    code: int,
+    message: str,
+    *,
+    reason: str | None = None,
+    errors: dict | None = None,
+    headers: dict | None = None,
+) -> NoReturn:
+    kwargs: dict = {"message": message}
+    if errors:
+        kwargs["errors"] = errors
+    if headers:
+        kwargs["headers"] = headers
+    if reason:
+        kwargs["reason"] = reason
+    smorest_abort(code, **kwargs)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def field_error(field: str, message: str, code: int = 422) -> NoReturn:
+    """A 4xx naming the offending field, shaped like schema validation errors."""
+    abort(
+        code,
+        "The request was well-formed but had invalid values.",
+        errors={"json": {field: [message]}},
+    )
+
+
+def problem(error: HTTPException) -> tuple[dict, int, dict]:
+    payload = {"code": error.code, "status": error.name, "message": error.description}
+    headers: dict = {}
+    data = getattr(error, "data", None) or {}
+    if "message" in data:
+        payload["message"] = data["message"]
+    if "errors" in data:
+        payload["errors"] = data["errors"]
+    elif "messages" in data:
+        payload["errors"] = data["messages"]
+        payload["message"] = "The request was well-formed but had invalid values."
+    if "reason" in data:
+        payload["reason"] = data["reason"]
+    headers.update(data.get("headers") or {})
+    if error.code == 405 and hasattr(error, "valid_methods") and error.valid_methods:
+        headers["Allow"] = ", ".join(error.valid_methods)
+    return payload, error.code, headers
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(peewee.IntegrityError)
+    def integrity_error(error):  # a unique/foreign key rule: the caller's conflict
+        log.info("integrity error: %s", type(error).__name__)
+        return problem(_with_data(409, "This conflicts with existing data."))
+
+    @app.errorhandler(Exception)
+    def unexpected(error):  # never leak internals; log the type and where only
+        if isinstance(error, HTTPException):
+            return problem(error)
+        # The traceback without the message: messages may quote user input.
+        log.error("unhandled %s\n%s", type(error).__name__, "".join(format_tb(error.__traceback__)))
+        err = InternalServerError()
+        if current_app.debug:
+            err.data = {"message": repr(error)}
+        return problem(err)
+
+
+def _with_data(code: int, message: str) -> HTTPException:
+    from werkzeug.exceptions import default_exceptions
+
+    err = default_exceptions[code]()
+    err.data = {"message": message}
+    return err

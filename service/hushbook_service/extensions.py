@@ -1,0 +1,63 @@
+"""flask-smorest subclassed once, so cross-cutting behaviour has one home."""
+
+from __future__ import annotations
+
+from flask_smorest import Api as _Api
+from flask_smorest import Blueprint as _Blueprint
+from flask_smorest import Page
+from marshmallow import EXCLUDE, RAISE
+from marshmallow import Schema as _Schema
+
+from .errors import problem
+
+BEARER = [{"bearerAuth": []}]
+
+
+def schema_name(schema) -> str:
+    """Component names: ``TenantSchema(partial=True)`` becomes ``TenantPatch``."""
+    from apispec.ext.marshmallow.common import resolve_schema_cls
+
+    name = resolve_schema_cls(schema).__name__.removesuffix("Schema")
+    return name + "Patch" if getattr(schema, "partial", False) else name
+
+
+class Api(_Api):
+    def handle_http_exception(self, error):
+        return problem(error)
+
+
+class Blueprint(_Blueprint):
+    """Documents the envelope for the errors every staff route can give."""
+
+    def staff_route(self, permission: str | None = None):
+        def decorator(func):
+            func = self.alt_response(401, description="Not authenticated")(func)
+            func = self.alt_response(403, description="Role lacks permission")(func)
+            return self.doc(security=BEARER)(func)
+
+        return decorator
+
+
+class Schema(_Schema):
+    class Meta:
+        unknown = RAISE  # unknown fields are an error that names the field
+
+
+class QuerySchema(_Schema):
+    class Meta:
+        unknown = RAISE
+
+
+class CursorPage(Page):
+    """Paginate peewee queries."""
+
+    @property
+    def item_count(self):
+        return self.collection.count()
+
+    @property
+    def items(self):
+        return list(self.collection.paginate(self.page_params.page, self.page_params.page_size))
+
+
+__all__ = ["Api", "Blueprint", "Schema", "QuerySchema", "CursorPage", "EXCLUDE"]

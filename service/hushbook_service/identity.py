@@ -1,0 +1,211 @@
+"""Logins, token pairs, refresh rotation, revocation, integration keys."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+
+from . import passwords
+from .auth import GRANTABLE_SCOPES, key_ring
+from .db import database, utcnow, write_transaction
+from .errors import abort
+from .models import IntegrationKey, LoginAttempt, RefreshToken, Staff, Tenant
+from .tokens import TokenError
+
+INTEGRATION_KEY_TTL = timedelta(days=5 * 365)  # revocable at any time
+
+
+@dataclass
+class TokenPair:
+    access_token: str
+    refresh_token: str
+    expires_in: int
+    password_change_required: bool
+
+
+def _settings():
+    return current_app.config["HUSHBOOK"]
+
+
+def _subject(slug: str, email: str) -> str:
+    return hashlib.sha256(f"{slug.lower()}\0{email.lower()}".encode()).hexdigest()
+
+
+def _throttle(subject: str, ip: str) -> None:
+    """Refuse once an account or an IP has too many recent failures."""
+    s = _settings()
+    since = utcnow() - timedelta(seconds=s.login_window_seconds)
+    recent = LoginAttempt.select().where(LoginAttempt.at >= since)
+    by_subject = recent.where(LoginAttempt.subject == subject).count()
+    by_ip = recent.where(LoginAttempt.ip == ip).count()
+    if by_subject >= s.login_max_failures or by_ip >= 4 * s.login_max_failures:
+        abort(
+            429,
+            "Too many failed logins. Try again later.",
+            reason="login_throttled",
+            headers={"Retry-After": str(s.login_window_seconds)},
+        )
+
+
+def login(slug: str, email: str, password: str, ip: str) -> TokenPair:
+    s = _settings()
+    subject = _subject(slug, email)
+    _throttle(subject, ip)
+    staff = (
+        Staff.select()
+        .join(Tenant)
+        .where(Tenant.slug == slug.lower(), Staff.email == email.lower())
+        .first()
+    )
+    if staff is None:
+        passwords.dummy_verify(s.scrypt_log_n)
+    if (
+        staff is None
+        or not staff.active
+        or not passwords.verify_password(password, staff.password_hash)
+    ):
+        LoginAttempt.create(subject=subject, ip=ip)
+        abort(401, "Unknown tenant, e-mail or password.", reason="bad_credentials")
+    LoginAttempt.delete().where(LoginAttempt.subject == subject).execute()
+    return issue_pair(staff, family=secrets.token_urlsafe(16))
+
+
+def issue_pair(staff: Staff, family: str) -> TokenPair:
+    s = _settings()
+    ring = key_ring()
+    access = ring.issue(
+        "access",
+        {
+            "sub": str(staff.id),
+            "tid": staff.tenant_id,
+            "role": staff.role,
+            "ver": staff.token_version,
+        },
+        timedelta(seconds=s.access_ttl_seconds),
+    )
+    jti = secrets.token_urlsafe(24)
+    refresh = ring.issue(
+        "refresh",
+        {
+            "sub": str(staff.id),
+            "tid": staff.tenant_id,
+            "jti": jti,
+            "fam": family,
+            "ver": staff.token_version,
+        },
+        timedelta(seconds=s.refresh_ttl_seconds),
+    )
+    RefreshToken.create(
+        tenant=staff.tenant_id,
+        staff=staff.id,
+        jti=jti,
+        family=family,
+        expires_at=utcnow() + timedelta(seconds=s.refresh_ttl_seconds),
+    )
+    return TokenPair(access, refresh, s.access_ttl_seconds, staff.must_change_password)
+
+
+def refresh(token: str) -> TokenPair:
+    """Rotate: a refresh token works once. Presenting a used one again means it
+    was stolen or replayed, so the whole family is revoked."""
+    try:
+        claims = key_ring().verify("refresh", token)
+    except TokenError:
+        abort(401, "Invalid or expired token.")
+    with write_transaction():
+        row = RefreshToken.get_or_none(RefreshToken.jti == claims["jti"])
+        if row is None or row.revoked_at is not None or row.tenant_id != claims.get("tid"):
+            abort(401, "Invalid or expired token.")
+        if row.used_at is None:
+            claimed = (
+                RefreshToken.update(used_at=utcnow())
+                .where(RefreshToken.id == row.id, RefreshToken.used_at.is_null())
+                .execute()
+            )
+            staff = Staff.get_or_none(Staff.id == row.staff_id)
+            if (
+                not claimed
+                or staff is None
+                or not staff.active
+                or staff.token_version != claims.get("ver")
+            ):
+                abort(401, "Invalid or expired token.")
+            return issue_pair(staff, family=row.family)
+    # Outside the transaction, so the revocation survives the error response.
+    revoke_family(row.family)
+    abort(401, "Refresh token reuse detected; please log in again.", reason="refresh_reuse")
+
+
+def revoke_family(family: str) -> None:
+    RefreshToken.update(revoked_at=utcnow()).where(
+        RefreshToken.family == family, RefreshToken.revoked_at.is_null()
+    ).execute()
+
+
+def logout(token: str) -> None:
+    try:
+        claims = key_ring().verify("refresh", token)
+    except TokenError:
+        return  # logging out with a dead token is a no-op
+    row = RefreshToken.get_or_none(RefreshToken.jti == claims["jti"])
+    if row is not None:
+        revoke_family(row.family)
+
+
+def revoke_all_tokens(staff: Staff) -> None:
+    """Every access and refresh token of ``staff`` stops working now."""
+    Staff.update(token_version=Staff.token_version + 1, updated_at=utcnow()).where(
+        Staff.id == staff.id
+    ).execute()
+    RefreshToken.update(revoked_at=utcnow()).where(
+        RefreshToken.staff == staff.id, RefreshToken.revoked_at.is_null()
+    ).execute()
+    staff.token_version += 1
+
+
+def change_password(staff: Staff, current: str, new: str) -> TokenPair:
+    if not passwords.verify_password(current, staff.password_hash):
+        abort(401, "Current password is wrong.", reason="bad_credentials")
+    problems = passwords.password_problems(new, staff.email)
+    if problems:
+        abort(422, "Password too weak.", errors={"json": {"new_password": problems}})
+    with database.atomic():
+        staff.password_hash = passwords.hash_password(new, _settings().scrypt_log_n)
+        staff.must_change_password = False
+        staff.save()
+        revoke_all_tokens(staff)
+    return issue_pair(staff, family=secrets.token_urlsafe(16))
+
+
+def create_integration_key(
+    tenant_id: int, name: str, scopes: list[str], created_by: int | None
+) -> tuple[IntegrationKey, str]:
+    unknown = sorted(set(scopes) - set(GRANTABLE_SCOPES))
+    if unknown:
+        abort(
+            422, "Unknown scope.", errors={"json": {"scopes": [f"Unknown: {', '.join(unknown)}"]}}
+        )
+    jti = secrets.token_urlsafe(24)
+    key = IntegrationKey.create(
+        tenant=tenant_id,
+        jti=jti,
+        name=name,
+        scopes=" ".join(sorted(set(scopes))),
+        created_by=created_by,
+    )
+    token = key_ring().issue(
+        "integration", {"sub": f"key:{key.id}", "tid": tenant_id, "jti": jti}, INTEGRATION_KEY_TTL
+    )
+    return key, token
+
+
+def purge_expired() -> int:
+    """Housekeeping: old refresh tokens and login failures."""
+    now = utcnow()
+    n = RefreshToken.delete().where(RefreshToken.expires_at < now).execute()
+    n += LoginAttempt.delete().where(LoginAttempt.at < now - timedelta(days=1)).execute()
+    return n

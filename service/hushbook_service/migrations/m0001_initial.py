@@ -1,0 +1,7 @@
+"""Tenants, staff, services, schedules, clients, appointments, tokens."""
+
+from ..models import ALL_MODELS
+
+
+def up(db):
+    db.create_tables(ALL_MODELS, safe=True)

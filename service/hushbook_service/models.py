@@ -1,0 +1,185 @@
+"""The data model. Every row that belongs to a business carries ``tenant``.
+
+Read tenant rows only through :mod:`hushbook_service.tenancy`.
+"""
+
+from __future__ import annotations
+
+import peewee as pw
+
+from .db import UTCDateTimeField, database, utcnow
+
+ROLES = ("owner", "manager", "reception", "staff", "accountant")
+APPOINTMENT_STATES = ("pending", "confirmed", "completed", "no_show", "cancelled")
+ACTIVE_STATES = ("pending", "confirmed")  # states that occupy the calendar
+APPOINTMENT_SOURCES = ("staff", "phone", "walk_in", "online")
+
+
+class BaseModel(pw.Model):
+    class Meta:
+        database = database
+        legacy_table_names = False
+
+
+class Tenant(BaseModel):
+    slug = pw.CharField(max_length=63, unique=True)
+    name = pw.CharField(max_length=200)
+    timezone = pw.CharField(max_length=64, default="Europe/Berlin")
+    locale = pw.CharField(max_length=10, default="de")
+    slot_granularity_min = pw.IntegerField(default=15)
+    min_notice_min = pw.IntegerField(default=120)
+    max_advance_days = pw.IntegerField(default=90)
+    buffer_before_min = pw.IntegerField(default=0)
+    buffer_after_min = pw.IntegerField(default=0)
+    stealth_mode = pw.BooleanField(default=True)
+    show_staff_names = pw.BooleanField(default=False)
+    created_at = UTCDateTimeField(default=utcnow)
+    updated_at = UTCDateTimeField(default=utcnow)
+
+
+class TenantModel(BaseModel):
+    tenant = pw.ForeignKeyField(Tenant, on_delete="CASCADE", index=True)
+
+
+class Staff(TenantModel):
+    """A personal account. Also the bookable team member when ``bookable``."""
+
+    email = pw.CharField(max_length=254)
+    display_name = pw.CharField(max_length=100)
+    role = pw.CharField(max_length=16)
+    bookable = pw.BooleanField(default=True)
+    active = pw.BooleanField(default=True)
+    password_hash = pw.CharField(max_length=255, null=True)
+    must_change_password = pw.BooleanField(default=True)
+    # Bumped on deactivation, role change and password change: every token
+    # carrying an older version is refused at once.
+    token_version = pw.IntegerField(default=1)
+    created_at = UTCDateTimeField(default=utcnow)
+    updated_at = UTCDateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("tenant", "email"), True),)
+
+
+class Service(TenantModel):
+    name = pw.CharField(max_length=120)
+    description = pw.TextField(default="")
+    duration_min = pw.IntegerField()
+    price_cents = pw.IntegerField(default=0)
+    buffer_before_min = pw.IntegerField(null=True)  # None: tenant default
+    buffer_after_min = pw.IntegerField(null=True)
+    active = pw.BooleanField(default=True)
+    created_at = UTCDateTimeField(default=utcnow)
+    updated_at = UTCDateTimeField(default=utcnow)
+
+
+class ServiceStaff(TenantModel):
+    service = pw.ForeignKeyField(Service, on_delete="CASCADE", backref="staff_links")
+    staff = pw.ForeignKeyField(Staff, on_delete="CASCADE", backref="service_links")
+
+    class Meta:
+        indexes = ((("service", "staff"), True),)
+
+
+class WorkingHours(TenantModel):
+    """Weekly rule in the tenant's wall-clock time: a shift or a break."""
+
+    staff = pw.ForeignKeyField(Staff, on_delete="CASCADE", backref="working_hours")
+    weekday = pw.SmallIntegerField()  # 0 = Monday
+    kind = pw.CharField(max_length=8, default="shift")  # shift | break
+    start = pw.TimeField(formats=["%H:%M:%S", "%H:%M"])
+    end = pw.TimeField(formats=["%H:%M:%S", "%H:%M"])
+
+
+class ScheduleException(TenantModel):
+    """One-off hours for a date; a row without times means the day is off."""
+
+    staff = pw.ForeignKeyField(Staff, on_delete="CASCADE", backref="exceptions")
+    date = pw.DateField()
+    start = pw.TimeField(null=True, formats=["%H:%M:%S", "%H:%M"])
+    end = pw.TimeField(null=True, formats=["%H:%M:%S", "%H:%M"])
+
+
+class TimeOff(TenantModel):
+    staff = pw.ForeignKeyField(Staff, on_delete="CASCADE", backref="time_off")
+    start_at = UTCDateTimeField()
+    end_at = UTCDateTimeField()
+    kind = pw.CharField(max_length=16, default="other")  # vacation | sick | training | other
+    created_at = UTCDateTimeField(default=utcnow)
+
+
+class Client(TenantModel):
+    """A client of the business. Personal fields live only in ``profile``,
+    written and read through :mod:`hushbook_service.client_profiles`."""
+
+    profile = pw.BlobField(null=True)
+    created_at = UTCDateTimeField(default=utcnow)
+
+
+class Appointment(TenantModel):
+    staff = pw.ForeignKeyField(Staff, on_delete="RESTRICT", backref="appointments")
+    service = pw.ForeignKeyField(Service, on_delete="RESTRICT")
+    client = pw.ForeignKeyField(Client, null=True, on_delete="SET NULL")
+    status = pw.CharField(max_length=16, default="confirmed", index=True)
+    source = pw.CharField(max_length=16, default="staff")
+    start_at = UTCDateTimeField()
+    end_at = UTCDateTimeField()
+    # Occupied time including the service's buffers: what overlap checks use.
+    block_start = UTCDateTimeField()
+    block_end = UTCDateTimeField()
+    price_cents = pw.IntegerField(default=0)
+    created_by = pw.ForeignKeyField(Staff, null=True, on_delete="SET NULL", backref="+")
+    created_at = UTCDateTimeField(default=utcnow)
+    updated_at = UTCDateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("staff", "block_start", "block_end"), False),)
+
+
+class RefreshToken(TenantModel):
+    jti = pw.CharField(max_length=64, unique=True)
+    family = pw.CharField(max_length=64, index=True)
+    staff = pw.ForeignKeyField(Staff, on_delete="CASCADE")
+    expires_at = UTCDateTimeField()
+    used_at = UTCDateTimeField(null=True)
+    revoked_at = UTCDateTimeField(null=True)
+
+
+class IntegrationKey(TenantModel):
+    jti = pw.CharField(max_length=64, unique=True)
+    name = pw.CharField(max_length=100)
+    scopes = pw.TextField()  # space-separated permissions
+    created_by = pw.ForeignKeyField(Staff, null=True, on_delete="SET NULL")
+    created_at = UTCDateTimeField(default=utcnow)
+    last_used_at = UTCDateTimeField(null=True)
+    revoked_at = UTCDateTimeField(null=True)
+
+
+class LoginAttempt(BaseModel):
+    """Failed logins for throttling. ``subject`` is a hash, never an e-mail."""
+
+    subject = pw.CharField(max_length=64, index=True)
+    ip = pw.CharField(max_length=45, index=True)
+    at = UTCDateTimeField(default=utcnow, index=True)
+
+
+class SchemaMigration(BaseModel):
+    version = pw.IntegerField(primary_key=True)
+    name = pw.CharField(max_length=100)
+    applied_at = UTCDateTimeField(default=utcnow)
+
+
+ALL_MODELS = [
+    Tenant,
+    Staff,
+    Service,
+    ServiceStaff,
+    WorkingHours,
+    ScheduleException,
+    TimeOff,
+    Client,
+    Appointment,
+    RefreshToken,
+    IntegrationKey,
+    LoginAttempt,
+]

@@ -1,0 +1,18 @@
+"""HTTP resources: thin routes over the domain modules."""
+
+from . import appointments, auth, clients, integration_keys, services, staff, tenant
+
+BLUEPRINTS = [
+    auth.blp,
+    tenant.blp,
+    staff.blp,
+    services.blp,
+    appointments.blp,
+    clients.blp,
+    integration_keys.blp,
+]
+
+
+def register_blueprints(api):
+    for blp in BLUEPRINTS:
+        api.register_blueprint(blp)

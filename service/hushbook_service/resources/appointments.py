@@ -1,0 +1,203 @@
+"""/v1/appointments: the team's bookings, visible by role."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from flask.views import MethodView
+from marshmallow import ValidationError, fields, validate, validates_schema
+
+from .. import booking, client_profiles
+from ..auth import principal, require
+from ..db import database
+from ..errors import field_error
+from ..extensions import Blueprint, CursorPage, Schema
+from ..models import APPOINTMENT_STATES, Appointment, Client, Service, Staff
+from ..tenancy import current_tenant, get_or_404, scoped
+from .clients import ClientProfileSchema
+from .common import PageQuery
+from .staff import local_to_utc
+
+blp = Blueprint("appointments", __name__, url_prefix="/v1/appointments", description="Appointments")
+
+
+class AppointmentSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    staff_id = fields.Integer(dump_only=True)
+    service_id = fields.Integer(dump_only=True)
+    status = fields.String(dump_only=True)
+    source = fields.String(dump_only=True)
+    start = fields.AwareDateTime(attribute="start_at", dump_only=True)
+    end = fields.AwareDateTime(attribute="end_at", dump_only=True)
+    price_cents = fields.Integer(dump_only=True)
+    client_id = fields.Integer(dump_only=True, allow_none=True)
+    client = fields.Method(
+        "_client",
+        dump_only=True,
+        allow_none=True,
+        metadata={"description": "The client's details; absent for roles that may not see them"},
+    )
+    created_at = fields.AwareDateTime(dump_only=True)
+    updated_at = fields.AwareDateTime(dump_only=True)
+
+    def _client(self, appointment):
+        if appointment.client_id is None or not principal().can("clients:identity"):
+            return None
+        return client_profiles.read_profile(appointment.client)
+
+
+class AppointmentCreateSchema(Schema):
+    service_id = fields.Integer(required=True, strict=True)
+    staff_id = fields.Integer(required=True, strict=True)
+    start = fields.DateTime(
+        required=True,
+        metadata={"description": "ISO 8601; without an offset it is read in the tenant's zone"},
+    )
+    source = fields.String(
+        load_default="phone", validate=validate.OneOf(["phone", "walk_in", "staff"])
+    )
+    client_id = fields.Integer(strict=True)
+    client = fields.Nested(ClientProfileSchema)
+    allow_outside_hours = fields.Boolean(load_default=False)
+
+    @validates_schema
+    def _one_client(self, data, **_):
+        if "client_id" in data and "client" in data:
+            raise ValidationError("Give client_id or client, not both.", "client")
+
+
+class AppointmentMoveSchema(Schema):
+    start = fields.DateTime()
+    staff_id = fields.Integer(strict=True)
+    allow_outside_hours = fields.Boolean(load_default=False)
+
+
+class AppointmentQuery(PageQuery):
+    date_from = fields.DateTime(data_key="from")
+    date_to = fields.DateTime(data_key="to")
+    staff_id = fields.Integer()
+    status = fields.String(validate=validate.OneOf(APPOINTMENT_STATES))
+
+
+def _start_utc(value, tenant):
+    return local_to_utc(value, "start", ZoneInfo(tenant.timezone))
+
+
+@blp.route("")
+class AppointmentList(MethodView):
+    @blp.staff_route()
+    @require("appointments:read", "appointments:read_own")
+    @blp.arguments(AppointmentQuery, location="query")
+    @blp.response(200, AppointmentSchema(many=True))
+    @blp.paginate(CursorPage)
+    def get(self, query):
+        """List appointments (``staff`` role: own only), filter by time, staff, status"""
+        tz = ZoneInfo(current_tenant().timezone)
+        rows = scoped(Appointment).order_by(Appointment.start_at, Appointment.id)
+        if "date_from" in query:
+            rows = rows.where(Appointment.end_at > local_to_utc(query["date_from"], "from", tz))
+        if "date_to" in query:
+            rows = rows.where(Appointment.start_at < local_to_utc(query["date_to"], "to", tz))
+        if "staff_id" in query:
+            rows = rows.where(Appointment.staff == query["staff_id"])
+        if "status" in query:
+            rows = rows.where(Appointment.status == query["status"])
+        return rows
+
+    @blp.staff_route()
+    @require("appointments:write")
+    @blp.arguments(AppointmentCreateSchema)
+    @blp.response(201, AppointmentSchema)
+    @blp.alt_response(409, description="The time is taken (reason: slot_taken)")
+    def post(self, data):
+        """Book a phone or walk-in client (confirmed at once)"""
+        tenant = current_tenant()
+        staff = get_or_404(Staff, data["staff_id"], "Team member")
+        service = get_or_404(Service, data["service_id"], "Service")
+        start = _start_utc(data["start"], tenant)
+        client = None
+        if "client_id" in data:
+            client = scoped(Client).where(Client.id == data["client_id"]).first()
+            if client is None:
+                field_error("client_id", "Unknown client.")
+        appointment = Appointment(
+            status="confirmed",
+            source=data["source"],
+            price_cents=service.price_cents,
+            created_by=principal().staff_id,
+        )
+        with database.atomic():
+            if "client" in data:
+                client = Client(tenant=tenant.id)
+                client_profiles.write_profile(client, data["client"])
+                client.save()
+            appointment.client = client
+            booking.occupy(
+                appointment,
+                tenant=tenant,
+                staff=staff,
+                service=service,
+                start=start,
+                allow_outside_hours=data["allow_outside_hours"],
+            )
+        return appointment
+
+
+@blp.route("/<appointment_id>")
+class AppointmentItem(MethodView):
+    @blp.staff_route()
+    @require("appointments:read", "appointments:read_own")
+    @blp.etag
+    @blp.response(200, AppointmentSchema)
+    def get(self, appointment_id):
+        """Read one appointment"""
+        return get_or_404(Appointment, appointment_id, "Appointment")
+
+    @blp.staff_route()
+    @require("appointments:write")
+    @blp.etag
+    @blp.arguments(AppointmentMoveSchema)
+    @blp.response(200, AppointmentSchema)
+    @blp.alt_response(409, description="The new time is taken (reason: slot_taken)")
+    def patch(self, data, appointment_id):
+        """Move to another time and/or team member (If-Match required)"""
+        appointment = get_or_404(Appointment, appointment_id, "Appointment")
+        blp.check_etag(appointment, AppointmentSchema)
+        if appointment.status not in ("pending", "confirmed"):
+            field_error("start", f"A {appointment.status} appointment cannot be moved.", 409)
+        tenant = current_tenant()
+        staff = appointment.staff
+        if "staff_id" in data:
+            staff = get_or_404(Staff, data["staff_id"], "Team member")
+        start = _start_utc(data["start"], tenant) if "start" in data else appointment.start_at
+        return booking.occupy(
+            appointment,
+            tenant=tenant,
+            staff=staff,
+            service=appointment.service,
+            start=start,
+            allow_outside_hours=data["allow_outside_hours"],
+        )
+
+
+def _transition_route(action: str, summary: str):
+    path = action.replace("_", "-")
+
+    class Transition(MethodView):
+        @blp.staff_route()
+        @require("appointments:write")
+        @blp.response(200, AppointmentSchema)
+        @blp.alt_response(409, description="Not allowed from the current status")
+        def post(self, appointment_id):
+            appointment = get_or_404(Appointment, appointment_id, "Appointment")
+            return booking.transition(appointment, action)
+
+    Transition.post.__doc__ = summary
+    Transition.__name__ = f"Appointment_{action}"
+    blp.route(f"/<appointment_id>/{path}", endpoint=f"appointment_{action}")(Transition)
+
+
+_transition_route("confirm", "Confirm a pending appointment")
+_transition_route("cancel", "Cancel (frees the time)")
+_transition_route("complete", "Mark as completed")
+_transition_route("no_show", "Mark as no-show")

@@ -1,0 +1,85 @@
+"""/v1/auth: login, refresh, logout, password change."""
+
+from flask import request
+from flask.views import MethodView
+from marshmallow import fields, validate
+
+from .. import identity
+from ..auth import authenticate
+from ..errors import abort
+from ..extensions import BEARER, Blueprint, Schema
+from ..models import Staff
+
+blp = Blueprint("auth", __name__, url_prefix="/v1/auth", description="Staff login and tokens")
+
+
+class LoginSchema(Schema):
+    tenant = fields.String(required=True, validate=validate.Length(1, 63))
+    email = fields.Email(required=True, validate=validate.Length(max=254))
+    password = fields.String(required=True, validate=validate.Length(1, 256), load_only=True)
+
+
+class RefreshSchema(Schema):
+    refresh_token = fields.String(required=True, validate=validate.Length(1, 4096))
+
+
+class PasswordChangeSchema(Schema):
+    current_password = fields.String(required=True, validate=validate.Length(1, 256))
+    new_password = fields.String(required=True, validate=validate.Length(1, 256))
+
+
+class TokenPairSchema(Schema):
+    access_token = fields.String()
+    refresh_token = fields.String()
+    token_type = fields.Constant("Bearer")
+    expires_in = fields.Integer(metadata={"description": "Access token lifetime in seconds"})
+    password_change_required = fields.Boolean()
+
+
+def client_ip() -> str:
+    # Behind a proxy, configure werkzeug's ProxyFix (docs/deployment.md).
+    return request.remote_addr or "unknown"
+
+
+@blp.route("/login")
+class Login(MethodView):
+    @blp.arguments(LoginSchema)
+    @blp.response(200, TokenPairSchema)
+    @blp.alt_response(401, description="Unknown tenant, e-mail or password")
+    @blp.alt_response(429, description="Too many failed attempts")
+    def post(self, data):
+        """Log in with tenant slug, e-mail and password"""
+        return identity.login(data["tenant"], data["email"], data["password"], client_ip())
+
+
+@blp.route("/refresh")
+class Refresh(MethodView):
+    @blp.arguments(RefreshSchema)
+    @blp.response(200, TokenPairSchema)
+    @blp.alt_response(401, description="Invalid, expired, revoked or reused refresh token")
+    def post(self, data):
+        """Exchange a refresh token for a new pair (the old one is spent)"""
+        return identity.refresh(data["refresh_token"])
+
+
+@blp.route("/logout")
+class Logout(MethodView):
+    @blp.arguments(RefreshSchema)
+    @blp.response(204)
+    def post(self, data):
+        """Revoke the refresh token and everything rotated from it"""
+        identity.logout(data["refresh_token"])
+
+
+@blp.route("/password")
+class Password(MethodView):
+    @blp.arguments(PasswordChangeSchema)
+    @blp.response(200, TokenPairSchema)
+    @blp.doc(security=BEARER)
+    def post(self, data):
+        """Change your own password (required after a one-time password)"""
+        who = authenticate()
+        if who.staff_id is None:
+            abort(403, "Integration keys have no password.")
+        staff = Staff.get_by_id(who.staff_id)
+        return identity.change_password(staff, data["current_password"], data["new_password"])

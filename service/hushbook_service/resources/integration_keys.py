@@ -1,0 +1,79 @@
+"""/v1/integration-keys: long-lived, scoped, revocable keys for plugins and scripts."""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+from marshmallow import fields, validate
+
+from .. import identity
+from ..auth import GRANTABLE_SCOPES, principal, require
+from ..db import utcnow
+from ..extensions import Blueprint, Schema
+from ..models import IntegrationKey
+from ..tenancy import get_or_404, scoped
+from .common import Name
+
+blp = Blueprint(
+    "integration_keys",
+    __name__,
+    url_prefix="/v1/integration-keys",
+    description="Keys for the WordPress/Shopify plugins and SDK scripts",
+)
+
+
+class IntegrationKeySchema(Schema):
+    id = fields.Integer(dump_only=True)
+    name = Name(100, required=True)
+    scopes = fields.List(
+        fields.String(validate=validate.OneOf(GRANTABLE_SCOPES)),
+        required=True,
+        validate=validate.Length(min=1, max=len(GRANTABLE_SCOPES)),
+    )
+    created_at = fields.AwareDateTime(dump_only=True)
+    last_used_at = fields.AwareDateTime(dump_only=True, allow_none=True)
+    revoked_at = fields.AwareDateTime(dump_only=True, allow_none=True)
+
+
+class IntegrationKeyCreatedSchema(IntegrationKeySchema):
+    key = fields.String(dump_only=True, metadata={"description": "Shown once; store it safely"})
+
+
+def _dumpable(row: IntegrationKey) -> IntegrationKey:
+    row.scopes = row.scopes.split() if isinstance(row.scopes, str) else row.scopes
+    return row
+
+
+@blp.route("")
+class IntegrationKeyList(MethodView):
+    @blp.staff_route()
+    @require("integration_keys:manage")
+    @blp.response(200, IntegrationKeySchema(many=True))
+    def get(self):
+        """List integration keys (never their secret)"""
+        return [_dumpable(k) for k in scoped(IntegrationKey).order_by(IntegrationKey.id)]
+
+    @blp.staff_route()
+    @require("integration_keys:manage")
+    @blp.arguments(IntegrationKeySchema)
+    @blp.response(201, IntegrationKeyCreatedSchema)
+    def post(self, data):
+        """Issue a key with the given scopes (the key is shown once)"""
+        who = principal()
+        row, token = identity.create_integration_key(
+            who.tenant_id, data["name"], data["scopes"], who.staff_id
+        )
+        row.key = token
+        return _dumpable(row)
+
+
+@blp.route("/<key_id>")
+class IntegrationKeyItem(MethodView):
+    @blp.staff_route()
+    @require("integration_keys:manage")
+    @blp.response(204)
+    def delete(self, key_id):
+        """Revoke a key: it stops working at once"""
+        row = get_or_404(IntegrationKey, key_id, "Integration key")
+        if row.revoked_at is None:
+            row.revoked_at = utcnow()
+            row.save()

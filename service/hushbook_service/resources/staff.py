@@ -1,0 +1,393 @@
+"""/v1/staff: personal accounts, roles, working hours, exceptions, time off."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from flask.views import MethodView
+from marshmallow import ValidationError, fields, validate, validates_schema
+
+from .. import identity, passwords
+from ..auth import principal, require
+from ..db import database, utcnow
+from ..errors import abort, field_error
+from ..extensions import Blueprint, CursorPage, QuerySchema, Schema
+from ..localtime import AmbiguousLocalTime, NonexistentLocalTime, to_utc
+from ..models import ROLES, ScheduleException, Staff, TimeOff, WorkingHours
+from ..tenancy import current_tenant, get_or_404, scoped
+from .common import Name, PageQuery
+
+blp = Blueprint("staff", __name__, url_prefix="/v1/staff", description="Team members and schedules")
+
+PRIVILEGED_ROLES = ("owner", "manager")
+
+
+class StaffSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    email = fields.Email(required=True, validate=validate.Length(max=254))
+    display_name = Name(100, required=True)
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+    bookable = fields.Boolean(load_default=True)
+    active = fields.Boolean(dump_only=True)
+    must_change_password = fields.Boolean(dump_only=True)
+    created_at = fields.AwareDateTime(dump_only=True)
+
+
+class StaffUpdateSchema(Schema):
+    display_name = Name(100)
+    role = fields.String(validate=validate.OneOf(ROLES))
+    bookable = fields.Boolean()
+
+
+class StaffCreatedSchema(StaffSchema):
+    one_time_password = fields.String(
+        dump_only=True, metadata={"description": "Shown once; must be changed at first login"}
+    )
+
+
+class StaffQuery(PageQuery):
+    active = fields.Boolean()
+    role = fields.String(validate=validate.OneOf(ROLES))
+
+
+def _check_may_grant(role: str) -> None:
+    if role in PRIVILEGED_ROLES and principal().role != "owner":
+        abort(403, "Only an owner can grant the owner or manager role.")
+
+
+def _would_leave_no_owner(staff: Staff) -> bool:
+    owners = scoped(Staff).where(Staff.role == "owner", Staff.active == True)  # noqa: E712
+    return staff.role == "owner" and owners.where(Staff.id != staff.id).count() == 0
+
+
+@blp.route("")
+class StaffList(MethodView):
+    @blp.staff_route()
+    @require("staff:read")
+    @blp.arguments(StaffQuery, location="query")
+    @blp.response(200, StaffSchema(many=True))
+    @blp.paginate(CursorPage)
+    def get(self, query):
+        """List team members"""
+        rows = scoped(Staff).order_by(Staff.id)
+        if "active" in query:
+            rows = rows.where(Staff.active == query["active"])
+        if "role" in query:
+            rows = rows.where(Staff.role == query["role"])
+        return rows
+
+    @blp.staff_route()
+    @require("staff:write")
+    @blp.arguments(StaffSchema)
+    @blp.response(201, StaffCreatedSchema)
+    @blp.alt_response(409, description="E-mail already in use in this business")
+    def post(self, data):
+        """Invite a team member (returns a one-time password, shown once)"""
+        _check_may_grant(data["role"])
+        email = data["email"].lower()
+        if scoped(Staff).where(Staff.email == email).exists():
+            abort(409, "A team member with this e-mail exists.", reason="email_taken")
+        secret = passwords.one_time_password()
+        staff = Staff.create(
+            tenant=principal().tenant_id,
+            email=email,
+            display_name=data["display_name"],
+            role=data["role"],
+            bookable=data["bookable"],
+            password_hash=passwords.hash_password(
+                secret, current_app.config["HUSHBOOK"].scrypt_log_n
+            ),
+            must_change_password=True,
+        )
+        staff.one_time_password = secret
+        return staff
+
+
+@blp.route("/<staff_id>")
+class StaffItem(MethodView):
+    @blp.staff_route()
+    @require("staff:read")
+    @blp.etag
+    @blp.response(200, StaffSchema)
+    def get(self, staff_id):
+        """Read one team member"""
+        return get_or_404(Staff, staff_id, "Team member")
+
+    @blp.staff_route()
+    @require("staff:write")
+    @blp.etag
+    @blp.arguments(StaffUpdateSchema)
+    @blp.response(200, StaffSchema)
+    def patch(self, data, staff_id):
+        """Change name, role or bookability (If-Match required). A role change
+        revokes the member's tokens."""
+        staff = get_or_404(Staff, staff_id, "Team member")
+        blp.check_etag(staff, StaffSchema)
+        if staff.role in PRIVILEGED_ROLES or data.get("role") in PRIVILEGED_ROLES:
+            _check_may_grant("owner")
+        role_changed = "role" in data and data["role"] != staff.role
+        if role_changed and _would_leave_no_owner(staff):
+            abort(409, "The business needs at least one active owner.", reason="last_owner")
+        with database.atomic():
+            for key, value in data.items():
+                setattr(staff, key, value)
+            staff.updated_at = utcnow()
+            staff.save()
+            if role_changed:
+                identity.revoke_all_tokens(staff)
+        return staff
+
+
+@blp.route("/<staff_id>/deactivate")
+class StaffDeactivate(MethodView):
+    @blp.staff_route()
+    @require("staff:write")
+    @blp.response(200, StaffSchema)
+    def post(self, staff_id):
+        """Deactivate an account: every token it holds stops working at once"""
+        staff = get_or_404(Staff, staff_id, "Team member")
+        if staff.role in PRIVILEGED_ROLES:
+            _check_may_grant("owner")
+        if _would_leave_no_owner(staff):
+            abort(409, "The business needs at least one active owner.", reason="last_owner")
+        with database.atomic():
+            staff.active = False
+            staff.updated_at = utcnow()
+            staff.save()
+            identity.revoke_all_tokens(staff)
+        return staff
+
+
+@blp.route("/<staff_id>/reactivate")
+class StaffReactivate(MethodView):
+    @blp.staff_route()
+    @require("staff:write")
+    @blp.response(200, StaffCreatedSchema)
+    def post(self, staff_id):
+        """Reactivate an account with a fresh one-time password"""
+        staff = get_or_404(Staff, staff_id, "Team member")
+        _check_may_grant(staff.role)
+        secret = passwords.one_time_password()
+        staff.active = True
+        staff.must_change_password = True
+        staff.password_hash = passwords.hash_password(
+            secret, current_app.config["HUSHBOOK"].scrypt_log_n
+        )
+        staff.updated_at = utcnow()
+        staff.save()
+        staff.one_time_password = secret
+        return staff
+
+
+# --- working hours -----------------------------------------------------------
+
+
+class WorkingHoursRuleSchema(Schema):
+    weekday = fields.Integer(
+        required=True,
+        strict=True,
+        validate=validate.Range(0, 6),
+        metadata={"description": "0 = Monday … 6 = Sunday"},
+    )
+    kind = fields.String(load_default="shift", validate=validate.OneOf(["shift", "break"]))
+    start = fields.Time(required=True, format="%H:%M")
+    end = fields.Time(required=True, format="%H:%M")
+
+    @validates_schema
+    def _ordered(self, data, **_):
+        if data["end"] <= data["start"]:
+            raise ValidationError("Must be after start.", "end")
+
+
+class WorkingHoursSchema(Schema):
+    rules = fields.List(
+        fields.Nested(WorkingHoursRuleSchema), required=True, validate=validate.Length(max=100)
+    )
+
+    @validates_schema
+    def _consistent(self, data, **_):
+        """Shifts of one weekday must not overlap; breaks must lie in a shift."""
+        by_day: dict[tuple[int, str], list] = defaultdict(list)
+        for rule in data["rules"]:
+            by_day[(rule["weekday"], rule["kind"])].append((rule["start"], rule["end"]))
+        for (weekday, kind), ranges in by_day.items():
+            ranges.sort()
+            for (_, end), (start, _) in zip(ranges, ranges[1:], strict=False):
+                if start < end:
+                    raise ValidationError(f"Overlapping {kind}s on weekday {weekday}.", "rules")
+            if kind == "break":
+                shifts = by_day.get((weekday, "shift"), [])
+                for start, end in ranges:
+                    if not any(s <= start and end <= e for s, e in shifts):
+                        raise ValidationError(
+                            f"A break on weekday {weekday} lies outside every shift.", "rules"
+                        )
+
+
+def _weekly_rules(staff: Staff) -> dict:
+    rules = scoped(WorkingHours).where(WorkingHours.staff == staff.id)
+    return {"rules": list(rules.order_by(WorkingHours.weekday, WorkingHours.start))}
+
+
+@blp.route("/<staff_id>/working-hours")
+class StaffWorkingHours(MethodView):
+    @blp.staff_route()
+    @require("schedules:read")
+    @blp.response(200, WorkingHoursSchema)
+    def get(self, staff_id):
+        """Weekly working hours and breaks (tenant's wall-clock time)"""
+        return _weekly_rules(get_or_404(Staff, staff_id, "Team member"))
+
+    @blp.staff_route()
+    @require("schedules:write")
+    @blp.arguments(WorkingHoursSchema)
+    @blp.response(200, WorkingHoursSchema)
+    def put(self, data, staff_id):
+        """Replace the whole weekly pattern at once"""
+        staff = get_or_404(Staff, staff_id, "Team member")
+        with database.atomic():
+            WorkingHours.delete().where(
+                WorkingHours.tenant == staff.tenant_id, WorkingHours.staff == staff.id
+            ).execute()
+            for rule in data["rules"]:
+                WorkingHours.create(tenant=staff.tenant_id, staff=staff.id, **rule)
+        return _weekly_rules(staff)
+
+
+# --- one-off exceptions --------------------------------------------------------
+
+
+class ExceptionSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    date = fields.Date(required=True)
+    start = fields.Time(format="%H:%M", allow_none=True, load_default=None)
+    end = fields.Time(format="%H:%M", allow_none=True, load_default=None)
+
+    @validates_schema
+    def _ordered(self, data, **_):
+        start, end = data.get("start"), data.get("end")
+        if (start is None) != (end is None):
+            raise ValidationError("Give both start and end, or neither for a day off.", "end")
+        if start is not None and end <= start:
+            raise ValidationError("Must be after start.", "end")
+
+
+class DateRangeQuery(QuerySchema):
+    date_from = fields.Date(data_key="from")
+    date_to = fields.Date(data_key="to")
+
+
+@blp.route("/<staff_id>/exceptions")
+class StaffExceptions(MethodView):
+    @blp.staff_route()
+    @require("schedules:read")
+    @blp.arguments(DateRangeQuery, location="query")
+    @blp.response(200, ExceptionSchema(many=True))
+    def get(self, query, staff_id):
+        """One-off hours (a date's hours replaced; no times = day off)"""
+        staff = get_or_404(Staff, staff_id, "Team member")
+        rows = scoped(ScheduleException).where(ScheduleException.staff == staff.id)
+        if "date_from" in query:
+            rows = rows.where(ScheduleException.date >= query["date_from"])
+        if "date_to" in query:
+            rows = rows.where(ScheduleException.date <= query["date_to"])
+        return rows.order_by(ScheduleException.date, ScheduleException.start)
+
+    @blp.staff_route()
+    @require("schedules:write")
+    @blp.arguments(ExceptionSchema)
+    @blp.response(201, ExceptionSchema)
+    def post(self, data, staff_id):
+        """Add one-off hours or a day off for a date"""
+        staff = get_or_404(Staff, staff_id, "Team member")
+        same_day = scoped(ScheduleException).where(
+            ScheduleException.staff == staff.id, ScheduleException.date == data["date"]
+        )
+        for other in same_day:
+            if other.start is None or data["start"] is None:
+                field_error("date", "This date already has an exception; delete it first.", 409)
+            if other.start < data["end"] and data["start"] < other.end:
+                field_error("start", "Overlaps another exception on this date.", 409)
+        return ScheduleException.create(tenant=staff.tenant_id, staff=staff.id, **data)
+
+
+@blp.route("/<staff_id>/exceptions/<exception_id>")
+class StaffExceptionItem(MethodView):
+    @blp.staff_route()
+    @require("schedules:write")
+    @blp.response(204)
+    def delete(self, staff_id, exception_id):
+        """Remove a one-off exception"""
+        staff = get_or_404(Staff, staff_id, "Team member")
+        row = get_or_404(ScheduleException, exception_id, "Exception")
+        if row.staff_id != staff.id:
+            abort(404, "Exception not found.")
+        row.delete_instance()
+
+
+# --- time off --------------------------------------------------------------------
+
+
+class TimeOffSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    start_at = fields.DateTime(
+        required=True, metadata={"description": "ISO 8601; without offset: tenant's local time"}
+    )
+    end_at = fields.DateTime(required=True)
+    kind = fields.String(
+        load_default="other", validate=validate.OneOf(["vacation", "sick", "training", "other"])
+    )
+
+
+def local_to_utc(value, field: str, tz: ZoneInfo):
+    try:
+        return to_utc(value, tz)
+    except NonexistentLocalTime:
+        field_error(field, "This local time does not exist (daylight-saving gap).")
+    except AmbiguousLocalTime:
+        field_error(field, "This local time happens twice; add a UTC offset.")
+
+
+@blp.route("/<staff_id>/time-off")
+class StaffTimeOff(MethodView):
+    @blp.staff_route()
+    @require("schedules:read")
+    @blp.response(200, TimeOffSchema(many=True))
+    def get(self, staff_id):
+        """Time off (vacation, sick leave, training)"""
+        staff = get_or_404(Staff, staff_id, "Team member")
+        return scoped(TimeOff).where(TimeOff.staff == staff.id).order_by(TimeOff.start_at)
+
+    @blp.staff_route()
+    @require("schedules:write")
+    @blp.arguments(TimeOffSchema)
+    @blp.response(201, TimeOffSchema)
+    def post(self, data, staff_id):
+        """Add time off"""
+        staff = get_or_404(Staff, staff_id, "Team member")
+        tz = ZoneInfo(current_tenant().timezone)
+        start = local_to_utc(data["start_at"], "start_at", tz)
+        end = local_to_utc(data["end_at"], "end_at", tz)
+        if end <= start:
+            field_error("end_at", "Must be after start_at.")
+        if (end - start).days > 366:
+            field_error("end_at", "Time off spans more than a year.")
+        return TimeOff.create(
+            tenant=staff.tenant_id, staff=staff.id, start_at=start, end_at=end, kind=data["kind"]
+        )
+
+
+@blp.route("/<staff_id>/time-off/<time_off_id>")
+class StaffTimeOffItem(MethodView):
+    @blp.staff_route()
+    @require("schedules:write")
+    @blp.response(204)
+    def delete(self, staff_id, time_off_id):
+        """Remove time off"""
+        staff = get_or_404(Staff, staff_id, "Team member")
+        row = get_or_404(TimeOff, time_off_id, "Time off")
+        if row.staff_id != staff.id:
+            abort(404, "Time off not found.")
+        row.delete_instance()

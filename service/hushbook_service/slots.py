@@ -1,0 +1,708 @@
+"""Slot engine: which appointment start times can be offered, per staff member.
+
+Pure standard library (zoneinfo, datetime, bisect, ...); no Flask, no database.
+
+Time model
+==========
+* Every instant crossing the API is a timezone-aware ``datetime`` (returned
+  values are always UTC).  Naive datetimes raise ``ValueError``.
+* Recurring rules (``weekly`` shifts, ``breaks``) and one-off ``exceptions`` are
+  local *wall-clock* times, interpreted in the tenant's ``ZoneInfo`` for each
+  local calendar date, so they follow DST: a 09:00-17:00 shift starts at 09:00
+  local time on both sides of a DST change, and a rule range that *spans* the
+  change is one hour shorter/longer in real time (e.g. 01:00-05:00 lasts 3 h on
+  Europe/Berlin's spring-forward day and 5 h on its fall-back day).
+* Resolution rule for a wall time ``w`` on date ``D``: it becomes the first
+  instant at which the local wall clock reads ``D w`` or later.  That gives
+
+  - normal times: the obvious instant;
+  - times inside a DST gap (e.g. 02:30 on 2026-03-29 in Berlin): the end of the
+    gap, i.e. the transition instant (03:00 CEST = 01:00 UTC);
+  - ambiguous times (e.g. 02:30 on 2026-10-25 in Berlin): the first occurrence,
+    ``fold=0`` (02:30 CEST = 00:30 UTC).
+
+  A rule range whose two ends resolve to the same instant (entirely inside a
+  gap) is empty and ignored.  Ranges cannot cross midnight (``start < end``
+  within one day; the latest expressible end is 23:59:59).
+* ``exceptions[D]`` *replaces* the weekly shifts of local date ``D`` (an empty
+  sequence means a day off); the weekday's ``breaks`` still apply.
+* Working time = shifts - breaks - ``time_off`` (merged, half-open, UTC).
+
+Bookability of a start ``s`` for a query (duration ``d``, buffers ``bb``/``ba``)
+==============================================================================
+1. ``query.earliest <= s <= query.latest``;
+2. ``s`` is aligned: the local wall-clock time of ``s`` is a multiple of
+   ``granularity`` after local midnight (granularity must divide 24 h, e.g.
+   15 min -> :00 :15 :30 :45 local).  Alignment is by wall clock, so during a
+   fall-back repeated hour both passes are aligned; in zones such as
+   Asia/Kathmandu (+05:45) a 30-min grid is :15/:45 in UTC;
+3. the *service time* ``[s, s + d)`` lies inside one working interval (not in a
+   break, not in time off, within a shift);
+4. the *whole block* ``[s - bb, s + d + ba)`` overlaps no ``busy`` interval and
+   no ``time_off`` interval.  The buffers MAY lie outside working hours and
+   inside breaks (preparation before opening, clean-up during lunch) -- they
+   only must not collide with other appointments or with time off.
+   ``busy`` entries are existing appointments *already widened by their own
+   buffers*, so buffers of neighbouring appointments never overlap each other.
+
+Intervals are half-open, so back-to-back blocks are allowed.  Internally all
+arithmetic is done on integer epoch seconds; sub-second parts are rounded
+conservatively (busy/time-off outward, earliest up, latest down; sub-second
+``LocalRange`` times and query durations are rejected).
+
+Caching
+=======
+Expanding the weekly rules into UTC intervals over the horizon is cached (LRU,
+keyed by the schedule's rules -- weekly, breaks, exceptions, time off -- the
+zone and the horizon's local dates; *not* by ``busy``, which is processed on
+every call).  ``clear_cache()`` empties it.
+"""
+
+from __future__ import annotations
+
+import heapq
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from itertools import compress, islice, repeat
+from math import ceil, floor
+from operator import add, attrgetter, floordiv, gt, lt, sub
+from zoneinfo import ZoneInfo
+
+__all__ = [
+    "Availability",
+    "Interval",
+    "LocalRange",
+    "SlotQuery",
+    "StaffSchedule",
+    "StartRange",
+    "candidate_starts",
+    "clear_cache",
+    "free_windows",
+    "is_bookable",
+    "search",
+    "working_intervals",
+]
+
+_DAY = 86_400
+_UNIX_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+# Sentinel "infinity" for the sweep; kept below 2**30 so that relative values
+# stay single-digit CPython ints (list.sort then uses its fast int compare).
+_INF = (1 << 30) - 1
+_RANGE_CACHE_LIMIT = 64  # per compiled horizon: distinct service durations kept
+
+
+# --------------------------------------------------------------------------
+# helpers
+# --------------------------------------------------------------------------
+
+
+def _require_aware(dt: datetime, what: str) -> None:
+    if not isinstance(dt, datetime):
+        raise TypeError(f"{what} must be a datetime, got {type(dt).__name__}")
+    if dt.tzinfo is None or dt.utcoffset() is None:
+        raise ValueError(f"{what} must be timezone-aware (UTC), got naive {dt!r}")
+
+
+def _whole_seconds(td: timedelta, what: str) -> int:
+    if not isinstance(td, timedelta):
+        raise TypeError(f"{what} must be a timedelta")
+    if td.microseconds:
+        raise ValueError(f"{what} must be a whole number of seconds, got {td}")
+    return td.days * _DAY + td.seconds
+
+
+def _wall_seconds(t: time, what: str) -> int:
+    if not isinstance(t, time):
+        raise TypeError(f"{what} must be a datetime.time")
+    if t.tzinfo is not None:
+        raise ValueError(f"{what} must be a naive wall-clock time, got {t!r}")
+    if t.microsecond:
+        raise ValueError(f"{what} must be whole seconds, got {t!r}")
+    return t.hour * 3600 + t.minute * 60 + t.second
+
+
+def _utc(ts: int) -> datetime:
+    return datetime.fromtimestamp(ts, UTC)
+
+
+def _offset(tz: ZoneInfo, ts: int) -> int:
+    off = datetime.fromtimestamp(ts, tz).utcoffset()
+    assert off is not None
+    return off.days * _DAY + off.seconds
+
+
+def _local_date(tz: ZoneInfo, ts: int) -> date:
+    return datetime.fromtimestamp(ts, tz).date()
+
+
+# --------------------------------------------------------------------------
+# public value types
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Interval:
+    """Half-open ``[start, end)`` between two timezone-aware instants."""
+
+    start: datetime
+    end: datetime
+    # integer epoch seconds, rounded outward (floor start, ceil end)
+    _s: int = field(init=False, repr=False, compare=False)
+    _e: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        _require_aware(self.start, "Interval.start")
+        _require_aware(self.end, "Interval.end")
+        if not self.start < self.end:
+            raise ValueError(f"Interval needs start < end: {self.start} .. {self.end}")
+        object.__setattr__(self, "_s", floor(self.start.timestamp()))
+        object.__setattr__(self, "_e", ceil(self.end.timestamp()))
+
+    @classmethod
+    def _from_ts(cls, s: int, e: int) -> Interval:
+        return cls(_utc(s), _utc(e))
+
+
+_get_s = attrgetter("_s")
+_get_e = attrgetter("_e")
+
+
+@dataclass(frozen=True, slots=True)
+class LocalRange:
+    """Wall-clock range ``[start, end)`` within one local day (start < end)."""
+
+    start: time
+    end: time
+
+    def __post_init__(self) -> None:
+        if _wall_seconds(self.start, "LocalRange.start") >= _wall_seconds(
+            self.end, "LocalRange.end"
+        ):
+            raise ValueError(f"LocalRange needs start < end: {self.start} .. {self.end}")
+
+
+def _norm_ranges(ranges: Iterable[LocalRange]) -> tuple[tuple[int, int], ...]:
+    out = []
+    for r in ranges:
+        if not isinstance(r, LocalRange):
+            raise TypeError(f"expected LocalRange, got {type(r).__name__}")
+        out.append((_wall_seconds(r.start, "start"), _wall_seconds(r.end, "end")))
+    return tuple(sorted(out))
+
+
+def _norm_weekly(m: Mapping[int, Sequence[LocalRange]], what: str) -> tuple:
+    days: list[tuple[tuple[int, int], ...]] = [()] * 7
+    for wd, ranges in m.items():
+        if not isinstance(wd, int) or not 0 <= wd <= 6:
+            raise ValueError(f"{what} keys must be weekdays 0 (Mon) .. 6 (Sun), got {wd!r}")
+        days[wd] = _norm_ranges(ranges)
+    return tuple(days)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class StaffSchedule:
+    """Everything the engine needs to know about one staff member.
+
+    ``busy`` are existing appointments already widened by their own buffers;
+    pass only those near the query horizon (the engine does not skip the rest).
+    Equality/hash are by identity (the mappings are not hashable).
+    """
+
+    staff_id: int
+    weekly: Mapping[int, Sequence[LocalRange]] = field(default_factory=dict)
+    breaks: Mapping[int, Sequence[LocalRange]] = field(default_factory=dict)
+    exceptions: Mapping[date, Sequence[LocalRange]] = field(default_factory=dict)
+    time_off: Sequence[Interval] = ()
+    busy: Sequence[Interval] = ()
+    _rules: tuple = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        for iv in (*self.time_off, *self.busy):
+            if not isinstance(iv, Interval):
+                raise TypeError(f"time_off/busy entries must be Interval, got {type(iv).__name__}")
+        exceptions = []
+        for d, ranges in self.exceptions.items():
+            if not isinstance(d, date) or isinstance(d, datetime):
+                raise TypeError(f"exceptions keys must be dates, got {d!r}")
+            exceptions.append((d.toordinal(), _norm_ranges(ranges)))
+        rules = (
+            _norm_weekly(self.weekly, "weekly"),
+            _norm_weekly(self.breaks, "breaks"),
+            tuple(sorted(exceptions)),
+            tuple(sorted((iv._s, iv._e) for iv in self.time_off)),
+        )
+        object.__setattr__(self, "_rules", rules)
+
+
+@dataclass(frozen=True, slots=True)
+class SlotQuery:
+    """What is being booked and when it may start.
+
+    ``duration``: service time; ``buffer_before``/``buffer_after``: the block
+    ``[start - buffer_before, start + duration + buffer_after)`` must not touch
+    busy time or time off (but may leave working hours).  ``granularity`` must
+    divide 24 h.  Starts satisfy ``earliest <= start <= latest``.
+    """
+
+    duration: timedelta
+    granularity: timedelta
+    earliest: datetime
+    latest: datetime
+    buffer_before: timedelta = timedelta(0)
+    buffer_after: timedelta = timedelta(0)
+    _d: int = field(init=False, repr=False, compare=False)
+    _g: int = field(init=False, repr=False, compare=False)
+    _bb: int = field(init=False, repr=False, compare=False)
+    _ba: int = field(init=False, repr=False, compare=False)
+    _lo: int = field(init=False, repr=False, compare=False)
+    _hi: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        d = _whole_seconds(self.duration, "duration")
+        g = _whole_seconds(self.granularity, "granularity")
+        bb = _whole_seconds(self.buffer_before, "buffer_before")
+        ba = _whole_seconds(self.buffer_after, "buffer_after")
+        if d <= 0:
+            raise ValueError("duration must be positive")
+        if g <= 0 or _DAY % g:
+            raise ValueError("granularity must be positive and divide 24 hours")
+        if bb < 0 or ba < 0:
+            raise ValueError("buffers must not be negative")
+        _require_aware(self.earliest, "earliest")
+        _require_aware(self.latest, "latest")
+        for name, value in (
+            ("_d", d),
+            ("_g", g),
+            ("_bb", bb),
+            ("_ba", ba),
+            ("_lo", ceil(self.earliest.timestamp())),
+            ("_hi", floor(self.latest.timestamp())),
+        ):
+            object.__setattr__(self, name, value)
+
+
+@dataclass(frozen=True, slots=True)
+class StartRange:
+    """The starts ``first, first + step, ..., last`` (all bookable, UTC)."""
+
+    first: datetime
+    last: datetime
+    step: timedelta
+
+    def __len__(self) -> int:
+        return (self.last - self.first) // self.step + 1
+
+    def __iter__(self) -> Iterator[datetime]:
+        t = self.first
+        while t <= self.last:
+            yield t
+            t += self.step
+
+
+class Availability:
+    """Compact answer for one staff member: maximal runs of bookable starts.
+
+    Stored as two sorted lists of epoch seconds (first and last start of each
+    run, both inclusive and aligned); consecutive starts in a run are
+    ``step`` apart.  Datetimes are only created on demand.
+    """
+
+    __slots__ = ("_first", "_g", "_last", "staff_id")
+
+    def __init__(self, staff_id: int, step_seconds: int, first: list[int], last: list[int]):
+        self.staff_id = staff_id
+        self._g = step_seconds
+        self._first = first
+        self._last = last
+
+    @property
+    def step(self) -> timedelta:
+        return timedelta(seconds=self._g)
+
+    def __len__(self) -> int:
+        """Number of runs (windows), not of starts -- see ``count()``."""
+        return len(self._first)
+
+    def __bool__(self) -> bool:
+        return bool(self._first)
+
+    def __repr__(self) -> str:
+        return f"<Availability staff={self.staff_id} runs={len(self)} starts={self.count()}>"
+
+    def __iter__(self) -> Iterator[StartRange]:
+        step = self.step
+        for f, la in zip(self._first, self._last, strict=True):
+            yield StartRange(_utc(f), _utc(la), step)
+
+    def windows(self) -> list[StartRange]:
+        return list(self)
+
+    def count(self) -> int:
+        """Total number of bookable starts."""
+        return sum(map(sub, self._last, self._first)) // self._g + len(self._first)
+
+    def _start_ts(self, lo: int | None, hi: int | None) -> Iterator[int]:
+        first, last, g = self._first, self._last, self._g
+        i = 0 if lo is None else bisect_left(last, lo)
+        for j in range(i, len(first)):
+            t, la = first[j], last[j]
+            if lo is not None and t < lo:
+                t += -(lo - t) // g * -g  # round up onto the run's grid
+            if hi is not None and la >= hi:
+                la = hi - 1
+                if t > la:
+                    return
+            yield from range(t, la + 1, g)
+
+    def starts(
+        self, after: datetime | None = None, before: datetime | None = None
+    ) -> Iterator[datetime]:
+        """Lazily yield starts with ``after <= start < before`` (UTC)."""
+        lo = None if after is None else _ceil_dt(after, "after")
+        hi = None if before is None else _ceil_dt(before, "before")
+        return map(_utc, self._start_ts(lo, hi))
+
+    def first(self, after: datetime | None = None) -> datetime | None:
+        return next(self.starts(after), None)
+
+    def __contains__(self, start: object) -> bool:
+        if not isinstance(start, datetime):
+            return False
+        _require_aware(start, "start")
+        ts = start.timestamp()
+        if ts != int(ts):
+            return False
+        ts = int(ts)
+        i = bisect_right(self._first, ts) - 1
+        return i >= 0 and ts <= self._last[i] and (ts - self._first[i]) % self._g == 0
+
+
+def _ceil_dt(dt: datetime, what: str) -> int:
+    _require_aware(dt, what)
+    return ceil(dt.timestamp())
+
+
+# --------------------------------------------------------------------------
+# rule expansion (cached)
+# --------------------------------------------------------------------------
+
+
+def _resolve(day: date, secs: int, tz: ZoneInfo) -> int:
+    """First instant at which the wall clock in ``tz`` reads ``day`` + ``secs`` or later."""
+    naive = datetime(day.year, day.month, day.day) + timedelta(seconds=secs)
+    ts0 = int(naive.replace(tzinfo=tz).timestamp())  # fold=0
+    if datetime.fromtimestamp(ts0, tz).replace(tzinfo=None) == naive:
+        return ts0  # exists (ambiguous -> fold=0, the first occurrence)
+    # In a gap: the answer lies between the two fold interpretations.
+    ts1 = int(naive.replace(tzinfo=tz, fold=1).timestamp())
+    lo, hi = min(ts0, ts1), max(ts0, ts1)  # wall(lo) < naive <= wall(hi)
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if datetime.fromtimestamp(mid, tz).replace(tzinfo=None) >= naive:
+            hi = mid
+        else:
+            lo = mid
+    return hi
+
+
+def _merge(pairs: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for s, e in sorted(pairs):
+        if out and s <= out[-1][1]:
+            if e > out[-1][1]:
+                out[-1] = (out[-1][0], e)
+        else:
+            out.append((s, e))
+    return out
+
+
+def _subtract(base: list[tuple[int, int]], cuts: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """``base - cuts``; both sorted and merged."""
+    out: list[tuple[int, int]] = []
+    j = 0
+    for s, e in base:
+        while j < len(cuts) and cuts[j][1] <= s:
+            j += 1
+        k = j
+        while k < len(cuts) and cuts[k][0] < e:
+            cs, ce = cuts[k]
+            if cs > s:
+                out.append((s, cs))
+            s = max(s, ce)
+            if s >= e:
+                break
+            k += 1
+        if s < e:
+            out.append((s, e))
+    return out
+
+
+class _Compiled:
+    """Working intervals of one rule set over a horizon of local dates."""
+
+    __slots__ = ("base", "off_e", "off_s", "ranges", "we", "ws")
+
+    def __init__(self, base: int, work: list[tuple[int, int]], time_off: tuple):
+        self.base = base  # UTC midnight of the first date; sweep values are relative
+        self.ws = [s for s, _ in work]
+        self.we = [e for _, e in work]
+        self.off_s = [s for s, _ in time_off]
+        self.off_e = [e for _, e in time_off]
+        self.ranges: dict[int, tuple[list[int], list[int]]] = {}
+
+    def nonstart(self, d: int) -> tuple[list[int], list[int]]:
+        """Relative intervals in which no start of duration ``d`` fits working time.
+
+        The complement of ``[a, b - d + 1)`` over the working intervals, with
+        +-_INF sentinels.
+        """
+        got = self.ranges.get(d)
+        if got is None:
+            base = self.base
+            ns = [-_INF]
+            ne = []
+            for a, b in zip(self.ws, self.we, strict=True):
+                if b - a >= d:
+                    ne.append(a - base)
+                    ns.append(b - d + 1 - base)
+            ne.append(_INF)
+            got = (ns, ne)
+            if len(self.ranges) >= _RANGE_CACHE_LIMIT:
+                self.ranges.clear()
+            self.ranges[d] = got
+        return got
+
+
+@lru_cache(maxsize=2048)
+def _compile(rules: tuple, tz: ZoneInfo, first_ord: int, last_ord: int) -> _Compiled:
+    weekly, breaks, exceptions, time_off = rules
+    exc = dict(exceptions)
+    shifts: list[tuple[int, int]] = []
+    cuts: list[tuple[int, int]] = list(time_off)
+    for o in range(first_ord, last_ord + 1):
+        day = date.fromordinal(o)
+        wd = day.weekday()
+        for target, ranges in ((shifts, exc.get(o, weekly[wd])), (cuts, breaks[wd])):
+            for s, e in ranges:
+                a, b = _resolve(day, s, tz), _resolve(day, e, tz)
+                if a < b:
+                    target.append((a, b))
+    work = _subtract(_merge(shifts), _merge(cuts))
+    base = (first_ord - _UNIX_EPOCH_ORDINAL) * _DAY
+    return _Compiled(base, work, time_off)
+
+
+@lru_cache(maxsize=256)
+def _transitions(tz: ZoneInfo, first_ord: int, last_ord: int) -> tuple[tuple[int, int], ...]:
+    """``(from_ts, utc_offset)`` pieces covering the horizon's local dates (+-1 day)."""
+    t = (first_ord - 1 - _UNIX_EPOCH_ORDINAL) * _DAY
+    end = (last_ord + 2 - _UNIX_EPOCH_ORDINAL) * _DAY
+    cur = _offset(tz, t)
+    out = [(t, cur)]
+    step = 6 * 3600
+    while t < end:
+        nxt = t + step
+        off = _offset(tz, nxt)
+        if off != cur:
+            lo, hi = t, nxt  # offset(lo) == cur != offset(hi)
+            while hi - lo > 1:
+                mid = (lo + hi) // 2
+                if _offset(tz, mid) == cur:
+                    lo = mid
+                else:
+                    hi = mid
+            cur = _offset(tz, hi)
+            out.append((hi, cur))
+            if cur != off:  # two changes within one step; rescan from there
+                nxt = hi
+        t = nxt
+    return tuple(out)
+
+
+def clear_cache() -> None:
+    """Drop cached rule expansions (e.g. in tests or for cold benchmarks)."""
+    _compile.cache_clear()
+    _transitions.cache_clear()
+
+
+def _horizon(query: SlotQuery, tz: ZoneInfo) -> tuple[int, int]:
+    return (
+        _local_date(tz, query._lo).toordinal(),
+        _local_date(tz, query._hi + query._d).toordinal(),
+    )
+
+
+# --------------------------------------------------------------------------
+# public functions
+# --------------------------------------------------------------------------
+
+
+def working_intervals(
+    schedule: StaffSchedule, tz: ZoneInfo, first_day: date, last_day: date
+) -> list[Interval]:
+    """Working time on local dates ``first_day .. last_day`` (both inclusive).
+
+    Shifts (or that date's exception) minus breaks minus time off; merged,
+    sorted, UTC.  Busy time is *not* subtracted.
+    """
+    comp = _compile(schedule._rules, tz, first_day.toordinal(), last_day.toordinal())
+    return [Interval._from_ts(s, e) for s, e in zip(comp.ws, comp.we, strict=True)]
+
+
+class _Plan:
+    """Per-(query, tz) constants shared by all staff members of one search."""
+
+    __slots__ = ("first_ord", "last_ord", "segments")
+
+    def __init__(self, query: SlotQuery, tz: ZoneInfo):
+        self.first_ord, self.last_ord = _horizon(query, tz)
+        base = (self.first_ord - _UNIX_EPOCH_ORDINAL) * _DAY
+        g = query._g
+        lo, hi = query._lo, query._hi + 1  # starts in [lo, hi)
+        # Split [lo, hi) where the alignment residue (utc offset mod g) changes.
+        # With whole-hour DST shifts and g | 1 h there is just one segment.
+        segs: list[list[int]] = []  # [seg_lo, seg_hi, residue]
+        trans = _transitions(tz, self.first_ord, self.last_ord)
+        for i, (t, off) in enumerate(trans):
+            t_end = trans[i + 1][0] if i + 1 < len(trans) else hi
+            s_lo, s_hi = max(t, lo), min(t_end, hi)
+            if s_lo >= s_hi:
+                continue
+            r = off % g
+            if segs and segs[-1][2] == r and segs[-1][1] == s_lo:
+                segs[-1][1] = s_hi
+            else:
+                segs.append([s_lo, s_hi, r])
+        # relative to base; R: aligned <=> (rel + R) % g == 0
+        self.segments = [(a - base, b - base, (base + r) % g) for a, b, r in segs]
+
+
+def _sweep(schedule: StaffSchedule, query: SlotQuery, tz: ZoneInfo, plan: _Plan) -> Availability:
+    comp = _compile(schedule._rules, tz, plan.first_ord, plan.last_ord)
+    base = comp.base
+    d, g = query._d, query._g
+    ns, ne = comp.nonstart(d)
+    # A blocker [p, q) forbids starts in [p - d - ba + 1, q + bb)  (relative).
+    c_s = base + d + query._ba - 1
+    c_e = base - query._bb
+    busy = schedule.busy
+    fs = list(map(sub, map(_get_s, busy), repeat(c_s)))
+    fe = list(map(sub, map(_get_e, busy), repeat(c_e)))
+    if comp.off_s:
+        fs += map(sub, comp.off_s, repeat(c_s))
+        fe += map(sub, comp.off_e, repeat(c_e))
+    fs += ns
+    fe += ne
+    fs.sort()
+    fe.sort()
+    # Union of all forbidden intervals via independently sorted starts/ends:
+    # the free gaps are [fe[i], fs[i+1]) wherever fe[i] < fs[i+1].
+    nxt = islice(fs, 1, None)
+    mask = list(map(lt, fe, nxt))
+    gap_lo = list(compress(fe, mask))
+    gap_hi = list(compress(islice(fs, 1, None), mask))
+    firsts: list[int] = []
+    lasts: list[int] = []
+    for seg_lo, seg_hi, rr in plan.segments:
+        i = bisect_right(gap_hi, seg_lo)
+        j = bisect_left(gap_lo, seg_hi)
+        lo = gap_lo[i:j]
+        hi = gap_hi[i:j]
+        if not lo:
+            continue
+        if lo[0] < seg_lo:
+            lo[0] = seg_lo
+        if hi[-1] > seg_hi:
+            hi[-1] = seg_hi
+        # aligned starts in [lo, hi) are k*g - rr for k in [ceil((lo+rr)/g), ceil((hi+rr)/g))
+        a = rr + g - 1
+        klo = list(map(floordiv, map(add, lo, repeat(a)), repeat(g)))
+        khi = list(map(floordiv, map(add, hi, repeat(a)), repeat(g)))
+        keep = list(map(lt, klo, khi))
+        if not all(keep):
+            klo = list(compress(klo, keep))
+            khi = list(compress(khi, keep))
+            if not klo:
+                continue
+        # merge runs that touch on the grid (blocker too short to hold a grid point)
+        join = list(map(gt, islice(klo, 1, None), khi))
+        if not all(join):
+            klo = [klo[0], *compress(islice(klo, 1, None), join)]
+            khi = [*compress(khi, join), khi[-1]]
+        z = base - rr
+        firsts += map(add, map(g.__mul__, klo), repeat(z))
+        lasts += map(add, map(g.__mul__, khi), repeat(z - g))
+    return Availability(schedule.staff_id, g, firsts, lasts)
+
+
+def free_windows(schedule: StaffSchedule, query: SlotQuery, tz: ZoneInfo) -> Availability:
+    """All bookable starts of one staff member, as maximal runs (see module doc)."""
+    return _sweep(schedule, query, tz, _Plan(query, tz))
+
+
+def search(
+    schedules: Iterable[StaffSchedule], query: SlotQuery, tz: ZoneInfo
+) -> dict[int, Availability]:
+    """The full compact answer: ``free_windows`` for every staff member."""
+    plan = _Plan(query, tz)
+    out: dict[int, Availability] = {}
+    for sch in schedules:
+        if sch.staff_id in out:
+            raise ValueError(f"duplicate staff_id {sch.staff_id}")
+        out[sch.staff_id] = _sweep(sch, query, tz, plan)
+    return out
+
+
+def candidate_starts(
+    schedules: Iterable[StaffSchedule],
+    query: SlotQuery,
+    tz: ZoneInfo,
+    *,
+    after: datetime | None = None,
+    before: datetime | None = None,
+) -> Iterator[tuple[datetime, int]]:
+    """Lazily yield ``(start, staff_id)`` in chronological order (ties: staff_id).
+
+    ``after <= start < before`` if given.  Per-staff streams are available via
+    ``search(...)[staff_id].starts(after, before)``.
+    """
+    lo = None if after is None else _ceil_dt(after, "after")
+    hi = None if before is None else _ceil_dt(before, "before")
+    avail = search(schedules, query, tz)
+    streams = [
+        zip(a._start_ts(lo, hi), repeat(sid), strict=False) for sid, a in sorted(avail.items()) if a
+    ]
+    for ts, sid in heapq.merge(*streams):
+        yield _utc(ts), sid
+
+
+def is_bookable(schedule: StaffSchedule, query: SlotQuery, tz: ZoneInfo, start: datetime) -> bool:
+    """Whether ``start`` is a bookable start for this staff member right now.
+
+    Same rules as ``free_windows`` (the two always agree); meant for the booking
+    write path.  ``schedule.busy`` must not contain the appointment being
+    validated itself.
+    """
+    _require_aware(start, "start")
+    tsf = start.timestamp()
+    if tsf != int(tsf):
+        return False
+    s = int(tsf)
+    d, g = query._d, query._g
+    if not query._lo <= s <= query._hi:
+        return False
+    if (s + _offset(tz, s)) % g:
+        return False
+    first_ord, last_ord = _horizon(query, tz)
+    comp = _compile(schedule._rules, tz, first_ord, last_ord)
+    i = bisect_right(comp.ws, s) - 1
+    if i < 0 or s + d > comp.we[i]:
+        return False
+    a, b = s - query._bb, s + d + query._ba
+    for p, q in zip(comp.off_s, comp.off_e, strict=True):
+        if p < b and a < q:
+            return False
+    return not any(iv._s < b and a < iv._e for iv in schedule.busy)

@@ -1,0 +1,193 @@
+"""Shared fixtures.
+
+The API suites run on SQLite by default and on PostgreSQL when
+``HUSHBOOK_TEST_DATABASE_URL=postgresql://…`` is set (``.ci/run`` does both).
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import requests
+
+from hushbook_service import create_app
+from hushbook_service.config import load_settings
+from hushbook_service.db import database
+from hushbook_service.identity import issue_pair
+from hushbook_service.migrations import migrate
+from hushbook_service.models import Staff
+from hushbook_service.passwords import hash_password
+from hushbook_service.tenants import create_tenant
+
+TEST_DB_URL = os.environ.get("HUSHBOOK_TEST_DATABASE_URL", "")
+SCRYPT_LOG_N = 10  # fast hashes in tests; production default is 15
+PASSWORD = "Correct-Horse-Battery-9"
+TOKEN_KEYS = "test1:" + base64.urlsafe_b64encode(b"k" * 32).decode()
+
+
+def on_postgres() -> bool:
+    return TEST_DB_URL.startswith("postgres")
+
+
+def reset_database(url: str) -> None:
+    """Empty the test database so every test starts from a clean schema."""
+    if url.startswith("postgres"):
+        import psycopg2
+
+        conn = psycopg2.connect(url.replace("postgresql://", "postgres://", 1))
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            cur.execute("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;")
+        conn.close()
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> str:
+    if TEST_DB_URL:
+        reset_database(TEST_DB_URL)
+        return TEST_DB_URL
+    return f"sqlite:///{tmp_path / 'hushbook.db'}"
+
+
+@pytest.fixture
+def settings(tmp_path: Path, db_url: str, monkeypatch):
+    monkeypatch.setenv("HUSHBOOK_TOKEN_KEYS", TOKEN_KEYS)
+    monkeypatch.setenv("HUSHBOOK_SCRYPT_LOG_N", str(SCRYPT_LOG_N))
+    return load_settings(
+        instance=tmp_path / "instance",
+        database_url=db_url,
+        huey_url=f"sqlite:///{tmp_path / 'huey.db'}",
+    )
+
+
+@pytest.fixture
+def app(settings):
+    app = create_app(settings)
+    with database.connection_context():
+        migrate(database.obj)
+    yield app
+    if not database.is_closed():
+        database.close()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@dataclass
+class Member:
+    staff: Staff
+    access_token: str
+    refresh_token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.access_token}"}
+
+
+@dataclass
+class TenantFixture:
+    tenant: object
+    owner: Member
+    app: object
+    members: dict[str, Member] = field(default_factory=dict)
+
+    def member(self, role: str, name: str | None = None) -> Member:
+        """A logged-in team member with ``role`` (password already set)."""
+        name = name or f"{role}{len(self.members)}"
+        with self.app.app_context(), database.connection_context():
+            staff = Staff.create(
+                tenant=self.tenant.id,
+                email=f"{name}@{self.tenant.slug}.test",
+                display_name=name.title(),
+                role=role,
+                password_hash=hash_password(PASSWORD, SCRYPT_LOG_N),
+                must_change_password=False,
+            )
+            pair = issue_pair(staff, family=secrets.token_hex(8))
+        self.members[name] = Member(staff, pair.access_token, pair.refresh_token)
+        return self.members[name]
+
+
+@pytest.fixture
+def make_tenant(app):
+    def factory(slug: str = "salon-a", timezone: str = "Europe/Berlin") -> TenantFixture:
+        with app.app_context(), database.connection_context():
+            tenant, owner, _ = create_tenant(
+                slug, f"Salon {slug}", f"owner@{slug}.test", timezone=timezone,
+                scrypt_log_n=SCRYPT_LOG_N,
+            )
+            owner.password_hash = hash_password(PASSWORD, SCRYPT_LOG_N)
+            owner.must_change_password = False
+            owner.save()
+            pair = issue_pair(owner, family=secrets.token_hex(8))
+        return TenantFixture(tenant, Member(owner, pair.access_token, pair.refresh_token), app)
+
+    return factory
+
+
+# --- real server processes -----------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class ServerProcess:
+    url: str
+    proc: subprocess.Popen
+    env: dict[str, str]
+
+
+def start_server(settings, workers: int = 1) -> ServerProcess:
+    """``hushbook serve`` as a real process on the test database."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "HUSHBOOK_INSTANCE": str(settings.instance),
+        "DATABASE_URL": settings.database_url,
+        "HUEY_URL": settings.huey_url,
+        "HUSHBOOK_TOKEN_KEYS": TOKEN_KEYS,
+        "HUSHBOOK_SCRYPT_LOG_N": str(SCRYPT_LOG_N),
+    }
+    cmd = [sys.executable, "-m", "hushbook_service.cli", "serve", "--port", str(port)]
+    if workers > 1:
+        cmd += ["--workers", str(workers)]
+    proc = subprocess.Popen(
+        cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited: {proc.stderr.read().decode()[-2000:]}")
+        try:
+            if requests.get(f"{url}/healthz", timeout=1).status_code == 200:
+                return ServerProcess(url, proc, env)
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError("server did not start in 30 s")
+
+
+def stop_server(server: ServerProcess) -> None:
+    import signal
+
+    try:
+        os.killpg(server.proc.pid, signal.SIGTERM)
+        server.proc.wait(timeout=10)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        os.killpg(server.proc.pid, signal.SIGKILL)

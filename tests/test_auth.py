@@ -1,0 +1,277 @@
+"""Login, throttling, refresh rotation, revocation and hostile tokens."""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import timedelta
+
+import pytest
+from jose import jwt
+
+from conftest import PASSWORD
+from hushbook_service.db import database
+from hushbook_service.tokens import KeyRing
+
+
+def login(client, slug, email, password=PASSWORD, **kw):
+    return client.post(
+        "/v1/auth/login", json={"tenant": slug, "email": email, "password": password}, **kw
+    )
+
+
+def bearer(token):
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_login_refresh_logout_cycle(client, make_tenant):
+    t = make_tenant()
+    r = login(client, "salon-a", "owner@salon-a.test")
+    assert r.status_code == 200, r.json
+    pair = r.json
+    assert pair["token_type"] == "Bearer" and pair["expires_in"] == 900
+    assert client.get("/v1/tenant", headers=bearer(pair["access_token"])).status_code == 200
+
+    r2 = client.post("/v1/auth/refresh", json={"refresh_token": pair["refresh_token"]})
+    assert r2.status_code == 200
+    new = r2.json
+    assert new["refresh_token"] != pair["refresh_token"]
+
+    assert client.post("/v1/auth/logout", json={"refresh_token": new["refresh_token"]}).status_code == 204
+    r3 = client.post("/v1/auth/refresh", json={"refresh_token": new["refresh_token"]})
+    assert r3.status_code == 401
+    assert t.tenant.slug == "salon-a"
+
+
+def test_wrong_password_and_unknown_account_look_the_same(client, make_tenant):
+    make_tenant()
+    bad = login(client, "salon-a", "owner@salon-a.test", "Wrong-Password-123")
+    unknown = login(client, "salon-a", "nobody@salon-a.test")
+    other_tenant = login(client, "no-such-salon", "owner@salon-a.test")
+    assert bad.status_code == unknown.status_code == other_tenant.status_code == 401
+    assert bad.json["message"] == unknown.json["message"] == other_tenant.json["message"]
+
+
+def test_login_is_throttled_after_failures(client, make_tenant):
+    make_tenant()
+    for _ in range(5):
+        assert login(client, "salon-a", "owner@salon-a.test", "Wrong-Password-123").status_code == 401
+    r = login(client, "salon-a", "owner@salon-a.test")  # even the right password now
+    assert r.status_code == 429
+    assert int(r.headers["Retry-After"]) > 0
+    assert r.json["reason"] == "login_throttled"
+
+
+def test_refresh_token_reuse_revokes_the_family(client, make_tenant):
+    t = make_tenant()
+    first = t.owner.refresh_token
+    rotated = client.post("/v1/auth/refresh", json={"refresh_token": first}).json
+    replay = client.post("/v1/auth/refresh", json={"refresh_token": first})
+    assert replay.status_code == 401 and replay.json["reason"] == "refresh_reuse"
+    # The thief's replay also kills the legitimate newer token.
+    r = client.post("/v1/auth/refresh", json={"refresh_token": rotated["refresh_token"]})
+    assert r.status_code == 401
+
+
+def test_one_time_password_must_be_changed_first(client, app):
+    from hushbook_service.tenants import create_tenant
+
+    with app.app_context(), database.connection_context():
+        _, _, otp = create_tenant("salon-otp", "OTP", "o@otp.test", scrypt_log_n=10)
+    r = login(client, "salon-otp", "o@otp.test", otp)
+    assert r.status_code == 200 and r.json["password_change_required"] is True
+    token = r.json["access_token"]
+    assert client.get("/v1/tenant", headers=bearer(token)).status_code == 403
+    weak = client.post(
+        "/v1/auth/password",
+        json={"current_password": otp, "new_password": "short"},
+        headers=bearer(token),
+    )
+    assert weak.status_code == 422 and "new_password" in weak.json["errors"]["json"]
+    ok = client.post(
+        "/v1/auth/password",
+        json={"current_password": otp, "new_password": PASSWORD},
+        headers=bearer(token),
+    )
+    assert ok.status_code == 200 and ok.json["password_change_required"] is False
+    assert client.get("/v1/tenant", headers=bearer(token)).status_code == 401  # old token dead
+    assert client.get("/v1/tenant", headers=bearer(ok.json["access_token"])).status_code == 200
+
+
+def test_deactivation_revokes_access_and_refresh_at_once(client, make_tenant):
+    t = make_tenant()
+    rec = t.member("reception")
+    assert client.get("/v1/appointments", headers=rec.headers).status_code == 200
+    r = client.post(f"/v1/staff/{rec.staff.id}/deactivate", headers=t.owner.headers)
+    assert r.status_code == 200 and r.json["active"] is False
+    assert client.get("/v1/appointments", headers=rec.headers).status_code == 401
+    r = client.post("/v1/auth/refresh", json={"refresh_token": rec.refresh_token})
+    assert r.status_code == 401
+    assert login(client, "salon-a", rec.staff.email).status_code == 401
+
+
+def test_role_change_revokes_tokens(client, make_tenant):
+    t = make_tenant()
+    m = t.member("manager")
+    etag = client.get(f"/v1/staff/{m.staff.id}", headers=t.owner.headers).headers["ETag"]
+    r = client.patch(
+        f"/v1/staff/{m.staff.id}",
+        json={"role": "staff"},
+        headers={**t.owner.headers, "If-Match": etag},
+    )
+    assert r.status_code == 200 and r.json["role"] == "staff"
+    assert client.get("/v1/tenant", headers=m.headers).status_code == 401
+
+
+# --- hostile tokens -----------------------------------------------------------------
+
+
+def _forge(claims: dict, key: bytes, alg="HS256", headers=None) -> str:
+    return jwt.encode(claims, key, algorithm=alg, headers=headers or {})
+
+
+def _b64(data: dict) -> str:
+    return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+
+
+@pytest.fixture
+def ring(app) -> KeyRing:
+    return app.extensions["hushbook_keys"]
+
+
+def _owner_claims(t):
+    return {"sub": str(t.owner.staff.id), "tid": t.tenant.id, "role": "owner", "ver": 1}
+
+
+def test_expired_access_token_refused(client, make_tenant, ring):
+    t = make_tenant()
+    token = ring.issue("access", _owner_claims(t), timedelta(seconds=-60))
+    assert client.get("/v1/tenant", headers=bearer(token)).status_code == 401
+
+
+def test_refresh_token_is_not_an_access_token(client, make_tenant):
+    t = make_tenant()
+    assert client.get("/v1/tenant", headers=bearer(t.owner.refresh_token)).status_code == 401
+
+
+def test_access_token_is_not_a_refresh_token(client, make_tenant):
+    t = make_tenant()
+    r = client.post("/v1/auth/refresh", json={"refresh_token": t.owner.access_token})
+    assert r.status_code == 401
+
+
+def test_wrong_typ_with_right_key_refused(client, make_tenant, ring):
+    t = make_tenant()
+    claims = _owner_claims(t) | {"iss": "hushbook", "aud": "hushbook:api", "jti": "x",
+                                 "iat": 1, "exp": 4_000_000_000}
+    key = ring.key(ring.current_kid, "access")
+    token = _forge(claims, key, headers={"kid": ring.current_kid, "typ": "hb-refresh+jwt"})
+    assert client.get("/v1/tenant", headers=bearer(token)).status_code == 401
+
+
+def test_wrong_audience_refused(client, make_tenant, ring):
+    t = make_tenant()
+    claims = _owner_claims(t) | {"iss": "hushbook", "aud": "someone-else", "jti": "x",
+                                 "iat": 1, "exp": 4_000_000_000}
+    key = ring.key(ring.current_kid, "access")
+    token = _forge(claims, key, headers={"kid": ring.current_kid, "typ": "hb-access+jwt"})
+    assert client.get("/v1/tenant", headers=bearer(token)).status_code == 401
+
+
+def test_missing_jti_refused(client, make_tenant, ring):
+    t = make_tenant()
+    claims = _owner_claims(t) | {"iss": "hushbook", "aud": "hushbook:api",
+                                 "iat": 1, "exp": 4_000_000_000}
+    key = ring.key(ring.current_kid, "access")
+    token = _forge(claims, key, headers={"kid": ring.current_kid, "typ": "hb-access+jwt"})
+    assert client.get("/v1/tenant", headers=bearer(token)).status_code == 401
+
+
+def test_alg_none_refused(client, make_tenant, ring):
+    t = make_tenant()
+    good = ring.issue("access", _owner_claims(t), timedelta(minutes=5))
+    header, payload, _ = good.split(".")
+    none_header = _b64({"alg": "none", "typ": "hb-access+jwt", "kid": ring.current_kid})
+    for token in (f"{none_header}.{payload}.", f"{none_header}.{payload}.x"):
+        assert client.get("/v1/tenant", headers=bearer(token)).status_code == 401
+
+
+def test_alg_swapped_to_hs512_refused(client, make_tenant, ring):
+    t = make_tenant()
+    claims = _owner_claims(t) | {"iss": "hushbook", "aud": "hushbook:api", "jti": "x",
+                                 "iat": 1, "exp": 4_000_000_000}
+    key = ring.key(ring.current_kid, "access")
+    token = _forge(claims, key, alg="HS512", headers={"kid": ring.current_kid, "typ": "hb-access+jwt"})
+    assert client.get("/v1/tenant", headers=bearer(token)).status_code == 401
+
+
+def test_tampered_payload_refused(client, make_tenant, ring):
+    t = make_tenant()
+    other = t.member("staff")
+    token = other.access_token
+    header, payload, sig = token.split(".")
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    claims["role"] = "owner"
+    forged = f"{header}.{_b64(claims)}.{sig}"
+    assert client.get("/v1/tenant", headers=bearer(forged)).status_code == 401
+
+
+def test_unknown_kid_and_oversized_token_refused(client, make_tenant, ring):
+    t = make_tenant()
+    claims = _owner_claims(t) | {"iss": "hushbook", "aud": "hushbook:api", "jti": "x",
+                                 "iat": 1, "exp": 4_000_000_000}
+    token = _forge(claims, b"k" * 32, headers={"kid": "nope", "typ": "hb-access+jwt"})
+    assert client.get("/v1/tenant", headers=bearer(token)).status_code == 401
+    huge = "a" * 5000 + "." + "b" * 10 + "." + "c"
+    assert client.get("/v1/tenant", headers=bearer(huge)).status_code == 401
+    assert client.get("/v1/tenant", headers=bearer("not-a-token")).status_code == 401
+    assert client.get("/v1/tenant").status_code == 401
+
+
+def test_key_rotation_old_tokens_verify_until_retired(app, make_tenant):
+    from hushbook_service.tokens import TokenError
+
+    t = make_tenant()
+    old_ring = app.extensions["hushbook_keys"]
+    token = old_ring.issue("access", _owner_claims(t), timedelta(minutes=5))
+    keys = {"new": b"n" * 32, old_ring.current_kid: b"k" * 32}
+    rotated = KeyRing(keys, "new", "hushbook")
+    assert rotated.verify("access", token)["sub"] == str(t.owner.staff.id)
+    assert jwt.get_unverified_header(rotated.issue("access", {}, timedelta(minutes=1)))["kid"] == "new"
+    retired = KeyRing({"new": b"n" * 32}, "new", "hushbook")
+    with pytest.raises(TokenError):
+        retired.verify("access", token)
+
+
+def test_integration_key_scopes_and_revocation(client, make_tenant):
+    t = make_tenant()
+    r = client.post(
+        "/v1/integration-keys",
+        json={"name": "WordPress", "scopes": ["services:read"]},
+        headers=t.owner.headers,
+    )
+    assert r.status_code == 201, r.json
+    key = r.json["key"]
+    assert client.get("/v1/services", headers=bearer(key)).status_code == 200
+    assert client.get("/v1/appointments", headers=bearer(key)).status_code == 403
+    assert client.get("/v1/integration-keys", headers=bearer(key)).status_code == 403
+    listed = client.get("/v1/integration-keys", headers=t.owner.headers).json
+    assert "key" not in listed[0]
+    assert client.delete(f"/v1/integration-keys/{r.json['id']}", headers=t.owner.headers).status_code == 204
+    assert client.get("/v1/services", headers=bearer(key)).status_code == 401
+
+
+def test_integration_key_cannot_mint_keys_or_use_foreign_scopes(client, make_tenant):
+    t = make_tenant()
+    r = client.post(
+        "/v1/integration-keys",
+        json={"name": "x", "scopes": ["integration_keys:manage"]},
+        headers=t.owner.headers,
+    )
+    assert r.status_code == 422
+    manager = t.member("manager")
+    r = client.post(
+        "/v1/integration-keys", json={"name": "x", "scopes": ["services:read"]},
+        headers=manager.headers,
+    )
+    assert r.status_code == 403
