@@ -18,7 +18,6 @@ from pathlib import Path
 
 import pytest
 import requests
-
 from hushbook_service import create_app
 from hushbook_service.config import load_settings
 from hushbook_service.db import database
@@ -166,14 +165,13 @@ def start_server(settings, workers: int = 1) -> ServerProcess:
     cmd = [sys.executable, "-m", "hushbook_service.cli", "serve", "--port", str(port)]
     if workers > 1:
         cmd += ["--workers", str(workers)]
-    proc = subprocess.Popen(
-        cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
-    )
+    log = open(settings.instance / "server.log", "wb")  # noqa: SIM115 - lives with the process
+    proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=log, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"server exited: {proc.stderr.read().decode()[-2000:]}")
+            raise RuntimeError(f"server exited: {server_log(settings)[-2000:]}")
         try:
             if requests.get(f"{url}/healthz", timeout=1).status_code == 200:
                 return ServerProcess(url, proc, env)
@@ -181,6 +179,10 @@ def start_server(settings, workers: int = 1) -> ServerProcess:
             time.sleep(0.1)
     proc.kill()
     raise RuntimeError("server did not start in 30 s")
+
+
+def server_log(settings) -> str:
+    return (settings.instance / "server.log").read_text(errors="replace")
 
 
 def stop_server(server: ServerProcess) -> None:

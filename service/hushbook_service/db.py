@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -10,6 +11,7 @@ import peewee
 from playhouse.db_url import connect
 
 database = peewee.DatabaseProxy()
+_immediate = threading.local()
 
 SQLITE_PRAGMAS = (
     ("journal_mode", "wal"),
@@ -39,10 +41,21 @@ def write_transaction() -> Iterator[None]:
 
     ``BEGIN IMMEDIATE`` makes concurrent writers queue at the start instead of
     failing half-way through a read-then-write (the no-double-booking path).
+    It must be the outermost transaction: nested in a deferred one it would
+    only be a savepoint, and SQLite refuses the late lock upgrade.
     """
-    if is_sqlite():
-        with database.atomic("IMMEDIATE"):
+    if database.in_transaction():
+        if is_sqlite() and not getattr(_immediate, "active", False):
+            raise RuntimeError("write_transaction() nested in a deferred transaction")
+        with database.atomic():
             yield
+    elif is_sqlite():
+        with database.atomic("IMMEDIATE"):
+            _immediate.active = True
+            try:
+                yield
+            finally:
+                _immediate.active = False
     else:
         with database.atomic():
             yield

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 from flask_smorest import Api as _Api
 from flask_smorest import Blueprint as _Blueprint
 from flask_smorest import Page
-from marshmallow import EXCLUDE, RAISE
+from marshmallow import EXCLUDE, RAISE, ValidationError, pre_load
 from marshmallow import Schema as _Schema
 
 from .errors import problem
@@ -38,14 +40,32 @@ class Blueprint(_Blueprint):
         return decorator
 
 
+# C0 controls except tab/newline/carriage return: PostgreSQL cannot store
+# NUL at all, and the others only ever arrive from hostile or broken input.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 class Schema(_Schema):
     class Meta:
         unknown = RAISE  # unknown fields are an error that names the field
 
+    @pre_load
+    def _no_control_characters(self, data, **_):
+        if isinstance(data, dict):
+            bad = {
+                key: ["Control characters are not allowed."]
+                for key, value in data.items()
+                if isinstance(value, str) and _CONTROL.search(value)
+                or isinstance(value, list)
+                and any(isinstance(v, str) and _CONTROL.search(v) for v in value)
+            }
+            if bad:
+                raise ValidationError(bad)
+        return data
 
-class QuerySchema(_Schema):
-    class Meta:
-        unknown = RAISE
+
+class QuerySchema(Schema):
+    """Query-string filters: same rules as bodies."""
 
 
 class CursorPage(Page):

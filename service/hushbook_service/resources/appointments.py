@@ -9,7 +9,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from .. import booking, client_profiles
 from ..auth import principal, require
-from ..db import database
+from ..db import write_transaction
 from ..errors import field_error
 from ..extensions import Blueprint, CursorPage, Schema
 from ..models import APPOINTMENT_STATES, Appointment, Client, Service, Staff
@@ -126,7 +126,7 @@ class AppointmentList(MethodView):
             price_cents=service.price_cents,
             created_by=principal().staff_id,
         )
-        with database.atomic():
+        with write_transaction():  # outermost: BEGIN IMMEDIATE on SQLite
             if "client" in data:
                 client = Client(tenant=tenant.id)
                 client_profiles.write_profile(client, data["client"])
