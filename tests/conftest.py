@@ -173,9 +173,9 @@ def start_server(settings, workers: int = 1) -> ServerProcess:
         if proc.poll() is not None:
             raise RuntimeError(f"server exited: {server_log(settings)[-2000:]}")
         try:
-            if requests.get(f"{url}/healthz", timeout=1).status_code == 200:
+            if requests.get(f"{url}/healthz", timeout=5).status_code == 200:
                 return ServerProcess(url, proc, env)
-        except requests.ConnectionError:
+        except requests.RequestException:
             time.sleep(0.1)
     proc.kill()
     raise RuntimeError("server did not start in 30 s")

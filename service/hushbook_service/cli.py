@@ -66,6 +66,7 @@ def serve(host: str, port: int, workers: int, no_migrate: bool) -> None:
                 "gthread",
                 "--threads",
                 "4",
+                "--no-control-socket",
                 "--access-logfile",
                 "-",
             ],
