@@ -256,6 +256,7 @@ def test_integration_key_scopes_and_revocation(client, make_tenant):
     assert client.get("/v1/integration-keys", headers=bearer(key)).status_code == 403
     listed = client.get("/v1/integration-keys", headers=t.owner.headers).json
     assert "key" not in listed[0]
+    assert listed[0]["last_used_at"] is not None and listed[0]["scopes"] == ["services:read"]
     assert client.delete(f"/v1/integration-keys/{r.json['id']}", headers=t.owner.headers).status_code == 204
     assert client.get("/v1/services", headers=bearer(key)).status_code == 401
 

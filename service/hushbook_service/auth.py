@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import wraps
 
 from flask import current_app, g, request
 
+from .db import utcnow
 from .errors import abort
 from .models import IntegrationKey, Staff
 from .tokens import KeyRing, TokenError
@@ -87,6 +89,10 @@ def _principal_from_integration(claims: dict) -> Principal | None:
     )
     if key is None or key.revoked_at is not None:
         return None
+    now = utcnow()
+    if key.last_used_at is None or now - key.last_used_at > timedelta(hours=1):
+        # Coarse on purpose: one write per key and hour, not per request.
+        IntegrationKey.update(last_used_at=now).where(IntegrationKey.id == key.id).execute()
     scopes = frozenset(key.scopes.split()) & frozenset(GRANTABLE_SCOPES)
     return Principal(key.tenant_id, "integration", scopes, key_id=key.id)
 

@@ -184,7 +184,10 @@ def demo(host: str, port: int) -> None:
     click.echo(
         f"  Owner login:   POST {base}/v1/auth/login  tenant=demo email=owner@demo.hushbook.test"
     )
-    click.echo(f"  Password:      see {creds} (one-time; change it at first login)\n")
+    if secret:
+        click.echo(f"  Password:      {secret}  (one-time; also in {creds})\n")
+    else:
+        click.echo(f"  Password:      see {creds} (one-time; change it at first login)\n")
     worker_proc = subprocess.Popen([sys.executable, "-m", "hushbook_service.cli", "worker"])
     try:
         app.run(host=host, port=port, threaded=True)

@@ -43,7 +43,7 @@ def _env(name: str, default: str | None = None) -> str | None:
 def load_settings(**overrides: object) -> Settings:
     instance = Path(str(overrides.pop("instance", None) or _env("HUSHBOOK_INSTANCE", "instance")))
     instance = instance.resolve()
-    instance.mkdir(parents=True, exist_ok=True)
+    instance.mkdir(mode=0o700, parents=True, exist_ok=True)  # DB and secrets live here
     database_url = str(
         overrides.pop("database_url", None)
         or _env("DATABASE_URL", f"sqlite:///{instance / 'hushbook.db'}")

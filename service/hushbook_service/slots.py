@@ -465,27 +465,29 @@ class _Compiled:
         self.we = [e for _, e in work]
         self.off_s = [s for s, _ in time_off]
         self.off_e = [e for _, e in time_off]
-        self.ranges: dict[int, tuple[list[int], list[int]]] = {}
+        self.ranges: dict[tuple[int, int, int], tuple[list[int], list[int]]] = {}
 
-    def nonstart(self, d: int) -> tuple[list[int], list[int]]:
-        """Intervals in which no service of duration ``d`` fits into working time.
+    def nonstart(self, d: int, c_s: int, c_e: int) -> tuple[list[int], list[int]]:
+        """Where no service of duration ``d`` fits into working time, in raw form.
 
-        The complement of ``[a, b - d + 1)`` over the working intervals
-        ``[a, b)``, with +-_INF sentinels.
+        The complement of the start ranges ``[a, b - d + 1)`` of the working
+        intervals ``[a, b)`` (with +-_INF sentinels), encoded like a blocker
+        in ``_sweep``: starts ``+ c_s``, ends ``+ c_s`` as well.
         """
-        got = self.ranges.get(d)
+        key = (d, c_s, c_e)
+        got = self.ranges.get(key)
         if got is None:
             ns = [-_INF]
             ne = []
             for a, b in zip(self.ws, self.we, strict=True):
                 if b - a >= d:
-                    ne.append(a)
-                    ns.append(b - d + 1)
+                    ne.append(a + c_s)
+                    ns.append(b - d + 1 + c_s)
             ne.append(_INF)
             got = (ns, ne)
             if len(self.ranges) >= _RANGE_CACHE_LIMIT:
                 self.ranges.clear()
-            self.ranges[d] = got
+            self.ranges[key] = got
         return got
 
 
@@ -594,56 +596,68 @@ class _Plan:
 def _sweep(schedule: StaffSchedule, query: SlotQuery, tz: ZoneInfo, plan: _Plan) -> Availability:
     comp = _compile(schedule._rules, tz, plan.first_ord, plan.last_ord)
     d, g = query._d, query._g
-    # A blocker [p, q) forbids the starts [p - d - ba + 1, q + bb).
+    # A blocker [p, q) (busy or time off) forbids the starts [p - c_s, q + c_e),
+    # and so does non-working time (shifted by the service length, see
+    # nonstart).  The union of these start-space intervals is computed from
+    # independently sorted starts and ends: nothing covers [fe[i], fs[i+1])
+    # exactly when fe[i] < fs[i+1].  A constant shift does not change the sort
+    # order, so both lists are kept shifted by +c_s -- the starts are then the
+    # raw busy values (no new int objects for the typically thousands of busy
+    # entries) -- and the shift is removed again on the (far fewer) gaps.
     c_s = d + query._ba - 1
-    c_e = query._bb
+    k = c_s + query._bb
     busy = schedule.busy
-    fs = [iv._s - c_s for iv in busy]
-    fe = [iv._e + c_e for iv in busy]
+    fs = [iv._s for iv in busy]
+    fe = [iv._e + k for iv in busy]
     if comp.off_s:
-        fs += [p - c_s for p in comp.off_s]
-        fe += [q + c_e for q in comp.off_e]
-    # ...and so does everything outside working time (minus the service length).
-    ns, ne = comp.nonstart(d)
+        fs += comp.off_s
+        fe += [q + k for q in comp.off_e]
+    ns, ne = comp.nonstart(d, c_s, query._bb)
     fs += ns
     fe += ne
     fs.sort()
     fe.sort()
-    # Union of all those intervals from independently sorted starts and ends:
-    # nothing covers [fe[i], fs[i+1]) exactly when fe[i] < fs[i+1].
     mask = list(map(lt, fe, islice(fs, 1, None)))
+    # gaps [lo, hi) of allowed starts, still shifted by +c_s
     gap_lo = list(compress(fe, mask))
     gap_hi = list(compress(islice(fs, 1, None), mask))
     firsts: list[int] = []
     lasts: list[int] = []
+    prev_rr = None
     for seg_lo, seg_hi, rr in plan.segments:
-        i = bisect_right(gap_hi, seg_lo)
-        j = bisect_left(gap_lo, seg_hi)
+        # aligned starts in [x, y) are n*g - rr for ceil((x+rr)/g) <= n < ceil((y+rr)/g)
+        if rr != prev_rr:
+            prev_rr = rr
+            a = rr + g - 1 - c_s
+            nlo_all = [(x + a) // g for x in gap_lo]
+            nhi_all = [(x + a) // g for x in gap_hi]
+        a = rr + g - 1
+        n_seg_lo = (seg_lo + a) // g
+        n_seg_hi = (seg_hi + a) // g
+        i = bisect_right(nhi_all, n_seg_lo)
+        j = bisect_left(nlo_all, n_seg_hi)
         if i >= j:
             continue
-        lo = gap_lo[i:j]
-        hi = gap_hi[i:j]
-        if lo[0] < seg_lo:
-            lo[0] = seg_lo
-        if hi[-1] > seg_hi:
-            hi[-1] = seg_hi
-        # aligned starts in [x, y) are k*g - rr for ceil((x+rr)/g) <= k < ceil((y+rr)/g)
-        a = rr + g - 1
-        klo = list(map(floordiv, map(add, lo, repeat(a)), repeat(g)))
-        khi = list(map(floordiv, map(add, hi, repeat(a)), repeat(g)))
-        keep = list(map(lt, klo, khi))
+        nlo = nlo_all[i:j]
+        nhi = nhi_all[i:j]
+        if nlo[0] < n_seg_lo:
+            nlo[0] = n_seg_lo
+        if nhi[-1] > n_seg_hi:
+            nhi[-1] = n_seg_hi
+        keep = list(map(lt, nlo, nhi))  # gaps without a grid point are dropped
         if not all(keep):
-            klo = list(compress(klo, keep))
-            khi = list(compress(khi, keep))
-            if not klo:
+            nlo = list(compress(nlo, keep))
+            nhi = list(compress(nhi, keep))
+            if not nlo:
                 continue
-        # merge runs that touch on the grid (a blocker too short to contain a grid point)
-        join = list(map(gt, islice(klo, 1, None), khi))
+        # merge runs that touch on the grid (a blocker too short to hold a grid point)
+        join = list(map(gt, islice(nlo, 1, None), nhi))
         if not all(join):
-            klo = [klo[0], *compress(islice(klo, 1, None), join)]
-            khi = [*compress(khi, join), khi[-1]]
-        firsts += [k * g - rr for k in klo]
-        lasts += [k * g - rr - g for k in khi]
+            nlo = [nlo[0], *compress(islice(nlo, 1, None), join)]
+            nhi = [*compress(nhi, join), nhi[-1]]
+        firsts += [n * g - rr for n in nlo]
+        rr += g
+        lasts += [n * g - rr for n in nhi]
     return Availability(schedule.staff_id, g, firsts, lasts)
 
 
