@@ -1,0 +1,70 @@
+"""The ``hushbook`` command line as a newcomer runs it (real subprocesses)."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+
+import pytest
+
+from conftest import SCRYPT_LOG_N
+
+
+@pytest.fixture
+def env(settings):
+    return {
+        **os.environ,
+        "HUSHBOOK_INSTANCE": str(settings.instance),
+        "DATABASE_URL": settings.database_url,
+        "HUEY_URL": settings.huey_url,
+        "HUSHBOOK_SCRYPT_LOG_N": str(SCRYPT_LOG_N),
+    }
+
+
+def run(env, *args):
+    return subprocess.run(
+        [sys.executable, "-m", "hushbook_service.cli", *args],
+        env=env, capture_output=True, text=True, timeout=60,
+    )
+
+
+def test_migrate_is_idempotent(env):
+    first = run(env, "migrate")
+    assert first.returncode == 0, first.stderr
+    assert "m0001_initial" in first.stdout
+    again = run(env, "migrate")
+    assert again.returncode == 0 and "up to date" in again.stdout
+
+
+def test_tenant_create_json_and_login(env, settings, client):
+    r = run(env, "tenant", "create", "--slug", "salon-cli", "--name", "Salon CLI",
+            "--owner-email", "Owner@Salon-CLI.test", "--json")
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["slug"] == "salon-cli" and out["owner_email"] == "owner@salon-cli.test"
+    login = client.post("/v1/auth/login", json={
+        "tenant": "salon-cli", "email": "owner@salon-cli.test", "password": out["one_time_password"]})
+    assert login.status_code == 200 and login.json["password_change_required"] is True
+    dup = run(env, "tenant", "create", "--slug", "salon-cli", "--name", "X", "--owner-email", "a@b.c")
+    assert dup.returncode != 0 and "taken" in dup.stderr
+    bad = run(env, "tenant", "create", "--slug", "Bad Slug!", "--name", "X", "--owner-email", "a@b.c")
+    assert bad.returncode != 0 and "slug" in bad.stderr
+
+
+def test_secrets_file_is_private_and_keys_rotate(env, settings):
+    env = {k: v for k, v in env.items() if k != "HUSHBOOK_TOKEN_KEYS"}
+    assert run(env, "migrate").returncode == 0
+    path = settings.instance / "secrets.json"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    old_kid = json.loads(path.read_text())["token_keys"][0]["kid"]
+    rotated = run(env, "keys", "rotate")
+    assert rotated.returncode == 0, rotated.stderr
+    data = json.loads(path.read_text())
+    assert [k["kid"] for k in data["token_keys"]][1] == old_kid
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    current = data["token_keys"][0]["kid"]
+    assert run(env, "keys", "retire", current).returncode != 0  # never the signing key
+    assert run(env, "keys", "retire", old_kid).returncode == 0
