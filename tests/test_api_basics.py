@@ -163,3 +163,23 @@ def test_tenant_settings_validation_and_etag(client, make_tenant):
         "/v1/tenant", json={"locale": "de"}, headers={**t.owner.headers, "If-Match": etag}
     )
     assert_problem(stale, 412)
+
+
+def test_malformed_json_message_is_honest(client, make_tenant):
+    t = make_tenant()
+    r = client.post("/v1/services", data="{oops",
+                    headers={**t.owner.headers, "Content-Type": "application/json"})
+    assert r.status_code == 400 and "well-formed" not in r.json["message"]
+
+
+def test_time_off_reason_only_for_schedule_managers(client, make_tenant):
+    t = make_tenant()
+    s = t.member("staff")
+    url = f"/v1/staff/{s.staff.id}/time-off"
+    r = client.post(url, json={"start_at": "2030-01-07T00:00:00", "end_at": "2030-01-08T00:00:00",
+                               "kind": "sick"}, headers=t.owner.headers)
+    assert r.status_code == 201 and r.json["kind"] == "sick"
+    assert client.get(url, headers=t.owner.headers).json[0]["kind"] == "sick"
+    assert client.get(url, headers=s.headers).json[0]["kind"] == "away"
+    accountant = t.member("accountant")
+    assert client.get(url, headers=accountant.headers).json[0]["kind"] == "away"

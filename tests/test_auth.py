@@ -275,3 +275,60 @@ def test_integration_key_cannot_mint_keys_or_use_foreign_scopes(client, make_ten
         headers=manager.headers,
     )
     assert r.status_code == 403
+
+
+def test_integration_key_cannot_mint_accounts(client, make_tenant):
+    t = make_tenant()
+    key = client.post(
+        "/v1/integration-keys", json={"name": "sync", "scopes": ["staff:read", "staff:write"]},
+        headers=t.owner.headers,
+    ).json["key"]
+    r = client.post(
+        "/v1/staff", json={"email": "x@salon-a.test", "display_name": "X", "role": "reception"},
+        headers=bearer(key),
+    )
+    assert r.status_code == 403 and r.json["reason"] == "person_required"
+    member = t.member("staff")
+    client.post(f"/v1/staff/{member.staff.id}/deactivate", headers=t.owner.headers)
+    r = client.post(f"/v1/staff/{member.staff.id}/reactivate", headers=bearer(key))
+    assert r.status_code == 403
+
+
+def test_reactivate_only_inactive_and_revokes_old_tokens(client, make_tenant):
+    t = make_tenant()
+    m = t.member("reception")
+    r = client.post(f"/v1/staff/{m.staff.id}/reactivate", headers=t.owner.headers)
+    assert r.status_code == 409 and r.json["reason"] == "already_active"
+    client.post(f"/v1/staff/{m.staff.id}/deactivate", headers=t.owner.headers)
+    back = client.post(f"/v1/staff/{m.staff.id}/reactivate", headers=t.owner.headers)
+    assert back.status_code == 200 and back.json["one_time_password"]
+    assert client.post("/v1/auth/refresh", json={"refresh_token": m.refresh_token}).status_code == 401
+    assert login(client, "salon-a", m.staff.email, back.json["one_time_password"]).status_code == 200
+
+
+def test_pending_password_change_has_a_reason(client, app):
+    from hushbook_service.tenants import create_tenant
+
+    with app.app_context(), database.connection_context():
+        _, _, otp = create_tenant("salon-p", "P", "o@p.test", scrypt_log_n=10)
+    token = login(client, "salon-p", "o@p.test", otp).json["access_token"]
+    r = client.get("/v1/staff", headers=bearer(token))
+    assert r.status_code == 403 and r.json["reason"] == "password_change_required"
+
+
+def test_login_throttle_uses_forwarded_ip_only_behind_trusted_proxy(settings, make_tenant):
+    from hushbook_service import create_app
+
+    make_tenant()
+    settings.trusted_proxies = 1
+    settings.login_max_failures = 2
+    proxied = create_app(settings).test_client()
+    wrong = {"tenant": "salon-a", "email": "owner@salon-a.test", "password": "Wrong-Password-1"}
+    for i in range(8):  # 8 different clients behind the proxy, 1 failure each
+        r = proxied.post("/v1/auth/login", json={**wrong, "email": f"u{i}@salon-a.test"},
+                         headers={"X-Forwarded-For": f"203.0.113.{i}"})
+        assert r.status_code == 401
+    # The proxy's own address has no failures: a 9th client still gets in.
+    ok = proxied.post("/v1/auth/login", json={**wrong, "password": PASSWORD},
+                      headers={"X-Forwarded-For": "203.0.113.200"})
+    assert ok.status_code == 200

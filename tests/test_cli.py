@@ -68,3 +68,19 @@ def test_secrets_file_is_private_and_keys_rotate(env, settings):
     current = data["token_keys"][0]["kid"]
     assert run(env, "keys", "retire", current).returncode != 0  # never the signing key
     assert run(env, "keys", "retire", old_kid).returncode == 0
+
+
+def test_bad_settings_fail_with_a_message_not_a_traceback(env):
+    r = run({**env, "HUSHBOOK_TOKEN_KEYS": "nonsense"}, "migrate")
+    assert r.returncode != 0 and "HUSHBOOK_TOKEN_KEYS" in r.stderr and "Traceback" not in r.stderr
+    r = run({**env, "HUSHBOOK_SCRYPT_LOG_N": "99"}, "migrate")
+    assert r.returncode != 0 and "HUSHBOOK_SCRYPT_LOG_N" in r.stderr
+
+
+def test_retire_unknown_kid_fails(env):
+    env = {k: v for k, v in env.items() if k != "HUSHBOOK_TOKEN_KEYS"}
+    assert run(env, "migrate").returncode == 0
+    r = run(env, "keys", "retire", "no-such-kid")
+    assert r.returncode != 0 and "no key" in r.stderr
+    listed = run(env, "keys", "list")
+    assert listed.returncode == 0 and "signing" in listed.stdout

@@ -6,6 +6,7 @@ import logging
 
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import Settings, load_settings
 from .db import database, open_database
@@ -37,6 +38,10 @@ def create_app(settings: Settings | None = None, **overrides: object) -> Flask:
     )
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
+    if settings.trusted_proxies:
+        # Client IPs (login throttling, metering) come from the proxy's headers.
+        n = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
     open_database(settings.database_url)
     app.extensions["hushbook_keys"] = KeyRing(
         settings.token_keys, settings.current_kid, settings.issuer

@@ -44,7 +44,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "accountant": frozenset(_READ_ALL | {"appointments:read"}),
 }
 # What an integration key may be granted: never the right to mint more keys.
-GRANTABLE_SCOPES = tuple(p for p in PERMISSIONS if p != "integration_keys:manage")
+# ``appointments:read_own`` means nothing without a person behind the key.
+GRANTABLE_SCOPES = tuple(
+    p for p in PERMISSIONS if p not in ("integration_keys:manage", "appointments:read_own")
+)
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,7 @@ class Principal:
     permissions: frozenset[str]
     staff_id: int | None = None
     key_id: int | None = None
+    password_change_required: bool = False
 
     def can(self, permission: str) -> bool:
         return permission in self.permissions
@@ -77,10 +81,9 @@ def _principal_from_access(claims: dict) -> Principal | None:
         return None
     if claims.get("role") != staff.role:
         return None
-    permissions = ROLE_PERMISSIONS[staff.role]
-    if staff.must_change_password:
-        permissions = frozenset()  # only /v1/auth/password, which checks itself
-    return Principal(staff.tenant_id, staff.role, permissions, staff_id=staff.id)
+    if staff.must_change_password:  # only /v1/auth/password, which checks itself
+        return Principal(staff.tenant_id, staff.role, frozenset(), staff.id, None, True)
+    return Principal(staff.tenant_id, staff.role, ROLE_PERMISSIONS[staff.role], staff_id=staff.id)
 
 
 def _principal_from_integration(claims: dict) -> Principal | None:
@@ -132,6 +135,12 @@ def require(permission: str | None = None, *any_of: str):
         def wrapper(*args, **kwargs):
             principal = authenticate()
             if wanted and not any(principal.can(p) for p in wanted):
+                if principal.password_change_required:
+                    abort(
+                        403,
+                        "Change your one-time password first.",
+                        reason="password_change_required",
+                    )
                 abort(403, "Your role does not allow this.")
             return func(*args, **kwargs)
 

@@ -11,7 +11,12 @@ import sys
 import click
 
 from . import create_app
-from .config import load_settings, retire_token_key, rotate_token_key
+from .config import (
+    ConfigError,
+    load_settings,
+    retire_token_key,
+    rotate_token_key,
+)
 from .db import database, open_database
 from .migrations import migrate as apply_migrations
 
@@ -22,7 +27,15 @@ def _migrate(settings) -> list[str]:
         return apply_migrations(db)
 
 
-@click.group()
+class _Commands(click.Group):
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except ConfigError as exc:  # a clear message, not a traceback
+            raise click.ClickException(str(exc)) from exc
+
+
+@click.group(cls=_Commands)
 def main() -> None:
     """Hushbook: privacy-first online booking for salons."""
 
@@ -71,17 +84,22 @@ def serve(host: str, port: int, workers: int, no_migrate: bool) -> None:
                 "-",
             ],
         )
-    create_app(settings).run(host=host, port=port, threaded=True)
+    create_app(settings).run(
+        host=host, port=port, threaded=True, use_debugger=False, use_reloader=False
+    )
 
 
 @main.command()
 @click.option("--workers", default=2, show_default=True, type=int)
 def worker(workers: int) -> None:
     """Run the Huey job worker on the configured store."""
+    import logging
+
     from huey.consumer import Consumer
 
     from .jobs import huey
 
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     Consumer(huey, workers=workers, worker_type="thread", periodic=True).run()
 
 
@@ -140,12 +158,24 @@ def keys() -> None:
     """Token signing keys (rotation)."""
 
 
+def _instance_keys_only() -> None:
+    if os.environ.get("HUSHBOOK_TOKEN_KEYS"):
+        raise click.ClickException("keys come from HUSHBOOK_TOKEN_KEYS: change them there")
+
+
+@keys.command("list")
+def keys_list() -> None:
+    """Show key ids (first signs, all verify). Never prints key material."""
+    settings = load_settings()
+    for i, kid in enumerate(settings.token_keys):
+        click.echo(f"{kid}  {'signing + verifying' if i == 0 else 'verifying only'}")
+
+
 @keys.command("rotate")
 def keys_rotate() -> None:
     """Start signing with a new key; old keys keep verifying until retired."""
+    _instance_keys_only()
     settings = load_settings()
-    if os.environ.get("HUSHBOOK_TOKEN_KEYS"):
-        raise click.ClickException("keys come from HUSHBOOK_TOKEN_KEYS: rotate them there")
     click.echo(f"new signing key: {rotate_token_key(settings.instance)}")
 
 
@@ -153,6 +183,7 @@ def keys_rotate() -> None:
 @click.argument("kid")
 def keys_retire(kid: str) -> None:
     """Stop accepting tokens signed with KID."""
+    _instance_keys_only()
     try:
         retire_token_key(load_settings().instance, kid)
     except ValueError as exc:
@@ -190,7 +221,7 @@ def demo(host: str, port: int) -> None:
         click.echo(f"  Password:      see {creds} (one-time; change it at first login)\n")
     worker_proc = subprocess.Popen([sys.executable, "-m", "hushbook_service.cli", "worker"])
     try:
-        app.run(host=host, port=port, threaded=True)
+        app.run(host=host, port=port, threaded=True, use_debugger=False, use_reloader=False)
     finally:
         worker_proc.send_signal(signal.SIGINT)
         worker_proc.wait(timeout=10)

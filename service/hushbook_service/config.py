@@ -33,11 +33,22 @@ class Settings:
     token_keys: dict[str, bytes] = field(default_factory=dict)
     current_kid: str = ""
     debug: bool = False
+    # Number of reverse proxies in front whose X-Forwarded-For/-Proto to trust.
+    trusted_proxies: int = 0
 
 
 def _env(name: str, default: str | None = None) -> str | None:
     value = os.environ.get(name)
     return value if value not in (None, "") else default
+
+
+def _int_env(name: str, default: int, low: int, high: int) -> int:
+    raw = _env(name)
+    if raw is None:
+        return default
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise ConfigError(f"{name}: a whole number from {low} to {high}")
+    return int(raw)
 
 
 def load_settings(**overrides: object) -> Settings:
@@ -52,8 +63,8 @@ def load_settings(**overrides: object) -> Settings:
         overrides.pop("huey_url", None) or _env("HUEY_URL", f"sqlite:///{instance / 'huey.db'}")
     )
     settings = Settings(instance=instance, database_url=database_url, huey_url=huey_url)
-    if _env("HUSHBOOK_SCRYPT_LOG_N"):
-        settings.scrypt_log_n = int(_env("HUSHBOOK_SCRYPT_LOG_N"))  # type: ignore[arg-type]
+    settings.scrypt_log_n = _int_env("HUSHBOOK_SCRYPT_LOG_N", settings.scrypt_log_n, 10, 22)
+    settings.trusted_proxies = _int_env("HUSHBOOK_TRUSTED_PROXIES", 0, 0, 5)
     settings.debug = _env("HUSHBOOK_DEBUG", "0") == "1"
     for key, value in overrides.items():
         if not hasattr(settings, key):
@@ -64,14 +75,23 @@ def load_settings(**overrides: object) -> Settings:
     return settings
 
 
+class ConfigError(ValueError):
+    """A setting is present but unusable; the message names it, never its value."""
+
+
 def parse_key_ring(text: str) -> tuple[str, dict[str, bytes]]:
     """Parse ``kid:base64key,kid:base64key`` (first = current signing key)."""
     ring: dict[str, bytes] = {}
     for item in text.split(","):
         kid, _, b64 = item.strip().partition(":")
-        key = base64.urlsafe_b64decode(b64 + "=" * (-len(b64) % 4))
+        try:
+            key = base64.urlsafe_b64decode(b64 + "=" * (-len(b64) % 4))
+        except ValueError:
+            key = b""
         if not kid or len(key) < 32:
-            raise ValueError("each token key needs a kid and at least 32 bytes")
+            raise ConfigError(
+                "HUSHBOOK_TOKEN_KEYS: use kid:base64url-key[,kid:key…], keys of 32+ bytes"
+            )
         ring[kid] = key
     return next(iter(ring)), ring
 
@@ -96,18 +116,27 @@ def _new_key_entry() -> dict[str, str]:
 def read_secrets_file(instance: Path) -> dict:
     path = instance / SECRETS_FILE
     if not path.exists():
-        write_secrets_file(instance, {"token_keys": [_new_key_entry()]})
+        # Several processes may start at once: the first link wins, the rest read it.
+        write_secrets_file(instance, {"token_keys": [_new_key_entry()]}, replace=False)
     return json.loads(path.read_text())
 
 
-def write_secrets_file(instance: Path, data: dict) -> None:
+def write_secrets_file(instance: Path, data: dict, replace: bool = True) -> None:
     """Write atomically with mode 0600 from the first byte."""
     path = instance / SECRETS_FILE
-    tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    tmp = path.with_name(f".{SECRETS_FILE}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as fh:
         json.dump(data, fh, indent=2)
-    os.replace(tmp, path)
+    try:
+        if replace:
+            os.replace(tmp, path)
+        else:
+            os.link(tmp, path)  # fails if another process created it first
+    except FileExistsError:
+        pass
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def rotate_token_key(instance: Path) -> str:
@@ -121,6 +150,8 @@ def rotate_token_key(instance: Path) -> str:
 
 def retire_token_key(instance: Path, kid: str) -> None:
     data = read_secrets_file(instance)
+    if kid not in {k["kid"] for k in data["token_keys"]}:
+        raise ValueError(f"no key {kid!r}")
     keys = [k for k in data["token_keys"] if k["kid"] != kid]
     if not keys:
         raise ValueError("cannot retire the only key")

@@ -57,7 +57,11 @@ def problem(error: HTTPException) -> tuple[dict, int, dict]:
         payload["errors"] = data["errors"]
     elif "messages" in data:
         payload["errors"] = data["messages"]
-        payload["message"] = "The request was well-formed but had invalid values."
+        payload["message"] = (
+            "The request was well-formed but had invalid values."
+            if error.code == 422
+            else "The request could not be read (malformed JSON?)."
+        )
     if "reason" in data:
         payload["reason"] = data["reason"]
     headers.update(data.get("headers") or {})

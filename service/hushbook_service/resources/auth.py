@@ -37,7 +37,7 @@ class TokenPairSchema(Schema):
 
 
 def client_ip() -> str:
-    # Behind a proxy, configure werkzeug's ProxyFix (docs/deployment.md).
+    # Behind a proxy, HUSHBOOK_TRUSTED_PROXIES makes this the real client.
     return request.remote_addr or "unknown"
 
 

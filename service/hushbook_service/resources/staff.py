@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask.views import MethodView
-from marshmallow import ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, fields, post_dump, validate, validates_schema
 
 from .. import identity, passwords
 from ..auth import principal, require
@@ -53,6 +53,9 @@ class StaffQuery(PageQuery):
 
 
 def _check_may_grant(role: str) -> None:
+    if principal().staff_id is None:
+        # A key that could mint accounts would turn staff:write into every right.
+        abort(403, "Only a person can create accounts or grant roles.", reason="person_required")
     if role in PRIVILEGED_ROLES and principal().role != "owner":
         abort(403, "Only an owner can grant the owner or manager role.")
 
@@ -125,9 +128,9 @@ class StaffItem(MethodView):
         revokes the member's tokens."""
         staff = get_or_404(Staff, staff_id, "Team member")
         blp.check_etag(staff, StaffSchema)
-        if staff.role in PRIVILEGED_ROLES or data.get("role") in PRIVILEGED_ROLES:
-            _check_may_grant("owner")
         role_changed = "role" in data and data["role"] != staff.role
+        if role_changed or staff.role in PRIVILEGED_ROLES:
+            _check_may_grant("owner" if staff.role in PRIVILEGED_ROLES else data["role"])
         if role_changed and _would_leave_no_owner(staff):
             abort(409, "The business needs at least one active owner.", reason="last_owner")
         with database.atomic():
@@ -169,6 +172,9 @@ class StaffReactivate(MethodView):
         """Reactivate an account with a fresh one-time password"""
         staff = get_or_404(Staff, staff_id, "Team member")
         _check_may_grant(staff.role)
+        if staff.active:
+            abort(409, "This account is active.", reason="already_active")
+        identity.revoke_all_tokens(staff)
         secret = passwords.one_time_password()
         staff.active = True
         staff.must_change_password = True
@@ -330,6 +336,9 @@ class StaffExceptionItem(MethodView):
 # --- time off --------------------------------------------------------------------
 
 
+TIME_OFF_KINDS = ("vacation", "sick", "training", "other")
+
+
 class TimeOffSchema(Schema):
     id = fields.Integer(dump_only=True)
     start_at = fields.DateTime(
@@ -337,8 +346,17 @@ class TimeOffSchema(Schema):
     )
     end_at = fields.DateTime(required=True)
     kind = fields.String(
-        load_default="other", validate=validate.OneOf(["vacation", "sick", "training", "other"])
+        load_default="other",
+        validate=validate.OneOf(TIME_OFF_KINDS),
+        metadata={"description": "Shown as 'away' to roles that do not manage schedules"},
     )
+
+    @post_dump
+    def _hide_reason(self, data, **_):
+        # Why someone is away (sick leave is health data) is for managers only.
+        if not principal().can("schedules:write"):
+            data["kind"] = "away"
+        return data
 
 
 def local_to_utc(value, field: str, tz: ZoneInfo):
