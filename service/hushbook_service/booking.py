@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from . import slots
-from .db import is_sqlite, utcnow, write_transaction
+from .db import lock_row, utcnow, write_transaction
 from .errors import abort, field_error
 from .models import (
     ACTIVE_STATES,
@@ -145,10 +145,8 @@ def occupy(
     if not allow_outside_hours and not _within_working_time(staff, tenant, start, end):
         field_error("start", "Outside this team member's working time.")
     with write_transaction():
-        if not is_sqlite():
-            # Serialise writers per staff member: concurrent bookings for the
-            # same person queue here, bookings for others run in parallel.
-            Staff.select(Staff.id).where(Staff.id == staff.id).for_update().get()
+        # Concurrent bookings for the same person queue here; others run in parallel.
+        lock_row(Staff, staff.id)
         clash = _overlapping(staff.id, start - before, end + after, exclude=appointment.id)
         if clash.exists():
             abort(409, "This time is no longer available.", reason="slot_taken")

@@ -61,6 +61,17 @@ def write_transaction() -> Iterator[None]:
             yield
 
 
+def lock_row(model: type[peewee.Model], row_id: int) -> None:
+    """Inside :func:`write_transaction`: serialise writers on one row.
+
+    SQLite already has the whole database locked (``BEGIN IMMEDIATE``);
+    PostgreSQL takes ``SELECT … FOR UPDATE`` so that concurrent transactions
+    touching the same row queue, while others run in parallel.
+    """
+    if not is_sqlite():
+        model.select(model.id).where(model.id == row_id).for_update().get()
+
+
 class UTCDateTimeField(peewee.DateTimeField):
     """Stores naive UTC; hands out aware UTC datetimes."""
 

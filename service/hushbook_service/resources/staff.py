@@ -11,11 +11,11 @@ from marshmallow import ValidationError, fields, post_dump, validate, validates_
 
 from .. import identity, passwords
 from ..auth import principal, require
-from ..db import database, utcnow
+from ..db import lock_row, utcnow, write_transaction
 from ..errors import abort, field_error
 from ..extensions import Blueprint, CursorPage, QuerySchema, Schema
 from ..localtime import AmbiguousLocalTime, NonexistentLocalTime, to_utc
-from ..models import ROLES, ScheduleException, Staff, TimeOff, WorkingHours
+from ..models import ROLES, ScheduleException, Staff, Tenant, TimeOff, WorkingHours
 from ..tenancy import current_tenant, get_or_404, scoped
 from .common import Name, PageQuery
 
@@ -60,9 +60,13 @@ def _check_may_grant(role: str) -> None:
         abort(403, "Only an owner can grant the owner or manager role.")
 
 
-def _would_leave_no_owner(staff: Staff) -> bool:
+def _keep_an_owner(staff: Staff) -> None:
+    """409 if ``staff`` is the last active owner. Call inside write_transaction():
+    the tenant row lock stops two owners from removing each other at once."""
+    lock_row(Tenant, staff.tenant_id)
     owners = scoped(Staff).where(Staff.role == "owner", Staff.active == True)  # noqa: E712
-    return staff.role == "owner" and owners.where(Staff.id != staff.id).count() == 0
+    if staff.role == "owner" and not owners.where(Staff.id != staff.id).exists():
+        abort(409, "The business needs at least one active owner.", reason="last_owner")
 
 
 @blp.route("")
@@ -131,9 +135,9 @@ class StaffItem(MethodView):
         role_changed = "role" in data and data["role"] != staff.role
         if role_changed or staff.role in PRIVILEGED_ROLES:
             _check_may_grant("owner" if staff.role in PRIVILEGED_ROLES else data["role"])
-        if role_changed and _would_leave_no_owner(staff):
-            abort(409, "The business needs at least one active owner.", reason="last_owner")
-        with database.atomic():
+        with write_transaction():
+            if role_changed:
+                _keep_an_owner(staff)
             for key, value in data.items():
                 setattr(staff, key, value)
             staff.updated_at = utcnow()
@@ -153,9 +157,8 @@ class StaffDeactivate(MethodView):
         staff = get_or_404(Staff, staff_id, "Team member")
         if staff.role in PRIVILEGED_ROLES:
             _check_may_grant("owner")
-        if _would_leave_no_owner(staff):
-            abort(409, "The business needs at least one active owner.", reason="last_owner")
-        with database.atomic():
+        with write_transaction():
+            _keep_an_owner(staff)
             staff.active = False
             staff.updated_at = utcnow()
             staff.save()
@@ -253,7 +256,7 @@ class StaffWorkingHours(MethodView):
     def put(self, data, staff_id):
         """Replace the whole weekly pattern at once"""
         staff = get_or_404(Staff, staff_id, "Team member")
-        with database.atomic():
+        with write_transaction():
             WorkingHours.delete().where(
                 WorkingHours.tenant == staff.tenant_id, WorkingHours.staff == staff.id
             ).execute()
