@@ -45,6 +45,14 @@ class Blueprint(_Blueprint):
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
+def _strings(value) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, str)]
+    return []
+
+
 class Schema(_Schema):
     class Meta:
         unknown = RAISE  # unknown fields are an error that names the field
@@ -55,9 +63,7 @@ class Schema(_Schema):
             bad = {
                 key: ["Control characters are not allowed."]
                 for key, value in data.items()
-                if isinstance(value, str) and _CONTROL.search(value)
-                or isinstance(value, list)
-                and any(isinstance(v, str) and _CONTROL.search(v) for v in value)
+                if any(_CONTROL.search(v) for v in _strings(value))
             }
             if bad:
                 raise ValidationError(bad)
