@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 import requests
+
 from hushbook_service import create_app
 from hushbook_service.config import load_settings
 from hushbook_service.db import database

@@ -7,10 +7,11 @@ import json
 from datetime import timedelta
 
 import pytest
+from jose import jwt
+
 from conftest import PASSWORD
 from hushbook_service.db import database
 from hushbook_service.tokens import KeyRing
-from jose import jwt
 
 
 def login(client, slug, email, password=PASSWORD, **kw):

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import requests
+
 from conftest import start_server, stop_server
 from hushbook_service.db import database
 from hushbook_service.models import ACTIVE_STATES, Appointment

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 
 import pytest
 import requests
+
 from conftest import start_server, stop_server
 from hushbook_service.db import database
 from hushbook_service.models import ALL_MODELS, Staff, Tenant, TenantModel

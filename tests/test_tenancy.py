@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import pytest
+
 from hushbook_service.auth import GRANTABLE_SCOPES
 from hushbook_service.db import database
 from hushbook_service.models import ALL_MODELS, Tenant, TenantModel
