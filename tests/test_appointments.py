@@ -176,3 +176,33 @@ def test_dst_gap_start_refused_and_offset_accepted(client, salon):
     day = next_local_day()
     utc_start = datetime(day.year, day.month, day.day, 10, tzinfo=BERLIN).astimezone(ZoneInfo("UTC"))
     assert book(client, salon, salon.cut, utc_start.isoformat()).status_code == 201
+
+
+def test_availability_for_reception(client, salon):
+    day = next_local_day()
+    book(client, salon, salon.cut, local_iso(day, 10))  # 10:00-10:45 (+15 min clean-up)
+    rec = salon.member("reception")
+    q = {"service_id": salon.cut["id"], "from": local_iso(day, 0), "to": local_iso(day, 23, 59)}
+    r = client.get("/v1/availability", query_string=q, headers=rec.headers)
+    assert r.status_code == 200, r.json
+    (mine,) = r.json
+    assert mine["staff_id"] == salon.stylist.staff.id and mine["step_min"] == 15
+    starts = []
+    for w in mine["windows"]:
+        t = datetime.fromisoformat(w["first"])
+        while t <= datetime.fromisoformat(w["last"]):
+            starts.append(t.astimezone(BERLIN).strftime("%H:%M"))
+            t += timedelta(minutes=15)
+    assert len(starts) == mine["count"]
+    assert starts[0] == "09:00" and "11:00" in starts
+    # Blocked: the booking with buffers, the lunch break, too late to finish by 18:00.
+    for taken in ("09:30", "10:00", "10:45", "12:30", "13:00", "17:30"):
+        assert taken not in starts
+    assert starts[-1] == "17:15"
+    # Every start offered can really be booked.
+    first_free = datetime.fromisoformat(mine["windows"][0]["first"])
+    assert book(client, salon, salon.cut, first_free.isoformat()).status_code == 201
+    # Never for roles that do not book, never wider than 31 days.
+    assert client.get("/v1/availability", query_string=q, headers=salon.stylist.headers).status_code == 403
+    wide = {**q, "to": local_iso(day + timedelta(days=40), 0)}
+    assert client.get("/v1/availability", query_string=wide, headers=rec.headers).status_code == 422

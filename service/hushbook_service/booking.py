@@ -76,10 +76,12 @@ def load_schedule(
     ]
     occupied = []
     if busy:
-        occupied = [
-            slots.Interval(a.block_start, a.block_end)
-            for a in _overlapping(staff.id, start, end).order_by(Appointment.block_start)
-        ]
+        rows = (
+            _overlapping(staff.id, start, end)
+            .select(Appointment.block_start, Appointment.block_end)
+            .order_by(Appointment.block_start)
+        )
+        occupied = [slots.Interval(s, e) for s, e in rows.tuples()]
     return slots.StaffSchedule(
         staff_id=staff.id,
         weekly=weekly,
@@ -112,6 +114,28 @@ def _within_working_time(staff: Staff, tenant: Tenant, start: datetime, end: dat
         iv.start <= start and end <= iv.end
         for iv in slots.working_intervals(schedule, tz, local_start, local_end)
     )
+
+
+def free_times(
+    tenant: Tenant, service: Service, team: list[Staff], start: datetime, end: datetime
+) -> dict[int, slots.Availability]:
+    """Where ``service`` fits for each of ``team`` between two instants.
+
+    For the salon's own people (reception booking a caller): the minimum
+    notice and the public booking horizon do not apply; the past does.
+    """
+    before, after = buffers(service, tenant)
+    query = slots.SlotQuery(
+        duration=timedelta(minutes=service.duration_min),
+        granularity=timedelta(minutes=tenant.slot_granularity_min),
+        earliest=max(start, utcnow()),
+        latest=end,
+        buffer_before=before,
+        buffer_after=after,
+    )
+    pad = before + after + timedelta(minutes=service.duration_min)
+    schedules = [load_schedule(member, start - pad, end + pad) for member in team]
+    return slots.search(schedules, query, ZoneInfo(tenant.timezone))
 
 
 def check_bookable_pair(staff: Staff, service: Service) -> None:

@@ -1,6 +1,6 @@
 """HTTP resources: thin routes over the domain modules."""
 
-from . import appointments, auth, clients, integration_keys, services, staff, tenant
+from . import appointments, auth, availability, clients, integration_keys, services, staff, tenant
 
 BLUEPRINTS = [
     auth.blp,
@@ -8,6 +8,7 @@ BLUEPRINTS = [
     staff.blp,
     services.blp,
     appointments.blp,
+    availability.blp,
     clients.blp,
     integration_keys.blp,
 ]

@@ -64,7 +64,7 @@ def _keep_an_owner(staff: Staff) -> None:
     """409 if ``staff`` is the last active owner. Call inside write_transaction():
     the tenant row lock stops two owners from removing each other at once."""
     lock_row(Tenant, staff.tenant_id)
-    owners = scoped(Staff).where(Staff.role == "owner", Staff.active == True)  # noqa: E712
+    owners = scoped(Staff).where(Staff.role == "owner", Staff.active == True)
     if staff.role == "owner" and not owners.where(Staff.id != staff.id).exists():
         abort(409, "The business needs at least one active owner.", reason="last_owner")
 

@@ -1,0 +1,91 @@
+"""/v1/availability: free times for the salon's own people (never public).
+
+Reception uses it to book a caller. The public never gets this list: the
+public surface answers with a few offers (DESIGN §4).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from flask.views import MethodView
+from marshmallow import ValidationError, fields, validates_schema
+
+from .. import booking
+from ..auth import require
+from ..errors import field_error
+from ..extensions import Blueprint, QuerySchema, Schema
+from ..models import Service, ServiceStaff, Staff
+from ..tenancy import current_tenant, get_or_404, scoped
+from .staff import local_to_utc
+
+blp = Blueprint(
+    "availability",
+    __name__,
+    url_prefix="/v1/availability",
+    description="Free times for staff-side booking (not public)",
+)
+MAX_WINDOW = timedelta(days=31)
+
+
+class AvailabilityQuery(QuerySchema):
+    service_id = fields.Integer(required=True)
+    staff_id = fields.Integer(metadata={"description": "Only this team member"})
+    date_from = fields.DateTime(required=True, data_key="from")
+    date_to = fields.DateTime(required=True, data_key="to")
+
+    @validates_schema
+    def _ordered(self, data, **_):
+        if data["date_to"] <= data["date_from"]:
+            raise ValidationError("Must be after 'from'.", "to")
+
+
+class WindowSchema(Schema):
+    first = fields.AwareDateTime(metadata={"description": "First free start"})
+    last = fields.AwareDateTime(metadata={"description": "Last free start"})
+
+
+class StaffAvailabilitySchema(Schema):
+    staff_id = fields.Integer()
+    step_min = fields.Integer(metadata={"description": "Starts repeat every step_min"})
+    count = fields.Integer(metadata={"description": "Number of free starts"})
+    windows = fields.List(fields.Nested(WindowSchema))
+
+
+@blp.route("")
+class Availability(MethodView):
+    @blp.staff_route()
+    @require("appointments:write")
+    @blp.arguments(AvailabilityQuery, location="query")
+    @blp.response(200, StaffAvailabilitySchema(many=True))
+    def get(self, query):
+        """Free start times for a service, per team member who offers it"""
+        tenant = current_tenant()
+        tz = ZoneInfo(tenant.timezone)
+        start = local_to_utc(query["date_from"], "from", tz)
+        end = local_to_utc(query["date_to"], "to", tz)
+        if end - start > MAX_WINDOW:
+            field_error("to", "Ask for at most 31 days at a time.")
+        service = get_or_404(Service, query["service_id"], "Service")
+        team = (
+            scoped(Staff)
+            .join(ServiceStaff, on=ServiceStaff.staff == Staff.id)
+            .where(
+                ServiceStaff.service == service.id,
+                Staff.active == True,
+                Staff.bookable == True,
+            )
+        )
+        if "staff_id" in query:
+            team = team.where(Staff.id == query["staff_id"])
+        answer = booking.free_times(tenant, service, list(team.order_by(Staff.id)), start, end)
+        return [
+            {
+                "staff_id": staff_id,
+                "step_min": tenant.slot_granularity_min,
+                "count": found.count(),
+                "windows": [{"first": w.first, "last": w.last} for w in found.windows()],
+            }
+            for staff_id, found in sorted(answer.items())
+        ]
