@@ -136,6 +136,26 @@ def make_tenant(app):
     return factory
 
 
+# Written by a key's own use (at most hourly), not by what the request asked for.
+BOOKKEEPING = {("IntegrationKey", "last_used_at")}
+
+
+def db_rows(app, tenant_id: int) -> dict[str, list[dict]]:
+    """Every row of the tenant, straight from the database (for "nothing changed")."""
+    from hushbook_service.models import ALL_MODELS, Tenant, TenantModel
+
+    with app.app_context(), database.connection_context():
+        rows = {"Tenant": list(Tenant.select().where(Tenant.id == tenant_id).dicts())}
+        for model in ALL_MODELS:
+            if issubclass(model, TenantModel):
+                query = model.select().where(model.tenant == tenant_id).order_by(model.id)
+                rows[model.__name__] = [
+                    {k: v for k, v in row.items() if (model.__name__, k) not in BOOKKEEPING}
+                    for row in query.dicts()
+                ]
+    return rows
+
+
 # --- real server processes -----------------------------------------------------------
 
 

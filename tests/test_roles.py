@@ -15,9 +15,9 @@ from datetime import date, timedelta
 import pytest
 import requests
 
-from conftest import start_server, stop_server
+from conftest import db_rows, start_server, stop_server
 from hushbook_service.db import database
-from hushbook_service.models import ALL_MODELS, Staff, Tenant, TenantModel
+from hushbook_service.models import Staff
 
 ROLES = ("owner", "manager", "reception", "staff", "accountant")
 ALL = set(ROLES)
@@ -87,21 +87,6 @@ def salon(client, make_tenant) -> Salon:
     return s
 
 
-# Written by a key's own use (at most hourly), not by what the request asked for.
-BOOKKEEPING = {("IntegrationKey", "last_used_at")}
-
-
-def db_rows(app, tenant_id: int) -> dict[str, list[dict]]:
-    with app.app_context(), database.connection_context():
-        rows = {"Tenant": list(Tenant.select().where(Tenant.id == tenant_id).dicts())}
-        for model in ALL_MODELS:
-            if issubclass(model, TenantModel):
-                query = model.select().where(model.tenant == tenant_id).order_by(model.id)
-                rows[model.__name__] = [
-                    {k: v for k, v in row.items() if (model.__name__, k) not in BOOKKEEPING}
-                    for row in query.dicts()
-                ]
-    return rows
 
 
 # --- the matrix ---------------------------------------------------------------------

@@ -18,9 +18,8 @@ from datetime import date, timedelta
 
 import pytest
 
+from conftest import db_rows
 from hushbook_service.auth import GRANTABLE_SCOPES
-from hushbook_service.db import database
-from hushbook_service.models import ALL_MODELS, Tenant, TenantModel
 
 # Routes that act on the caller's own credentials, not on tenant rows.
 NOT_TENANT_SCOPED = {
@@ -85,31 +84,88 @@ def populate(client, fx, tag: str) -> World:
     client_email = f"client-{tag.lower()}@private.test"
     client_phone = f"+49 30 555 01{len(tag):02d}{ord(tag[0]) % 100:02d}"
 
-    stylist = _ok(client.post("/v1/staff", json={
-        "email": f"stylist@{slug}.test", "display_name": f"{tag} Stylist", "role": "staff",
-    }, headers=h), 201)["id"]
+    stylist = _ok(
+        client.post(
+            "/v1/staff",
+            json={
+                "email": f"stylist@{slug}.test",
+                "display_name": f"{tag} Stylist",
+                "role": "staff",
+            },
+            headers=h,
+        ),
+        201,
+    )["id"]
     all_week = [{"weekday": d, "start": "00:00", "end": "23:59"} for d in range(7)]
     _ok(client.put(f"/v1/staff/{stylist}/working-hours", json={"rules": all_week}, headers=h), 200)
-    exception = _ok(client.post(
-        f"/v1/staff/{stylist}/exceptions", json={"date": str(DAY0 + timedelta(days=40))}, headers=h
-    ), 201)["id"]
+    exception = _ok(
+        client.post(
+            f"/v1/staff/{stylist}/exceptions",
+            json={"date": str(DAY0 + timedelta(days=40))},
+            headers=h,
+        ),
+        201,
+    )["id"]
     off = DAY0 + timedelta(days=50)
-    time_off = _ok(client.post(f"/v1/staff/{stylist}/time-off", json={
-        "start_at": f"{off}T09:00:00", "end_at": f"{off}T17:00:00", "kind": "vacation",
-    }, headers=h), 201)["id"]
-    service = _ok(client.post("/v1/services", json={
-        "name": f"{tag} Cut", "duration_min": 30, "price_cents": 4500, "staff_ids": [stylist],
-    }, headers=h), 201)["id"]
-    client_id = _ok(client.post("/v1/clients", json={
-        "profile": {"name": client_name, "email": client_email, "phone": client_phone},
-    }, headers=h), 201)["id"]
-    appointment = _ok(client.post("/v1/appointments", json={
-        "service_id": service, "staff_id": stylist, "client_id": client_id,
-        "start": f"{DAY0 + timedelta(days=3)}T10:00:00",
-    }, headers=h), 201)["id"]
-    key = _ok(client.post("/v1/integration-keys", json={
-        "name": f"{tag} plugin", "scopes": list(GRANTABLE_SCOPES),
-    }, headers=h), 201)
+    time_off = _ok(
+        client.post(
+            f"/v1/staff/{stylist}/time-off",
+            json={
+                "start_at": f"{off}T09:00:00",
+                "end_at": f"{off}T17:00:00",
+                "kind": "vacation",
+            },
+            headers=h,
+        ),
+        201,
+    )["id"]
+    service = _ok(
+        client.post(
+            "/v1/services",
+            json={
+                "name": f"{tag} Cut",
+                "duration_min": 30,
+                "price_cents": 4500,
+                "staff_ids": [stylist],
+            },
+            headers=h,
+        ),
+        201,
+    )["id"]
+    client_id = _ok(
+        client.post(
+            "/v1/clients",
+            json={
+                "profile": {"name": client_name, "email": client_email, "phone": client_phone},
+            },
+            headers=h,
+        ),
+        201,
+    )["id"]
+    appointment = _ok(
+        client.post(
+            "/v1/appointments",
+            json={
+                "service_id": service,
+                "staff_id": stylist,
+                "client_id": client_id,
+                "start": f"{DAY0 + timedelta(days=3)}T10:00:00",
+            },
+            headers=h,
+        ),
+        201,
+    )["id"]
+    key = _ok(
+        client.post(
+            "/v1/integration-keys",
+            json={
+                "name": f"{tag} plugin",
+                "scopes": list(GRANTABLE_SCOPES),
+            },
+            headers=h,
+        ),
+        201,
+    )
     return World(
         fx,
         ids={
@@ -177,6 +233,14 @@ class Op:
         return [p["name"] for p in self.doc.get("parameters", []) if p.get("in") == "query"]
 
     @property
+    def required_query(self) -> list[str]:
+        return [
+            p["name"]
+            for p in self.doc.get("parameters", [])
+            if p.get("in") == "query" and p.get("required")
+        ]
+
+    @property
     def kind(self) -> str | None:
         """What ``id`` in the response means, from the last collection segment."""
         for segment in reversed(self.template.strip("/").split("/")):
@@ -205,6 +269,15 @@ def kind_of(param: str) -> str:
     return param.removesuffix("_id")
 
 
+def plausible_query(op: Op, pick: Callable[[str], int]) -> dict[str, object]:
+    """Values for the required query parameters (ids via ``pick``, a week ahead)."""
+    dates = {"from": DAY0 + timedelta(days=1), "to": DAY0 + timedelta(days=8)}
+    return {
+        name: f"{dates[name].isoformat()}T00:00:00" if name in dates else pick(kind_of(name))
+        for name in op.required_query
+    }
+
+
 def staff_ops(spec: dict) -> list[Op]:
     return [op for op in operations(spec) if op.staff_route]
 
@@ -225,30 +298,44 @@ def plausible_body(spec: dict, op: Op, pick: Pick) -> dict | None:
         ("PATCH", "/v1/tenant"): lambda: {"name": "Renamed by a probe", "stealth_mode": False},
         # B's owner's e-mail: creating it in A must work and leak nothing about B.
         ("POST", "/v1/staff"): lambda: {
-            "email": "owner@salon-b.test", "display_name": "Probe", "role": "reception",
+            "email": "owner@salon-b.test",
+            "display_name": "Probe",
+            "role": "reception",
         },
         ("PATCH", "/v1/staff/{staff_id}"): lambda: {"display_name": "Renamed by a probe"},
         ("PUT", "/v1/staff/{staff_id}/working-hours"): lambda: {
             "rules": [{"weekday": d, "start": "00:00", "end": "23:59"} for d in range(7)]
         },
         ("POST", "/v1/staff/{staff_id}/exceptions"): lambda: {
-            "date": str(day), "start": "10:00", "end": "12:00",
+            "date": str(day),
+            "start": "10:00",
+            "end": "12:00",
         },
         ("POST", "/v1/staff/{staff_id}/time-off"): lambda: {
-            "start_at": f"{day}T09:00:00", "end_at": f"{day}T10:00:00", "kind": "sick",
+            "start_at": f"{day}T09:00:00",
+            "end_at": f"{day}T10:00:00",
+            "kind": "sick",
         },
         ("POST", "/v1/services"): lambda: {
-            "name": "Probe cut", "duration_min": 20, "staff_ids": [pick("staff")],
+            "name": "Probe cut",
+            "duration_min": 20,
+            "staff_ids": [pick("staff")],
         },
         ("PATCH", "/v1/services/{service_id}"): lambda: {
-            "name": "Probe rename", "price_cents": 1, "staff_ids": [pick("staff")],
+            "name": "Probe rename",
+            "price_cents": 1,
+            "staff_ids": [pick("staff")],
         },
         ("POST", "/v1/appointments"): lambda: {
-            "service_id": pick("service"), "staff_id": pick("staff"), "client_id": pick("client"),
-            "start": f"{DAY0 + timedelta(days=4)}T12:00:00", "source": "walk_in",
+            "service_id": pick("service"),
+            "staff_id": pick("staff"),
+            "client_id": pick("client"),
+            "start": f"{DAY0 + timedelta(days=4)}T12:00:00",
+            "source": "walk_in",
         },
         ("PATCH", "/v1/appointments/{appointment_id}"): lambda: {
-            "staff_id": pick("staff"), "start": f"{DAY0 + timedelta(days=5)}T11:00:00",
+            "staff_id": pick("staff"),
+            "start": f"{DAY0 + timedelta(days=5)}T11:00:00",
         },
         ("POST", "/v1/clients"): lambda: {"profile": {"name": "Probe Client"}},
         ("POST", "/v1/integration-keys"): lambda: {"name": "probe", "scopes": ["tenant:read"]},
@@ -313,24 +400,6 @@ def body_kinds(spec: dict, op: Op) -> list[str]:
 # --- observing B ---------------------------------------------------------------------
 
 
-# Written by a key's own use (at most hourly), not by what the request asked for.
-BOOKKEEPING = {("IntegrationKey", "last_used_at")}
-
-
-def db_rows(app, tenant_id: int) -> dict[str, list[dict]]:
-    """Every row of the tenant, straight from the database."""
-    with app.app_context(), database.connection_context():
-        rows = {"Tenant": list(Tenant.select().where(Tenant.id == tenant_id).dicts())}
-        for model in ALL_MODELS:
-            if issubclass(model, TenantModel):
-                query = model.select().where(model.tenant == tenant_id).order_by(model.id)
-                rows[model.__name__] = [
-                    {k: v for k, v in row.items() if (model.__name__, k) not in BOOKKEEPING}
-                    for row in query.dicts()
-                ]
-    return rows
-
-
 def id_combinations(op: Op, world: World) -> Iterator[dict[str, int]]:
     choices = [[(p, i) for i in world.ids[kind_of(p)]] for p in op.params]
     for combo in itertools.product(*choices):
@@ -345,8 +414,10 @@ def api_view(client, spec: dict, world: World) -> dict[str, tuple[int, object]]:
             continue
         for ids in id_combinations(op, world):
             url = op.url(ids)
-            r = client.get(url, headers=world.owner, query_string={"page_size": 100}
-                           if "page_size" in op.query_params else None)
+            query = plausible_query(op, world.first)
+            if "page_size" in op.query_params:
+                query["page_size"] = 100
+            r = client.get(url, headers=world.owner, query_string=query)
             seen[url] = (r.status_code, r.json)
     return seen
 
@@ -372,11 +443,11 @@ def etag_for(client, op: Op, url: str, headers: dict) -> str | None:
     return r.headers["ETag"]
 
 
-def send(client, op: Op, url: str, headers: dict, body, etag: str | None = None):
+def send(client, op: Op, url: str, headers: dict, body, etag: str | None = None, query=None):
     headers = dict(headers)
     if etag is not None:
         headers["If-Match" if op.needs_if_match else "If-None-Match"] = etag
-    return client.open(url, method=op.method, json=body, headers=headers)
+    return client.open(url, method=op.method, json=body, headers=headers, query_string=query)
 
 
 def assert_nothing_of(world: World, resp, kind: str | None, context: str) -> None:
@@ -510,7 +581,8 @@ def test_lists_and_own_tenant_routes_never_show_b(client, spec, worlds, who):
         url = op.url({})
         body = plausible_body(spec, op, a.first)
         etag = etag_for(client, op, url, a.owner) if op.needs_if_match else None
-        r = send(client, op, url, headers, body, etag)
+        own_query = plausible_query(op, a.first)
+        r = send(client, op, url, headers, body, etag, own_query)
         assert r.status_code < 500, (who, str(op), r.status_code)
         assert_nothing_of(b, r, op.kind, f"{who}: {op}")
         if op.method != "GET":
@@ -525,7 +597,8 @@ def test_lists_and_own_tenant_routes_never_show_b(client, spec, worlds, who):
         for param in op.query_params:
             if kind_of(param) in b.ids:
                 for foreign in b.ids[kind_of(param)]:
-                    r = client.get(url, headers=headers, query_string={param: foreign})
+                    query = {**own_query, param: foreign}
+                    r = client.get(url, headers=headers, query_string=query)
                     assert r.status_code in (200, 403, 404, 422), (str(op), param, r.status_code)
                     assert_nothing_of(b, r, op.kind, f"{who}: {op}?{param}={foreign}")
                     if r.status_code == 200 and isinstance(r.json, list):
@@ -541,7 +614,8 @@ def test_probe_bodies_are_valid_for_own_rows(client, spec, worlds):
     for op in ops:
         url = op.url({p: a.first(kind_of(p)) for p in op.params})
         etag = etag_for(client, op, url, a.owner) if op.needs_if_match else None
-        r = send(client, op, url, a.owner, plausible_body(spec, op, a.first), etag)
+        query = plausible_query(op, a.first)
+        r = send(client, op, url, a.owner, plausible_body(spec, op, a.first), etag, query)
         # 409: reached the row, refused by its state (e.g. confirming a confirmed
         # appointment, or B's owner e-mail already created by an earlier probe).
         assert r.status_code in (200, 201, 204, 409), (str(op), r.status_code, r.json)
