@@ -141,14 +141,24 @@ BOOKKEEPING = {("IntegrationKey", "last_used_at")}
 
 
 def db_rows(app, tenant_id: int) -> dict[str, list[dict]]:
-    """Every row of the tenant, straight from the database (for "nothing changed")."""
-    from hushbook_service.models import ALL_MODELS, Tenant, TenantModel
+    """Every row of the tenant, straight from the database (for "nothing changed").
+
+    Audit events that the tenant's own people and keys cause (reading their
+    own data is audited) are left out; events caused by anyone else stay."""
+    from hushbook_service.models import ALL_MODELS, AuditEvent, IntegrationKey, Tenant, TenantModel
 
     with app.app_context(), database.connection_context():
         rows = {"Tenant": list(Tenant.select().where(Tenant.id == tenant_id).dicts())}
+        own_staff = Staff.select(Staff.id).where(Staff.tenant == tenant_id)
+        own_keys = IntegrationKey.select(IntegrationKey.id).where(IntegrationKey.tenant == tenant_id)
         for model in ALL_MODELS:
             if issubclass(model, TenantModel):
                 query = model.select().where(model.tenant == tenant_id).order_by(model.id)
+                if model is AuditEvent:
+                    query = query.where(
+                        ~((AuditEvent.actor_kind == "staff") & AuditEvent.actor_id.in_(own_staff)),
+                        ~((AuditEvent.actor_kind == "integration") & AuditEvent.actor_id.in_(own_keys)),
+                    )
                 rows[model.__name__] = [
                     {k: v for k, v in row.items() if (model.__name__, k) not in BOOKKEEPING}
                     for row in query.dicts()

@@ -183,3 +183,10 @@ def test_time_off_reason_only_for_schedule_managers(client, make_tenant):
     assert client.get(url, headers=s.headers).json[0]["kind"] == "away"
     accountant = t.member("accountant")
     assert client.get(url, headers=accountant.headers).json[0]["kind"] == "away"
+
+
+def test_control_characters_in_query_strings_refused(client, make_tenant):
+    t = make_tenant()
+    r = client.get("/v1/appointments", query_string={"status": "confirmed\x01"},
+                   headers=t.owner.headers)
+    assert r.status_code == 422 and "status" in r.json["errors"]["query"]

@@ -42,6 +42,8 @@ SEGMENT_KIND = {
     "appointments": "appointment",
     "integration-keys": "key",
 }
+# Routes whose answer changes because B's owner reads B's data (reads are audited).
+GROWS_WITH_OWN_READS = {"/v1/audit-events"}
 MISSING_ID = 987_654_321  # an id no table holds
 DAY0 = date.today()
 
@@ -410,7 +412,7 @@ def api_view(client, spec: dict, world: World) -> dict[str, tuple[int, object]]:
     """Everything B's owner can read about B through the API."""
     seen = {}
     for op in staff_ops(spec):
-        if op.method != "GET":
+        if op.method != "GET" or op.template in GROWS_WITH_OWN_READS:
             continue
         for ids in id_combinations(op, world):
             url = op.url(ids)

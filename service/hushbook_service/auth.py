@@ -29,12 +29,13 @@ PERMISSIONS = (
     "clients:write",
     "clients:identity",  # may see who a client is (never the accountant)
     "integration_keys:manage",
+    "audit:read",
 )
 _READ_ALL = {"tenant:read", "staff:read", "services:read", "schedules:read"}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "owner": frozenset(PERMISSIONS),
-    "manager": frozenset(set(PERMISSIONS) - {"integration_keys:manage"}),
+    "manager": frozenset(set(PERMISSIONS) - {"integration_keys:manage", "audit:read"}),
     "reception": frozenset(
         _READ_ALL
         | {"appointments:read", "appointments:write", "clients:read", "clients:write"}
@@ -43,11 +44,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "staff": frozenset(_READ_ALL | {"appointments:read_own", "clients:identity"}),
     "accountant": frozenset(_READ_ALL | {"appointments:read"}),
 }
-# What an integration key may be granted: never the right to mint more keys.
-# ``appointments:read_own`` means nothing without a person behind the key.
-GRANTABLE_SCOPES = tuple(
-    p for p in PERMISSIONS if p not in ("integration_keys:manage", "appointments:read_own")
-)
+# Never delegated to a key: minting keys, reading the audit trail, and
+# ``appointments:read_own`` (which means nothing without a person behind it).
+NOT_GRANTABLE = ("integration_keys:manage", "audit:read", "appointments:read_own")
+GRANTABLE_SCOPES = tuple(p for p in PERMISSIONS if p not in NOT_GRANTABLE)
 
 
 @dataclass(frozen=True)

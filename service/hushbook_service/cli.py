@@ -191,6 +191,42 @@ def keys_retire(kid: str) -> None:
     click.echo(f"retired {kid}")
 
 
+@main.group("audit")
+def audit_group() -> None:
+    """The tamper-evident audit trail."""
+
+
+@audit_group.command("verify")
+@click.option("--tenant", "slug", help="Only this business (slug); default: all.")
+def audit_verify(slug: str | None) -> None:
+    """Recompute every tenant's hash chain; exit 1 naming the first bad event."""
+    from . import audit
+    from .models import Tenant
+
+    settings = load_settings()
+    open_database(settings.database_url)
+    broken = False
+    with database.connection_context():
+        tenants = Tenant.select().order_by(Tenant.id)
+        if slug:
+            tenants = tenants.where(Tenant.slug == slug)
+            if not tenants.exists():
+                raise click.ClickException(f"no business with slug {slug!r}")
+        for row in tenants:
+            verdict = audit.verify(row.id)
+            if verdict.ok:
+                click.echo(f"{row.slug}: ok ({verdict.events} events)")
+            else:
+                broken = True
+                bad = verdict.broken_at
+                click.echo(
+                    f"{row.slug}: BROKEN at event seq {bad.seq} (id {bad.id}, "
+                    f"{bad.action}, {bad.at.isoformat()}): {verdict.problem}"
+                )
+    if broken:
+        raise SystemExit(1)
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from flask_smorest import Api as _Api
 from flask_smorest import Blueprint as _Blueprint
@@ -59,7 +60,7 @@ class Schema(_Schema):
 
     @pre_load
     def _no_control_characters(self, data, **_):
-        if isinstance(data, dict):
+        if isinstance(data, Mapping):  # JSON bodies and query strings alike
             bad = {
                 key: ["Control characters are not allowed."]
                 for key, value in data.items()

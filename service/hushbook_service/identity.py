@@ -9,13 +9,14 @@ from datetime import timedelta
 
 from flask import current_app
 
-from . import passwords
+from . import audit, passwords
 from .auth import GRANTABLE_SCOPES, key_ring
-from .db import database, utcnow, write_transaction
+from .db import utcnow, write_transaction
 from .errors import abort
 from .models import IntegrationKey, LoginAttempt, RefreshToken, Staff, Tenant
 from .tokens import TokenError
 
+ANONYMOUS = ("anonymous", None)
 INTEGRATION_KEY_TTL = timedelta(days=5 * 365)  # revocable at any time
 
 
@@ -69,8 +70,11 @@ def login(slug: str, email: str, password: str, ip: str) -> TokenPair:
         or not passwords.verify_password(password, staff.password_hash)
     ):
         LoginAttempt.create(subject=subject, ip=ip)
+        if staff is not None:  # an attempt on a real account: the owner should know
+            audit.record(staff.tenant_id, "auth.login_failed", "staff", staff.id, ANONYMOUS)
         abort(401, "Unknown tenant, e-mail or password.", reason="bad_credentials")
     LoginAttempt.delete().where(LoginAttempt.subject == subject).execute()
+    audit.record(staff.tenant_id, "auth.login", "staff", staff.id, ("staff", staff.id))
     return issue_pair(staff, family=secrets.token_urlsafe(16))
 
 
@@ -137,6 +141,7 @@ def refresh(token: str) -> TokenPair:
             return issue_pair(staff, family=row.family)
     # Outside the transaction, so the revocation survives the error response.
     revoke_family(row.family)
+    audit.record(row.tenant_id, "auth.refresh_reuse", "staff", row.staff_id, ANONYMOUS)
     abort(401, "Refresh token reuse detected; please log in again.", reason="refresh_reuse")
 
 
@@ -173,11 +178,13 @@ def change_password(staff: Staff, current: str, new: str) -> TokenPair:
     problems = passwords.password_problems(new, staff.email)
     if problems:
         abort(422, "Password too weak.", errors={"json": {"new_password": problems}})
-    with database.atomic():
-        staff.password_hash = passwords.hash_password(new, _settings().scrypt_log_n)
+    new_hash = passwords.hash_password(new, _settings().scrypt_log_n)  # slow: outside the lock
+    with write_transaction():
+        staff.password_hash = new_hash
         staff.must_change_password = False
         staff.save()
         revoke_all_tokens(staff)
+        audit.record(staff.tenant_id, "auth.password_change", "staff", staff.id)
     return issue_pair(staff, family=secrets.token_urlsafe(16))
 
 

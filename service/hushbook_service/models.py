@@ -163,6 +163,25 @@ class LoginAttempt(BaseModel):
     at = UTCDateTimeField(default=utcnow, index=True)
 
 
+class AuditEvent(TenantModel):
+    """One link of the tenant's hash chain (see :mod:`hushbook_service.audit`)."""
+
+    seq = pw.IntegerField()
+    at = UTCDateTimeField(index=True)
+    actor_kind = pw.CharField(max_length=16)  # staff | integration | anonymous | system
+    actor_id = pw.IntegerField(null=True)
+    action = pw.CharField(max_length=64, index=True)
+    target_kind = pw.CharField(max_length=32, null=True)
+    target_id = pw.IntegerField(null=True)
+    ip = pw.CharField(max_length=45, default="")
+    details = pw.TextField(default="{}")  # ids and field names only
+    prev_hash = pw.CharField(max_length=64)
+    hash = pw.CharField(max_length=64)
+
+    class Meta:
+        indexes = ((("tenant", "seq"), True),)
+
+
 class SchemaMigration(BaseModel):
     version = pw.IntegerField(primary_key=True)
     name = pw.CharField(max_length=100)
@@ -182,4 +201,5 @@ ALL_MODELS = [
     RefreshToken,
     IntegrationKey,
     LoginAttempt,
+    AuditEvent,
 ]

@@ -1,6 +1,16 @@
 """HTTP resources: thin routes over the domain modules."""
 
-from . import appointments, auth, availability, clients, integration_keys, services, staff, tenant
+from . import (
+    appointments,
+    audit,
+    auth,
+    availability,
+    clients,
+    integration_keys,
+    services,
+    staff,
+    tenant,
+)
 
 BLUEPRINTS = [
     auth.blp,
@@ -11,6 +21,7 @@ BLUEPRINTS = [
     availability.blp,
     clients.blp,
     integration_keys.blp,
+    audit.blp,
 ]
 
 

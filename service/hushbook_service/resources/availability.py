@@ -10,7 +10,7 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from flask.views import MethodView
-from marshmallow import ValidationError, fields, validates_schema
+from marshmallow import fields
 
 from .. import booking
 from ..auth import require
@@ -34,11 +34,6 @@ class AvailabilityQuery(QuerySchema):
     staff_id = fields.Integer(metadata={"description": "Only this team member"})
     date_from = fields.DateTime(required=True, data_key="from")
     date_to = fields.DateTime(required=True, data_key="to")
-
-    @validates_schema
-    def _ordered(self, data, **_):
-        if data["date_to"] <= data["date_from"]:
-            raise ValidationError("Must be after 'from'.", "to")
 
 
 class WindowSchema(Schema):
@@ -65,6 +60,8 @@ class Availability(MethodView):
         tz = ZoneInfo(tenant.timezone)
         start = local_to_utc(query["date_from"], "from", tz)
         end = local_to_utc(query["date_to"], "to", tz)
+        if end <= start:  # compared in UTC: one end may carry an offset, the other not
+            field_error("to", "Must be after 'from'.")
         if end - start > MAX_WINDOW:
             field_error("to", "Ask for at most 31 days at a time.")
         service = get_or_404(Service, query["service_id"], "Service")

@@ -6,8 +6,9 @@ from __future__ import annotations
 from flask.views import MethodView
 from marshmallow import fields, validate
 
-from .. import client_profiles
+from .. import audit, client_profiles
 from ..auth import principal, require
+from ..db import write_transaction
 from ..extensions import Blueprint, CursorPage, Schema
 from ..models import Client
 from ..tenancy import get_or_404, scoped
@@ -44,6 +45,8 @@ class ClientList(MethodView):
     @blp.paginate(CursorPage)
     def get(self, _query):
         """List clients"""
+        who = principal()
+        audit.record(who.tenant_id, "client.list", "client", None)
         return scoped(Client).order_by(Client.id)
 
     @blp.staff_route()
@@ -54,7 +57,9 @@ class ClientList(MethodView):
         """Add a client"""
         client = Client(tenant=principal().tenant_id)
         client_profiles.write_profile(client, data["profile"])
-        client.save()
+        with write_transaction():
+            client.save()
+            audit.record(client.tenant_id, "client.create", "client", client.id)
         return client
 
 
@@ -65,4 +70,6 @@ class ClientItem(MethodView):
     @blp.response(200, ClientSchema)
     def get(self, client_id):
         """Read a client"""
-        return get_or_404(Client, client_id, "Client")
+        client = get_or_404(Client, client_id, "Client")
+        audit.record(client.tenant_id, "client.read", "client", client.id)
+        return client

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask.views import MethodView
 from marshmallow import fields, validate
 
-from .. import identity
+from .. import audit, identity
 from ..auth import GRANTABLE_SCOPES, principal, require
-from ..db import utcnow
+from ..db import utcnow, write_transaction
 from ..extensions import Blueprint, Schema
 from ..models import IntegrationKey
 from ..tenancy import get_or_404, scoped
@@ -62,6 +62,13 @@ class IntegrationKeyList(MethodView):
         row, token = identity.create_integration_key(
             who.tenant_id, data["name"], data["scopes"], who.staff_id
         )
+        audit.record(
+            who.tenant_id,
+            "integration_key.create",
+            "integration_key",
+            row.id,
+            scopes=data["scopes"],
+        )
         row.key = token
         return _dumpable(row)
 
@@ -76,4 +83,6 @@ class IntegrationKeyItem(MethodView):
         row = get_or_404(IntegrationKey, key_id, "Integration key")
         if row.revoked_at is None:
             row.revoked_at = utcnow()
-            row.save()
+            with write_transaction():
+                row.save()
+                audit.record(row.tenant_id, "integration_key.revoke", "integration_key", row.id)

@@ -9,7 +9,7 @@ from flask import current_app
 from flask.views import MethodView
 from marshmallow import ValidationError, fields, post_dump, validate, validates_schema
 
-from .. import identity, passwords
+from .. import audit, identity, passwords
 from ..auth import principal, require
 from ..db import lock_row, utcnow, write_transaction
 from ..errors import abort, field_error
@@ -108,6 +108,7 @@ class StaffList(MethodView):
             ),
             must_change_password=True,
         )
+        audit.record(staff.tenant_id, "staff.create", "staff", staff.id, role=staff.role)
         staff.one_time_password = secret
         return staff
 
@@ -144,6 +145,13 @@ class StaffItem(MethodView):
             staff.save()
             if role_changed:
                 identity.revoke_all_tokens(staff)
+                audit.record(
+                    staff.tenant_id, "staff.role_change", "staff", staff.id, role=staff.role
+                )
+            else:
+                audit.record(
+                    staff.tenant_id, "staff.update", "staff", staff.id, fields=sorted(data)
+                )
         return staff
 
 
@@ -163,6 +171,7 @@ class StaffDeactivate(MethodView):
             staff.updated_at = utcnow()
             staff.save()
             identity.revoke_all_tokens(staff)
+            audit.record(staff.tenant_id, "staff.deactivate", "staff", staff.id)
         return staff
 
 
@@ -177,15 +186,16 @@ class StaffReactivate(MethodView):
         _check_may_grant(staff.role)
         if staff.active:
             abort(409, "This account is active.", reason="already_active")
-        identity.revoke_all_tokens(staff)
         secret = passwords.one_time_password()
-        staff.active = True
-        staff.must_change_password = True
-        staff.password_hash = passwords.hash_password(
-            secret, current_app.config["HUSHBOOK"].scrypt_log_n
-        )
-        staff.updated_at = utcnow()
-        staff.save()
+        new_hash = passwords.hash_password(secret, current_app.config["HUSHBOOK"].scrypt_log_n)
+        with write_transaction():
+            identity.revoke_all_tokens(staff)
+            staff.active = True
+            staff.must_change_password = True
+            staff.password_hash = new_hash
+            staff.updated_at = utcnow()
+            staff.save()
+            audit.record(staff.tenant_id, "staff.reactivate", "staff", staff.id)
         staff.one_time_password = secret
         return staff
 

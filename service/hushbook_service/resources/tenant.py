@@ -3,8 +3,9 @@
 from flask.views import MethodView
 from marshmallow import fields, validate
 
+from .. import audit
 from ..auth import require
-from ..db import utcnow
+from ..db import utcnow, write_transaction
 from ..extensions import Blueprint, Schema
 from ..tenancy import current_tenant
 from .common import LOCALES, Minutes, Name, validate_timezone
@@ -51,5 +52,7 @@ class TenantResource(MethodView):
         for key, value in data.items():
             setattr(tenant, key, value)
         tenant.updated_at = utcnow()
-        tenant.save()
+        with write_transaction():
+            tenant.save()
+            audit.record(tenant.id, "tenant.update", "tenant", tenant.id, fields=sorted(data))
         return tenant

@@ -1,0 +1,7 @@
+"""The audit trail (hash-chained events per tenant)."""
+
+from ..models import AuditEvent
+
+
+def up(db):
+    db.create_tables([AuditEvent], safe=True)

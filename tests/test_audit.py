@@ -1,0 +1,131 @@
+"""The audit trail: recorded, scoped, owner-only, and tampering is detected."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import requests
+
+from conftest import PASSWORD, SCRYPT_LOG_N, start_server, stop_server
+from hushbook_service.db import database
+from hushbook_service.models import AuditEvent
+
+
+def actions(client, member, **query):
+    r = client.get("/v1/audit-events", query_string={"page_size": 100, **query},
+                   headers=member.headers)
+    assert r.status_code == 200, r.json
+    return r.json
+
+
+def test_privileged_changes_and_client_reads_are_recorded(client, make_tenant):
+    t = make_tenant()
+    h = t.owner.headers
+    assert client.post("/v1/auth/login", json={"tenant": "salon-a", "email": "owner@salon-a.test",
+                                               "password": "Wrong-Password-99"}).status_code == 401
+    assert client.post("/v1/auth/login", json={"tenant": "salon-a", "email": "owner@salon-a.test",
+                                               "password": PASSWORD}).status_code == 200
+    ben = client.post("/v1/staff", json={"email": "ben@salon-a.test", "display_name": "Ben",
+                                         "role": "staff"}, headers=h).json
+    etag = client.get(f"/v1/staff/{ben['id']}", headers=h).headers["ETag"]
+    client.patch(f"/v1/staff/{ben['id']}", json={"role": "reception"}, headers={**h, "If-Match": etag})
+    client.post(f"/v1/staff/{ben['id']}/deactivate", headers=h)
+    etag = client.get("/v1/tenant", headers=h).headers["ETag"]
+    client.patch("/v1/tenant", json={"locale": "en"}, headers={**h, "If-Match": etag})
+    key = client.post("/v1/integration-keys", json={"name": "wp", "scopes": ["services:read"]},
+                      headers=h).json
+    client.delete(f"/v1/integration-keys/{key['id']}", headers=h)
+    made = client.post("/v1/clients", json={"profile": {"name": "Zelda Zimmermann",
+                                                        "email": "zelda@example.org"}}, headers=h).json
+    client.get(f"/v1/clients/{made['id']}", headers=h)
+    client.get("/v1/clients", headers=h)
+
+    events = actions(client, t.owner)
+    seen = [e["action"] for e in reversed(events)]
+    assert seen == [
+        "auth.login_failed", "auth.login", "staff.create", "staff.role_change", "staff.deactivate",
+        "tenant.update", "integration_key.create", "integration_key.revoke", "client.create",
+        "client.read", "client.list",
+    ]
+    by_action = {e["action"]: e for e in events}
+    assert by_action["staff.role_change"]["details"] == {"role": "reception"}
+    assert by_action["tenant.update"]["details"] == {"fields": ["locale"]}
+    assert by_action["client.read"]["actor_kind"] == "staff"
+    assert by_action["client.read"]["actor_id"] == t.owner.staff.id
+    assert by_action["client.read"]["target_id"] == made["id"]
+    assert by_action["auth.login_failed"]["actor_kind"] == "anonymous"
+    assert all(e["ip"] == "127.0.0.1" for e in events)
+    text = json.dumps(events)
+    assert "Zelda" not in text and "zelda@" not in text and "ben@salon-a" not in text
+    assert [e["seq"] for e in events] == list(range(len(events), 0, -1))
+    assert actions(client, t.owner, action="client.read")[0]["target_id"] == made["id"]
+
+
+def test_only_owners_read_the_trail_and_only_their_own(client, make_tenant):
+    a, b = make_tenant("salon-a"), make_tenant("salon-b")
+    client.post("/v1/staff", json={"email": "x@salon-b.test", "display_name": "X", "role": "staff"},
+                headers=b.owner.headers)
+    assert actions(client, a.owner) == []
+    assert [e["action"] for e in actions(client, b.owner)] == ["staff.create"]
+    for role in ("manager", "reception", "staff", "accountant"):
+        m = a.member(role)
+        assert client.get("/v1/audit-events", headers=m.headers).status_code == 403, role
+
+
+def run_verify(settings, *args):
+    env = {**os.environ, "HUSHBOOK_INSTANCE": str(settings.instance),
+           "DATABASE_URL": settings.database_url, "HUSHBOOK_SCRYPT_LOG_N": str(SCRYPT_LOG_N)}
+    return subprocess.run([sys.executable, "-m", "hushbook_service.cli", "audit", "verify", *args],
+                          env=env, capture_output=True, text=True, timeout=60)
+
+
+def _make_events(client, t, n=5):
+    for i in range(n):
+        client.post("/v1/staff", json={"email": f"m{i}@salon-a.test", "display_name": f"M{i}",
+                                       "role": "staff"}, headers=t.owner.headers)
+
+
+@pytest.mark.parametrize("tamper", ["edit", "delete", "reorder"])
+def test_tampering_is_detected_and_named(client, make_tenant, settings, app, tamper):
+    t = make_tenant()
+    _make_events(client, t)
+    ok = run_verify(settings)
+    assert ok.returncode == 0 and "salon-a: ok (5 events)" in ok.stdout
+    with app.app_context(), database.connection_context():
+        third = AuditEvent.get(AuditEvent.tenant == t.tenant.id, AuditEvent.seq == 3)
+        if tamper == "edit":  # someone rewrites who did it
+            AuditEvent.update(actor_id=999).where(AuditEvent.id == third.id).execute()
+        elif tamper == "delete":
+            third.delete_instance()
+        else:  # swap two events' contents
+            fourth = AuditEvent.get(AuditEvent.tenant == t.tenant.id, AuditEvent.seq == 4)
+            AuditEvent.update(target_id=fourth.target_id).where(AuditEvent.id == third.id).execute()
+            AuditEvent.update(target_id=third.target_id).where(AuditEvent.id == fourth.id).execute()
+    bad = run_verify(settings, "--tenant", "salon-a")
+    assert bad.returncode == 1, bad.stdout + bad.stderr
+    named = 4 if tamper == "delete" else 3
+    assert f"BROKEN at event seq {named}" in bad.stdout
+
+
+@pytest.mark.server
+def test_chain_stays_whole_under_concurrent_writers(make_tenant, settings, app):
+    make_tenant()
+    server = start_server(settings, workers=3)
+    try:
+        def login(_):
+            return requests.post(f"{server.url}/v1/auth/login", timeout=60, json={
+                "tenant": "salon-a", "email": "owner@salon-a.test", "password": PASSWORD,
+            }).status_code
+
+        with ThreadPoolExecutor(max_workers=16) as pool:
+            codes = list(pool.map(login, range(32)))
+    finally:
+        stop_server(server)
+    assert codes.count(200) == 32
+    verdict = run_verify(settings)
+    assert verdict.returncode == 0 and "(32 events)" in verdict.stdout, verdict.stdout
