@@ -7,6 +7,7 @@ The API suites run on SQLite by default and on PostgreSQL when
 from __future__ import annotations
 
 import base64
+import json
 import os
 import secrets
 import socket
@@ -19,6 +20,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from hushbook import sealing
 from hushbook_service import create_app
 from hushbook_service.config import load_settings
 from hushbook_service.db import database
@@ -101,6 +103,13 @@ class TenantFixture:
     owner: Member
     app: object
     members: dict[str, Member] = field(default_factory=dict)
+    tenant_key: object = None  # the private key, as only the owner's side holds it
+
+    def open(self, client_row: dict) -> dict:
+        """Open a sealed client as a granted reader would (locally)."""
+        return sealing.open_profile(
+            self.tenant_key, self.tenant.id, client_row["client_key"], client_row["sealed_profile"]
+        )
 
     def member(self, role: str, name: str | None = None) -> Member:
         """A logged-in team member with ``role`` (password already set)."""
@@ -119,9 +128,39 @@ class TenantFixture:
         return self.members[name]
 
 
+VAULT_LOG_N = 10  # test-only scrypt cost (production: 17, floor 16)
+
+
+def vault_passphrase(staff) -> str:
+    return f"passphrase of {staff.email}"
+
+
+def setup_vault(tenant, owner):
+    """What the owner's SDK does (enrol + setup), written straight to the database."""
+    from hushbook_service.models import VaultGrant, VaultMember
+
+    member = sealing.generate_keypair()
+    wrapped = sealing.wrap_private_key(
+        member.private_key, vault_passphrase(owner),
+        context=sealing.vault_context(tenant.id, owner.id), log_n=VAULT_LOG_N, min_log_n=VAULT_LOG_N,
+    )
+    VaultMember.create(tenant=tenant.id, staff=owner.id, wrapped_private_key=json.dumps(wrapped),
+                       public_key=sealing.b64e(sealing.export_public_key(member.public_key)))
+    tenant_pair = sealing.generate_keypair()
+    tenant.public_key = sealing.b64e(sealing.export_public_key(tenant_pair.public_key))
+    tenant.key_version = 1
+    tenant.save()
+    VaultGrant.create(tenant=tenant.id, staff=owner.id, key_version=1, granted_by=owner.id,
+                      sealed_tenant_key=sealing.seal_grant(member.public_key, tenant_pair.private_key,
+                                                           tenant.id, owner.id))
+    return tenant_pair.private_key
+
+
 @pytest.fixture
 def make_tenant(app):
-    def factory(slug: str = "salon-a", timezone: str = "Europe/Berlin") -> TenantFixture:
+    def factory(
+        slug: str = "salon-a", timezone: str = "Europe/Berlin", vault: bool = True
+    ) -> TenantFixture:
         with app.app_context(), database.connection_context():
             tenant, owner, _ = create_tenant(
                 slug, f"Salon {slug}", f"owner@{slug}.test", timezone=timezone,
@@ -131,7 +170,10 @@ def make_tenant(app):
             owner.must_change_password = False
             owner.save()
             pair = issue_pair(owner, family=secrets.token_hex(8))
-        return TenantFixture(tenant, Member(owner, pair.access_token, pair.refresh_token), app)
+            tenant_key = setup_vault(tenant, owner) if vault else None
+        fx = TenantFixture(tenant, Member(owner, pair.access_token, pair.refresh_token), app)
+        fx.tenant_key = tenant_key
+        return fx
 
     return factory
 

@@ -127,7 +127,7 @@ def _working_hours_put(c, s, role):
 
 def _appointment_create(c, s, role):
     body = {"service_id": s.service, "staff_id": s.stylist.staff.id,
-            "client": {"name": f"Walk-in for {role}"}, "start": next_start(), "source": "walk_in"}
+            "client": {"profile": {"name": f"Walk-in for {role}"}}, "start": next_start(), "source": "walk_in"}
     return lambda h: c.post("/v1/appointments", json=body, headers=h)
 
 
@@ -217,7 +217,7 @@ def test_staff_sees_only_own_appointments(client, salon):
     assert r.status_code == 404 and (r.status_code, r.json) == (ghost.status_code, ghost.json)
     # The stylist may know who their own client is.
     mine = _ok(client.get(f"/v1/appointments/{own}", headers=h), 200)
-    assert mine["client"]["name"] == CLIENT["name"]
+    assert salon.t.open(mine["client"])["name"] == CLIENT["name"]
     # Read-only: no moving or cancelling, not even their own.
     assert client.post(f"/v1/appointments/{own}/cancel", headers=h).status_code == 403
     etag = salon.etag(client, f"/v1/appointments/{own}")
@@ -247,7 +247,7 @@ def test_accountant_sees_appointments_but_never_the_client(client, salon):
     # The same appointment read by reception does name the client: the test is not vacuous.
     full = client.get(f"/v1/appointments/{salon.appointments['colleague']}",
                       headers=salon.heads["reception"])
-    assert full.json["client"]["name"] == CLIENT["name"]
+    assert salon.t.open(full.json["client"])["name"] == CLIENT["name"]
 
 
 def test_integration_key_without_identity_scope_sees_no_client(client, salon):

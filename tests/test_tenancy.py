@@ -10,6 +10,7 @@ answer as for an id that never existed — and B's rows must be untouched.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections.abc import Callable, Iterator
@@ -19,6 +20,7 @@ from datetime import date, timedelta
 import pytest
 
 from conftest import db_rows
+from hushbook import sealing
 from hushbook_service.auth import GRANTABLE_SCOPES
 
 # Routes that act on the caller's own credentials, not on tenant rows.
@@ -134,7 +136,7 @@ def populate(client, fx, tag: str) -> World:
         ),
         201,
     )["id"]
-    client_id = _ok(
+    made = _ok(
         client.post(
             "/v1/clients",
             json={
@@ -143,7 +145,8 @@ def populate(client, fx, tag: str) -> World:
             headers=h,
         ),
         201,
-    )["id"]
+    )
+    client_id = made["id"]
     appointment = _ok(
         client.post(
             "/v1/appointments",
@@ -181,7 +184,14 @@ def populate(client, fx, tag: str) -> World:
             "key": [key["id"]],
         },
         key_token=key["key"],
-        secrets=(client_name, client_email, client_phone),
+        # Sealed, names never show at all; the client key and blobs identify B's client.
+        secrets=(
+            client_name,
+            client_email,
+            client_phone,
+            made["client_key"],
+            *made["sealed_profile"].values(),
+        ),
     )
 
 
@@ -340,6 +350,9 @@ def plausible_body(spec: dict, op: Op, pick: Pick) -> dict | None:
             "start": f"{DAY0 + timedelta(days=5)}T11:00:00",
         },
         ("POST", "/v1/clients"): lambda: {"profile": {"name": "Probe Client"}},
+        ("PUT", "/v1/vault/member"): lambda: vault_material()["member"],
+        ("POST", "/v1/vault/setup"): lambda: vault_material()["setup"],
+        ("PUT", "/v1/vault/grants/{staff_id}"): lambda: vault_material()["grant"],
         ("POST", "/v1/integration-keys"): lambda: {"name": "probe", "scopes": ["tenant:read"]},
     }
     if (op.method, op.template) in known:
@@ -348,6 +361,22 @@ def plausible_body(spec: dict, op: Op, pick: Pick) -> dict | None:
     if body_schema is None:
         return None  # e.g. the appointment transitions take no body
     return _sample(spec, "", body_schema["schema"], pick)
+
+
+@functools.cache
+def vault_material() -> dict:
+    """Well-formed vault bodies (real keys, sealed and wrapped like an SDK does)."""
+    member, tenant = sealing.generate_keypair(), sealing.generate_keypair()
+    public = sealing.b64e(sealing.export_public_key(member.public_key))
+    wrapped = sealing.wrap_private_key(
+        member.private_key, "probe", context=sealing.vault_context(1, 1), log_n=16
+    )
+    sealed = sealing.seal_grant(member.public_key, tenant.private_key, 1, 1)
+    return {
+        "member": {"public_key": public, "wrapped_private_key": wrapped},
+        "setup": {"public_key": public, "owner_grant": sealed},
+        "grant": {"key_version": 1, "sealed_tenant_key": sealed},
+    }
 
 
 def _resolve(spec: dict, schema: dict) -> dict:
@@ -629,5 +658,5 @@ def test_b_credentials_still_work_after_the_probes(client, spec, worlds):
     _, b = worlds
     for headers in (b.owner, b.key):
         r = client.get(f"/v1/appointments/{b.first('appointment')}", headers=headers)
-        assert r.status_code == 200 and r.json["client"]["name"] == b.secrets[0]
+        assert r.status_code == 200 and b.fx.open(r.json["client"])["name"] == b.secrets[0]
         assert client.get(f"/v1/staff/{b.first('staff')}/time-off", headers=headers).json

@@ -13,6 +13,7 @@ from ._errors import (
     ServerError,
     ValidationError,
 )
+from .vault import Vault, VaultLocked
 
 __version__ = "0.1.0"
 __all__ = [
@@ -28,4 +29,6 @@ __all__ = [
     "RateLimited",
     "ServerError",
     "ValidationError",
+    "Vault",
+    "VaultLocked",
 ]

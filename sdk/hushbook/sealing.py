@@ -196,6 +196,7 @@ _MIN_BLOB: Final = 1 + KEY_LEN + PAD_BLOCK + _TAG_LEN
 PURPOSE_FIELD: Final = "client-field"
 PURPOSE_DELIVERY: Final = "delivery-contact"
 PROFILE_RECORD_KIND: Final = "client"
+PURPOSE_GRANT: Final = "tenant-key-grant"
 
 VAULT_FORMAT: Final = 1
 DEFAULT_LOG_N: Final = 17
@@ -444,6 +445,28 @@ def open_profile(
             # Field names are schema names, never data: safe in a message.
             raise SealError(f"cannot open profile field {field!r}") from None
     return profile
+
+
+# --- grants: the tenant key sealed to one member ----------------------------------
+
+
+def seal_grant(
+    member_public_key: EccKey, tenant_private_key: EccKey, tenant_id: int, member_id: int
+) -> str:
+    """The tenant private key sealed to a member's public key (base64url): a read grant.
+    Bound to tenant and member, so a grant row cannot be handed to someone else."""
+    binding = aad(tenant_id, "grant", member_id, "tenant_key")
+    raw = export_private_key(tenant_private_key)
+    return b64e(seal(member_public_key, raw, binding, purpose=PURPOSE_GRANT))
+
+
+def open_grant(member_private_key: EccKey, sealed: str, tenant_id: int, member_id: int) -> EccKey:
+    binding = aad(tenant_id, "grant", member_id, "tenant_key")
+    try:
+        raw = open_sealed(member_private_key, b64d(sealed), binding, purpose=PURPOSE_GRANT)
+        return import_private_key(raw)
+    except (SealError, ValueError):
+        raise SealError("cannot open the grant") from None
 
 
 # --- vault: the private key wrapped under a member's passphrase ----------------

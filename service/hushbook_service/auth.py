@@ -30,12 +30,15 @@ PERMISSIONS = (
     "clients:identity",  # may see who a client is (never the accountant)
     "integration_keys:manage",
     "audit:read",
+    "vault:manage",  # grant and revoke reading of sealed client data
 )
 _READ_ALL = {"tenant:read", "staff:read", "services:read", "schedules:read"}
 
+OWNER_ONLY = {"integration_keys:manage", "audit:read", "vault:manage"}
+
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "owner": frozenset(PERMISSIONS),
-    "manager": frozenset(set(PERMISSIONS) - {"integration_keys:manage", "audit:read"}),
+    "manager": frozenset(set(PERMISSIONS) - OWNER_ONLY),
     "reception": frozenset(
         _READ_ALL
         | {"appointments:read", "appointments:write", "clients:read", "clients:write"}
@@ -44,9 +47,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "staff": frozenset(_READ_ALL | {"appointments:read_own", "clients:identity"}),
     "accountant": frozenset(_READ_ALL | {"appointments:read"}),
 }
-# Never delegated to a key: minting keys, reading the audit trail, and
+# Never delegated to a key: the owner's own powers, and
 # ``appointments:read_own`` (which means nothing without a person behind it).
-NOT_GRANTABLE = ("integration_keys:manage", "audit:read", "appointments:read_own")
+NOT_GRANTABLE = (*sorted(OWNER_ONLY), "appointments:read_own")
 GRANTABLE_SCOPES = tuple(p for p in PERMISSIONS if p not in NOT_GRANTABLE)
 
 

@@ -1,25 +1,54 @@
-"""The one boundary for clients' personal fields (name, phone, e-mail, notes).
+"""The one boundary for clients' personal fields (name, e-mail, phone, notes…).
 
-Nothing else reads or writes ``Client.profile``. Today the profile is stored
-as a JSON blob; sealing it to the tenant's key (zero-access, DESIGN §5)
-replaces these two functions without touching their callers.
+The service only ever *seals*: with the tenant's public key, each field bound
+to tenant, client key and field name (:mod:`hushbook.sealing`). It holds no
+private key, so it cannot open what it stores. Callers either send fields
+already sealed on their side, or plaintext that is sealed here on arrival and
+never written anywhere in the clear.
 """
 
 from __future__ import annotations
 
 import json
 
-from .models import Client
+from hushbook import sealing
 
-PROFILE_FIELDS = ("name", "email", "phone", "notes")
+from .errors import abort
+from .models import Client, Tenant
 
-
-def write_profile(client: Client, profile: dict[str, str]) -> None:
-    clean = {k: v for k, v in profile.items() if k in PROFILE_FIELDS and v}
-    client.profile = json.dumps(clean, ensure_ascii=False).encode()
+PROFILE_FIELDS = ("name", "email", "phone", "birthday", "notes")
 
 
-def read_profile(client: Client) -> dict[str, str]:
+def require_vault(tenant: Tenant) -> sealing.EccKey:
+    if not tenant.public_key:
+        abort(
+            409,
+            "Set up the client vault first (the owner creates the tenant key).",
+            reason="vault_not_set_up",
+        )
+    return sealing.import_public_key(tenant.public_key)
+
+
+def seal_plain(client: Client, tenant: Tenant, profile: dict[str, str]) -> None:
+    """Seal plaintext fields for ``client`` (new client key); nothing is kept in the clear."""
+    public_key = require_vault(tenant)
+    client.client_key = sealing.new_client_key()
+    clean = {k: v for k, v in profile.items() if v}
+    store_sealed(client, sealing.seal_profile(public_key, tenant.id, client.client_key, clean))
+
+
+def store_sealed(client: Client, sealed: dict[str, str]) -> None:
+    client.profile = json.dumps(sealed, sort_keys=True).encode()
+
+
+def sealed_profile(client: Client) -> dict[str, str]:
+    """The sealed fields as stored: field name -> base64url blob. Never plaintext."""
     if not client.profile:
         return {}
     return json.loads(bytes(client.profile).decode())
+
+
+def shred(client: Client) -> None:
+    """Crypto-shredding: the sealed blobs and the key they are bound to are gone."""
+    client.profile = None
+    client.client_key = None

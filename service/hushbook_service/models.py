@@ -33,6 +33,9 @@ class Tenant(BaseModel):
     buffer_after_min = pw.IntegerField(default=0)
     stealth_mode = pw.BooleanField(default=True)
     show_staff_names = pw.BooleanField(default=False)
+    # The tenant's sealing key: the service holds the public half only.
+    public_key = pw.CharField(max_length=64, null=True)
+    key_version = pw.IntegerField(default=0)
     created_at = UTCDateTimeField(default=utcnow)
     updated_at = UTCDateTimeField(default=utcnow)
 
@@ -110,8 +113,10 @@ class TimeOff(TenantModel):
 
 class Client(TenantModel):
     """A client of the business. Personal fields live only in ``profile``,
-    written and read through :mod:`hushbook_service.client_profiles`."""
+    sealed to the tenant's public key (see :mod:`hushbook_service.client_profiles`);
+    ``client_key`` is the random record id the ciphertexts are bound to."""
 
+    client_key = pw.CharField(max_length=64, null=True)
     profile = pw.BlobField(null=True)
     created_at = UTCDateTimeField(default=utcnow)
 
@@ -163,6 +168,29 @@ class LoginAttempt(BaseModel):
     at = UTCDateTimeField(default=utcnow, index=True)
 
 
+class VaultMember(TenantModel):
+    """A member's own key pair: public half, and the private half wrapped under
+    the member's passphrase on the member's side (the service never sees it)."""
+
+    staff = pw.ForeignKeyField(Staff, on_delete="CASCADE", unique=True)
+    public_key = pw.CharField(max_length=64)
+    wrapped_private_key = pw.TextField()  # JSON from hushbook.sealing.wrap_private_key
+    updated_at = UTCDateTimeField(default=utcnow)
+
+
+class VaultGrant(TenantModel):
+    """The tenant's private key sealed to one member's public key: a read grant."""
+
+    staff = pw.ForeignKeyField(Staff, on_delete="CASCADE")
+    key_version = pw.IntegerField()
+    sealed_tenant_key = pw.TextField()
+    granted_by = pw.ForeignKeyField(Staff, null=True, on_delete="SET NULL", backref="+")
+    created_at = UTCDateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("staff", "key_version"), True),)
+
+
 class AuditEvent(TenantModel):
     """One link of the tenant's hash chain (see :mod:`hushbook_service.audit`)."""
 
@@ -202,4 +230,6 @@ ALL_MODELS = [
     IntegrationKey,
     LoginAttempt,
     AuditEvent,
+    VaultMember,
+    VaultGrant,
 ]

@@ -10,6 +10,7 @@ from . import (
     services,
     staff,
     tenant,
+    vault,
 )
 
 BLUEPRINTS = [
@@ -22,6 +23,7 @@ BLUEPRINTS = [
     clients.blp,
     integration_keys.blp,
     audit.blp,
+    vault.blp,
 ]
 
 

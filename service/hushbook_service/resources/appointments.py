@@ -7,14 +7,14 @@ from zoneinfo import ZoneInfo
 from flask.views import MethodView
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from .. import booking, client_profiles
+from .. import audit, booking
 from ..auth import principal, require
 from ..db import write_transaction
 from ..errors import field_error
 from ..extensions import Blueprint, CursorPage, Schema
 from ..models import APPOINTMENT_STATES, Appointment, Client, Service, Staff
 from ..tenancy import current_tenant, get_or_404, scoped
-from .clients import ClientProfileSchema
+from .clients import ClientSchema, ClientWriteSchema, fill_profile
 from .common import PageQuery
 from .staff import local_to_utc
 
@@ -43,7 +43,7 @@ class AppointmentSchema(Schema):
     def _client(self, appointment):
         if appointment.client_id is None or not principal().can("clients:identity"):
             return None
-        return client_profiles.read_profile(appointment.client)
+        return ClientSchema().dump(appointment.client)
 
 
 class AppointmentCreateSchema(Schema):
@@ -57,7 +57,7 @@ class AppointmentCreateSchema(Schema):
         load_default="phone", validate=validate.OneOf(["phone", "walk_in", "staff"])
     )
     client_id = fields.Integer(strict=True)
-    client = fields.Nested(ClientProfileSchema)
+    client = fields.Nested(ClientWriteSchema, metadata={"description": "A new client"})
     allow_outside_hours = fields.Boolean(load_default=False)
 
     @validates_schema
@@ -129,8 +129,9 @@ class AppointmentList(MethodView):
         with write_transaction():  # outermost: BEGIN IMMEDIATE on SQLite
             if "client" in data:
                 client = Client(tenant=tenant.id)
-                client_profiles.write_profile(client, data["client"])
+                fill_profile(client, data["client"])
                 client.save()
+                audit.record(tenant.id, "client.create", "client", client.id)
             appointment.client = client
             booking.occupy(
                 appointment,

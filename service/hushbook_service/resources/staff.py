@@ -9,7 +9,7 @@ from flask import current_app
 from flask.views import MethodView
 from marshmallow import ValidationError, fields, post_dump, validate, validates_schema
 
-from .. import audit, identity, passwords
+from .. import audit, identity, passwords, vault
 from ..auth import principal, require
 from ..db import lock_row, utcnow, write_transaction
 from ..errors import abort, field_error
@@ -145,6 +145,8 @@ class StaffItem(MethodView):
             staff.save()
             if role_changed:
                 identity.revoke_all_tokens(staff)
+                if staff.role == "accountant":
+                    vault.drop_access(staff, also_member_key=True)
                 audit.record(
                     staff.tenant_id, "staff.role_change", "staff", staff.id, role=staff.role
                 )
@@ -171,6 +173,7 @@ class StaffDeactivate(MethodView):
             staff.updated_at = utcnow()
             staff.save()
             identity.revoke_all_tokens(staff)
+            vault.drop_access(staff, also_member_key=True)  # grants go with the account
             audit.record(staff.tenant_id, "staff.deactivate", "staff", staff.id)
         return staff
 

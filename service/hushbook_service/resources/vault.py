@@ -1,0 +1,164 @@
+"""/v1/vault: the tenant's public key, members' wrapped keys and read grants."""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+from marshmallow import fields, validate
+
+from .. import vault
+from ..auth import principal, require
+from ..errors import abort
+from ..extensions import Blueprint, Schema
+from ..models import Staff, VaultGrant, VaultMember
+from ..tenancy import current_tenant, get_or_404, scoped
+
+blp = Blueprint(
+    "vault", __name__, url_prefix="/v1/vault", description="Keys for sealed client data"
+)
+B64 = validate.Regexp(r"^[A-Za-z0-9_-]+$")
+
+
+class WrappedKeySchema(Schema):
+    """As written by ``hushbook.sealing.wrap_private_key`` on the member's side."""
+
+    v = fields.Integer(required=True, strict=True)
+    kdf = fields.String(required=True, validate=validate.OneOf(["scrypt"]))
+    log_n = fields.Integer(required=True, strict=True, validate=validate.Range(16, 20))
+    r = fields.Integer(required=True, strict=True, validate=validate.Range(8, 16))
+    p = fields.Integer(required=True, strict=True, validate=validate.Range(1, 4))
+    salt = fields.String(required=True, validate=[validate.Length(16, 64), B64])
+    nonce = fields.String(required=True, validate=[validate.Length(8, 64), B64])
+    ct = fields.String(required=True, validate=[validate.Length(16, 256), B64])
+
+
+def public_key_field(**kw):
+    return fields.String(required=True, validate=[validate.Length(43, 44), B64], **kw)
+
+
+def sealed_key_field(**kw):
+    return fields.String(required=True, validate=[validate.Length(40, 400), B64], **kw)
+
+
+class MemberKeySchema(Schema):
+    public_key = public_key_field()
+    wrapped_private_key = fields.Nested(WrappedKeySchema, required=True)
+
+
+class GrantSchema(Schema):
+    staff_id = fields.Integer(dump_only=True)
+    key_version = fields.Integer(required=True, strict=True)
+    sealed_tenant_key = sealed_key_field(
+        metadata={"description": "The tenant private key sealed to the member's public key"}
+    )
+
+
+class SetupSchema(Schema):
+    public_key = public_key_field(metadata={"description": "The tenant's new public key"})
+    owner_grant = sealed_key_field()
+
+
+class VaultSchema(Schema):
+    tenant_id = fields.Integer()
+    staff_id = fields.Integer(metadata={"description": "You"})
+    public_key = fields.String(allow_none=True)
+    key_version = fields.Integer()
+    member = fields.Nested(MemberKeySchema, allow_none=True)
+    grant = fields.Nested(GrantSchema, allow_none=True)
+
+
+class MemberSchema(Schema):
+    staff_id = fields.Integer(attribute="id")
+    display_name = fields.String()
+    role = fields.String()
+    public_key = fields.String(allow_none=True)
+    granted = fields.Boolean()
+
+
+def me() -> Staff:
+    who = principal()
+    if who.staff_id is None:
+        abort(403, "Vaults belong to people, not to integration keys.", reason="person_required")
+    return Staff.get_by_id(who.staff_id)
+
+
+@blp.route("")
+class Vault(MethodView):
+    @blp.staff_route()
+    @require()
+    @blp.response(200, VaultSchema)
+    def get(self):
+        """Tenant public key, your own wrapped member key and your grant"""
+        return vault.view(me(), current_tenant())
+
+
+@blp.route("/member")
+class OwnMemberKey(MethodView):
+    @blp.staff_route()
+    @require()
+    @blp.arguments(MemberKeySchema)
+    @blp.response(200, VaultSchema)
+    def put(self, data):
+        """Enrol your key pair (wrapped on your side); replacing it drops your grants"""
+        person = me()
+        vault.enrol(person, data["public_key"], data["wrapped_private_key"])
+        return vault.view(person, current_tenant())
+
+
+@blp.route("/setup")
+class Setup(MethodView):
+    @blp.staff_route()
+    @require("vault:manage")
+    @blp.arguments(SetupSchema)
+    @blp.response(200, VaultSchema)
+    def post(self, data):
+        """Store the tenant public key created on the owner's side, with the owner's grant"""
+        owner, tenant = me(), current_tenant()
+        vault.setup(owner, tenant, data["public_key"], data["owner_grant"])
+        return vault.view(owner, current_tenant())
+
+
+@blp.route("/members")
+class Members(MethodView):
+    @blp.staff_route()
+    @require("vault:manage")
+    @blp.response(200, MemberSchema(many=True))
+    def get(self):
+        """Team members with their public keys, to seal grants to"""
+        tenant = current_tenant()
+        keys = {m.staff_id: m.public_key for m in scoped(VaultMember)}
+        granted = {
+            g.staff_id
+            for g in scoped(VaultGrant).where(VaultGrant.key_version == tenant.key_version)
+        }
+        rows = scoped(Staff).where(Staff.active == True).order_by(Staff.id)
+        return [
+            {
+                "id": s.id,
+                "display_name": s.display_name,
+                "role": s.role,
+                "public_key": keys.get(s.id),
+                "granted": s.id in granted,
+            }
+            for s in rows
+        ]
+
+
+@blp.route("/grants/<staff_id>")
+class GrantItem(MethodView):
+    @blp.staff_route()
+    @require("vault:manage")
+    @blp.arguments(GrantSchema)
+    @blp.response(200, GrantSchema)
+    def put(self, data, staff_id):
+        """Grant a member read access: the tenant key sealed to their public key"""
+        member = get_or_404(Staff, staff_id, "Team member")
+        return vault.grant(
+            me(), current_tenant(), member, data["key_version"], data["sealed_tenant_key"]
+        )
+
+    @blp.staff_route()
+    @require("vault:manage")
+    @blp.response(204)
+    def delete(self, staff_id):
+        """Revoke: the member's sealed copy of the tenant key is deleted"""
+        vault.revoke(get_or_404(Staff, staff_id, "Team member"))
