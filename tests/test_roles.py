@@ -172,7 +172,8 @@ MATRIX: dict[str, tuple[set[str], int, Prepare]] = {
     "appointment_create": (FRONT_DESK, 201, _appointment_create),
     "appointment_cancel": (FRONT_DESK, 200, _appointment_cancel),
     "appointment_move": (FRONT_DESK, 200, _appointment_move),
-    "clients_list": (FRONT_DESK, 200, _get("/v1/clients")),
+    # The accountant lists figures only (asserted in test_accountant_…).
+    "clients_list": (FRONT_DESK | {"accountant"}, 200, _get("/v1/clients")),
     "client_read": (FRONT_DESK, 200, _get("/v1/clients/{s.client_id}")),
     "client_create": (FRONT_DESK, 201, _client_create),
     "integration_keys_list": ({"owner"}, 200, _get("/v1/integration-keys")),
@@ -242,8 +243,13 @@ def test_accountant_sees_appointments_but_never_the_client(client, salon):
         text = resp.get_data(as_text=True)
         for value in CLIENT.values():
             assert value not in text
-    assert client.get("/v1/clients", headers=h).status_code == 403
+    figures_only = client.get("/v1/clients", headers=h)
+    assert figures_only.status_code == 200 and figures_only.json
+    for row in figures_only.json:
+        assert row["client_key"] is None and row["sealed_profile"] == {} and "visits" in row["figures"]
     assert client.get(f"/v1/clients/{salon.client_id}", headers=h).status_code == 403
+    assert client.post(f"/v1/clients/{salon.client_id}/export", headers=h).status_code in (403, 405)
+    assert client.get(f"/v1/clients/{salon.client_id}/export", headers=h).status_code == 403
     # The same appointment read by reception does name the client: the test is not vacuous.
     full = client.get(f"/v1/appointments/{salon.appointments['colleague']}",
                       headers=salon.heads["reception"])
@@ -258,7 +264,8 @@ def test_integration_key_without_identity_scope_sees_no_client(client, salon):
     assert r.status_code == 200 and len(r.json) == 2
     assert all(a.get("client") is None for a in r.json)
     assert CLIENT["name"] not in r.get_data(as_text=True)
-    assert client.get("/v1/clients", headers=h).status_code == 403
+    listed = client.get("/v1/clients", headers=h)  # figures only, like the accountant
+    assert listed.status_code == 200 and all(c["client_key"] is None for c in listed.json)
     assert client.get("/v1/integration-keys", headers=h).status_code == 403
 
 

@@ -29,6 +29,9 @@ NOT_TENANT_SCOPED = {
     ("POST", "/v1/auth/refresh"),
     ("POST", "/v1/auth/logout"),
     ("POST", "/v1/auth/password"),
+    ("POST", "/v1/auth/totp/setup"),
+    ("POST", "/v1/auth/totp/enable"),
+    ("POST", "/v1/auth/totp/disable"),
 }
 # URL-map rules that are not part of the API (docs, health, static files).
 NOT_API = {"/static/<path:filename>", "/openapi.json", "/docs", "/redoc", "/healthz"}
@@ -351,6 +354,7 @@ def plausible_body(spec: dict, op: Op, pick: Pick) -> dict | None:
         },
         ("POST", "/v1/clients"): lambda: {"profile": {"name": "Probe Client"}},
         ("PUT", "/v1/vault/member"): lambda: vault_material()["member"],
+        ("POST", "/v1/clients/lookup"): lambda: {"email": "probe@example.org"},
         ("POST", "/v1/vault/setup"): lambda: vault_material()["setup"],
         ("PUT", "/v1/vault/grants/{staff_id}"): lambda: vault_material()["grant"],
         ("POST", "/v1/integration-keys"): lambda: {"name": "probe", "scopes": ["tenant:read"]},

@@ -51,10 +51,20 @@ def test_grant_open_revoke_and_nothing_secret_crosses(salon):
     assert no_vault.value.reason == "vault_not_set_up"
     owner_vault.enrol("owner's long vault passphrase")
     owner_vault.setup()
+    etag = owner._session.get(
+        f"{server.url}/v1/tenant", headers={"Authorization": f"Bearer {owner.token}"}
+    ).headers["ETag"]
+    owner.patch(
+        "/v1/tenant",
+        {"profile_fields": ["name", "email", "phone", "notes"]},
+        headers={"If-Match": etag},
+    )
 
     # Reception books a caller; the profile is sealed before it is stored.
     rita = person(server, reception.staff.email, rita_session)
-    made = rita.post("/v1/clients", {"profile": {"name": "Gisela Geheim", "phone": "+49 171 5550000"}})
+    made = rita.post(
+        "/v1/clients", {"profile": {"name": "Gisela Geheim", "phone": "+49 171 5550000"}}
+    )
     assert "Gisela" not in json.dumps(made)
     # A profile sealed on the writer's side is stored as sent.
     body = owner_vault.seal_profile({"name": "Otto Owner-Sealed", "notes": "allergic to latex"})
@@ -113,7 +123,9 @@ def test_deactivation_drops_the_grant(salon):
     rita = person(server, reception.staff.email)
     hushbook.Vault(rita, log_n=LOG_N).enrol("p2 for rita")
     owner_vault.grant(reception.staff.id)
-    assert [m["granted"] for m in owner.get("/v1/vault/members") if m["staff_id"] == reception.staff.id] == [True]
+    assert [
+        m["granted"] for m in owner.get("/v1/vault/members") if m["staff_id"] == reception.staff.id
+    ] == [True]
     owner.post(f"/v1/staff/{reception.staff.id}/deactivate")
     owner.post(f"/v1/staff/{reception.staff.id}/reactivate")
     members = {m["staff_id"]: m for m in owner.get("/v1/vault/members")}

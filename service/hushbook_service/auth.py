@@ -10,7 +10,7 @@ from flask import current_app, g, request
 
 from .db import utcnow
 from .errors import abort
-from .models import IntegrationKey, Staff
+from .models import IntegrationKey, Staff, Tenant
 from .tokens import KeyRing, TokenError
 
 PERMISSIONS = (
@@ -31,10 +31,12 @@ PERMISSIONS = (
     "integration_keys:manage",
     "audit:read",
     "vault:manage",  # grant and revoke reading of sealed client data
+    "auth:totp",  # set up, enable and disable one's own second factor
+    "tenant:security",  # security settings of the business (require_totp)
 )
 _READ_ALL = {"tenant:read", "staff:read", "services:read", "schedules:read"}
 
-OWNER_ONLY = {"integration_keys:manage", "audit:read", "vault:manage"}
+OWNER_ONLY = {"integration_keys:manage", "audit:read", "vault:manage", "tenant:security"}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "owner": frozenset(PERMISSIONS),
@@ -48,9 +50,13 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "accountant": frozenset(_READ_ALL | {"appointments:read"}),
 }
 # Never delegated to a key: the owner's own powers, and
-# ``appointments:read_own`` (which means nothing without a person behind it).
-NOT_GRANTABLE = (*sorted(OWNER_ONLY), "appointments:read_own")
+# ``appointments:read_own`` and ``auth:totp`` (which mean nothing without a
+# person behind them).
+NOT_GRANTABLE = (*sorted(OWNER_ONLY), "appointments:read_own", "auth:totp")
 GRANTABLE_SCOPES = tuple(p for p in PERMISSIONS if p not in NOT_GRANTABLE)
+# What an account that must set up its second factor may do meanwhile (besides
+# changing its password, which /v1/auth/password checks itself).
+TOTP_SETUP_PERMISSIONS = frozenset({"auth:totp"})
 
 
 @dataclass(frozen=True)
@@ -61,6 +67,7 @@ class Principal:
     staff_id: int | None = None
     key_id: int | None = None
     password_change_required: bool = False
+    totp_setup_required: bool = False
 
     def can(self, permission: str) -> bool:
         return permission in self.permissions
@@ -78,6 +85,13 @@ def _bearer() -> str:
     return token.strip()
 
 
+def totp_setup_required(staff: Staff) -> bool:
+    """The business requires a second factor of this role, and it is not on yet."""
+    if staff.totp_enabled or "auth:totp" not in ROLE_PERMISSIONS.get(staff.role, ()):
+        return False
+    return bool(Tenant.select(Tenant.require_totp).where(Tenant.id == staff.tenant_id).scalar())
+
+
 def _principal_from_access(claims: dict) -> Principal | None:
     staff = Staff.get_or_none(Staff.id == int(claims["sub"]), Staff.tenant == claims["tid"])
     if staff is None or not staff.active or staff.token_version != claims.get("ver"):
@@ -86,6 +100,14 @@ def _principal_from_access(claims: dict) -> Principal | None:
         return None
     if staff.must_change_password:  # only /v1/auth/password, which checks itself
         return Principal(staff.tenant_id, staff.role, frozenset(), staff.id, None, True)
+    if totp_setup_required(staff):  # checked per request: the owner's switch acts at once
+        return Principal(
+            staff.tenant_id,
+            staff.role,
+            TOTP_SETUP_PERMISSIONS,
+            staff_id=staff.id,
+            totp_setup_required=True,
+        )
     return Principal(staff.tenant_id, staff.role, ROLE_PERMISSIONS[staff.role], staff_id=staff.id)
 
 
@@ -143,6 +165,12 @@ def require(permission: str | None = None, *any_of: str):
                         403,
                         "Change your one-time password first.",
                         reason="password_change_required",
+                    )
+                if principal.totp_setup_required:
+                    abort(
+                        403,
+                        "Set up your second factor (TOTP) first.",
+                        reason="totp_setup_required",
                     )
                 abort(403, "Your role does not allow this.")
             return func(*args, **kwargs)

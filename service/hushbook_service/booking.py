@@ -11,12 +11,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from . import slots
+from . import clientbook, slots
 from .db import lock_row, utcnow, write_transaction
 from .errors import abort, field_error
 from .models import (
     ACTIVE_STATES,
     Appointment,
+    Client,
     ScheduleException,
     Service,
     ServiceStaff,
@@ -183,6 +184,10 @@ def occupy(
         appointment.block_end = end + after
         appointment.updated_at = utcnow()
         appointment.save()
+        if appointment.client_id is not None:  # retention counts from the last activity
+            Client.update(last_activity_at=utcnow()).where(
+                Client.id == appointment.client_id
+            ).execute()
     return appointment
 
 
@@ -204,4 +209,6 @@ def transition(appointment: Appointment, action: str) -> Appointment:
     if not updated:
         abort(409, "The appointment was changed meanwhile; reload it.", reason="concurrent_change")
     appointment.status = target
+    if target in ("completed", "no_show"):
+        clientbook.count_visit(appointment, target)
     return appointment

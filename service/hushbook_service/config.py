@@ -7,9 +7,12 @@ file in the instance folder that is generated once with mode 0600.
 from __future__ import annotations
 
 import base64
+import fcntl
 import json
 import os
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,6 +35,12 @@ class Settings:
     # kid -> raw key bytes; the first entry signs, all verify (rotation).
     token_keys: dict[str, bytes] = field(default_factory=dict)
     current_kid: str = ""
+    index_key: bytes = b""
+    # Private halves of the delivery key pairs, one per month: deleting a month's
+    # file crypto-shreds every contact sealed to it (keep it out of DB backups).
+    delivery_keys_dir: Path | None = None
+    # How long after an appointment its delivery contact stays openable.
+    delivery_grace_days: int = 14
     debug: bool = False
     # Number of reverse proxies in front whose X-Forwarded-For/-Proto to trust.
     trusted_proxies: int = 0
@@ -72,6 +81,12 @@ def load_settings(**overrides: object) -> Settings:
         setattr(settings, key, value)
     if not settings.token_keys:
         settings.current_kid, settings.token_keys = load_token_keys(instance)
+    if not settings.index_key:
+        settings.index_key = load_index_key(instance)
+    if settings.delivery_keys_dir is None:
+        settings.delivery_keys_dir = Path(
+            _env("HUSHBOOK_DELIVERY_KEYS_DIR", str(instance / "delivery-keys"))  # type: ignore[arg-type]
+        )
     return settings
 
 
@@ -117,8 +132,43 @@ def read_secrets_file(instance: Path) -> dict:
     path = instance / SECRETS_FILE
     if not path.exists():
         # Several processes may start at once: the first link wins, the rest read it.
-        write_secrets_file(instance, {"token_keys": [_new_key_entry()]}, replace=False)
-    return json.loads(path.read_text())
+        fresh = {"token_keys": [_new_key_entry()], "index_key": _random_b64()}
+        write_secrets_file(instance, fresh, replace=False)
+    data = json.loads(path.read_text())
+    if "index_key" not in data:  # an instance from before blind indexes
+        with _locked(instance):
+            data = json.loads(path.read_text())
+            data.setdefault("index_key", _random_b64())
+            write_secrets_file(instance, data)
+    return data
+
+
+def _random_b64() -> str:
+    return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+
+
+@contextmanager
+def _locked(instance: Path) -> Iterator[None]:
+    with open(instance / ".secrets.lock", "a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def load_index_key(instance: Path) -> bytes:
+    """The key of the blind index (returning clients): HUSHBOOK_INDEX_KEY or the
+    instance secrets file. Never in the database: with it, an index over phone
+    numbers can be reversed by trying them all."""
+    raw = _env("HUSHBOOK_INDEX_KEY") or read_secrets_file(instance)["index_key"]
+    try:
+        key = base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4))
+    except ValueError:
+        key = b""
+    if len(key) < 32:
+        raise ConfigError("HUSHBOOK_INDEX_KEY: base64url of 32+ random bytes")
+    return key
 
 
 def write_secrets_file(instance: Path, data: dict, replace: bool = True) -> None:

@@ -9,8 +9,8 @@ from datetime import timedelta
 
 from flask import current_app
 
-from . import audit, passwords
-from .auth import GRANTABLE_SCOPES, key_ring
+from . import audit, passwords, totp
+from .auth import GRANTABLE_SCOPES, key_ring, totp_setup_required
 from .db import utcnow, write_transaction
 from .errors import abort
 from .models import IntegrationKey, LoginAttempt, RefreshToken, Staff, Tenant
@@ -26,6 +26,7 @@ class TokenPair:
     refresh_token: str
     expires_in: int
     password_change_required: bool
+    totp_setup_required: bool = False
 
 
 def _settings():
@@ -52,7 +53,7 @@ def _throttle(subject: str, ip: str) -> None:
         )
 
 
-def login(slug: str, email: str, password: str, ip: str) -> TokenPair:
+def login(slug: str, email: str, password: str, ip: str, totp_code: str | None = None) -> TokenPair:
     s = _settings()
     subject = _subject(slug, email)
     _throttle(subject, ip)
@@ -73,6 +74,15 @@ def login(slug: str, email: str, password: str, ip: str) -> TokenPair:
         if staff is not None:  # an attempt on a real account: the owner should know
             audit.record(staff.tenant_id, "auth.login_failed", "staff", staff.id, ANONYMOUS)
         abort(401, "Unknown tenant, e-mail or password.", reason="bad_credentials")
+    if staff.totp_enabled:
+        if not totp_code:  # not a failure: the client asks for the code and retries
+            abort(401, "Enter the code from your authenticator app.", reason="totp_required")
+        if not totp.consume(staff, totp_code):  # wrong, too far off, or already used
+            LoginAttempt.create(subject=subject, ip=ip)
+            audit.record(
+                staff.tenant_id, "auth.login_failed", "staff", staff.id, ANONYMOUS, factor="totp"
+            )
+            abort(401, "The code is wrong or was already used.", reason="bad_credentials")
     LoginAttempt.delete().where(LoginAttempt.subject == subject).execute()
     audit.record(staff.tenant_id, "auth.login", "staff", staff.id, ("staff", staff.id))
     return issue_pair(staff, family=secrets.token_urlsafe(16))
@@ -110,7 +120,13 @@ def issue_pair(staff: Staff, family: str) -> TokenPair:
         family=family,
         expires_at=utcnow() + timedelta(seconds=s.refresh_ttl_seconds),
     )
-    return TokenPair(access, refresh, s.access_ttl_seconds, staff.must_change_password)
+    return TokenPair(
+        access,
+        refresh,
+        s.access_ttl_seconds,
+        staff.must_change_password,
+        totp_setup_required(staff),
+    )
 
 
 def refresh(token: str) -> TokenPair:
@@ -186,6 +202,79 @@ def change_password(staff: Staff, current: str, new: str) -> TokenPair:
         revoke_all_tokens(staff)
         audit.record(staff.tenant_id, "auth.password_change", "staff", staff.id)
     return issue_pair(staff, family=secrets.token_urlsafe(16))
+
+
+def setup_totp(staff: Staff) -> tuple[str, str]:
+    """Start enrolment: a new secret, sealed at rest, not yet required at login.
+    Returns the secret (base32) and its ``otpauth://`` URI, shown once."""
+    if staff.totp_enabled:
+        abort(409, "Your second factor is on; turn it off first.", reason="totp_already_enabled")
+    secret = totp.new_secret()
+    with write_transaction():
+        Staff.update(
+            totp_secret=totp.seal(secret, staff.tenant_id, staff.id),
+            totp_enabled=False,
+            totp_last_step=0,  # the replay guard belongs to a secret
+            updated_at=utcnow(),
+        ).where(Staff.id == staff.id).execute()
+        audit.record(staff.tenant_id, "auth.totp_setup", "staff", staff.id)
+    slug = Tenant.select(Tenant.slug).where(Tenant.id == staff.tenant_id).scalar()
+    return totp.b32(secret), totp.otpauth_uri(secret, f"{staff.email} ({slug})")
+
+
+def enable_totp(staff: Staff, code: str) -> TokenPair:
+    """Turn the second factor on with a first correct code. Every older token
+    of the account (got with the password alone) stops working."""
+    if staff.totp_enabled:
+        abort(409, "Your second factor is already on.", reason="totp_already_enabled")
+    opened = totp.secret_of(staff)
+    if opened is None:
+        abort(409, "Set up your second factor first.", reason="totp_not_set_up")
+    step = totp.match_step(opened[0], code, totp.clock(), after=staff.totp_last_step)
+    if step is None:
+        abort(
+            422,
+            "The request was well-formed but had invalid values.",
+            errors={"json": {"code": ["The code does not match; check the device's clock."]}},
+        )
+    with write_transaction():
+        changed = (
+            Staff.update(totp_enabled=True, totp_last_step=step, updated_at=utcnow())
+            .where(
+                Staff.id == staff.id,
+                Staff.totp_enabled == False,  # noqa: E712
+                Staff.totp_secret == staff.totp_secret,  # not replaced meanwhile
+                Staff.totp_last_step < step,
+            )
+            .execute()
+        )
+        if not changed:
+            abort(409, "Your second factor changed meanwhile; try again.", reason="totp_changed")
+        staff.totp_enabled, staff.totp_last_step = True, step
+        revoke_all_tokens(staff)
+        audit.record(staff.tenant_id, "auth.totp_enable", "staff", staff.id)
+    return issue_pair(staff, family=secrets.token_urlsafe(16))
+
+
+def disable_totp(staff: Staff, password: str, code: str, ip: str) -> None:
+    """Turn the second factor off: password and a current code, throttled like
+    a login (a stolen access token must not become a guessing oracle)."""
+    slug = Tenant.select(Tenant.slug).where(Tenant.id == staff.tenant_id).scalar()
+    subject = _subject(slug, staff.email)
+    _throttle(subject, ip)
+    if not staff.totp_enabled:
+        abort(409, "Your second factor is not on.", reason="totp_not_enabled")
+    # The code is only looked at (and its step spent) after the right password.
+    if not (passwords.verify_password(password, staff.password_hash) and totp.consume(staff, code)):
+        LoginAttempt.create(subject=subject, ip=ip)
+        audit.record(staff.tenant_id, "auth.totp_disable_failed", "staff", staff.id)
+        abort(401, "Password or code is wrong.", reason="bad_credentials")
+    with write_transaction():
+        Staff.update(totp_enabled=False, totp_secret=None, updated_at=utcnow()).where(
+            Staff.id == staff.id
+        ).execute()
+        staff.totp_enabled, staff.totp_secret = False, None
+        audit.record(staff.tenant_id, "auth.totp_disable", "staff", staff.id)
 
 
 def create_integration_key(

@@ -5,6 +5,9 @@ Job payloads carry ids only, never personal data (DESIGN §5/§6).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from huey import Huey, RedisHuey, SqliteHuey, crontab
 
 from .config import Settings, load_settings
@@ -23,12 +26,44 @@ _settings = load_settings()
 huey = make_huey(_settings)
 
 
+_app = None
+
+
+@contextmanager
+def service_context() -> Iterator[None]:
+    """The app's configuration and a database connection, for a job."""
+    global _app
+    from . import create_app
+    from .db import database
+
+    if _app is None:
+        _app = create_app(_settings)
+    with _app.app_context(), database.connection_context():
+        yield
+
+
 @huey.periodic_task(crontab(minute="*/15"))
 def housekeeping() -> int:
     """Drop expired refresh tokens and old login failures."""
     from . import identity
-    from .db import database, open_database
 
-    open_database(_settings.database_url)
-    with database.connection_context():
+    with service_context():
         return identity.purge_expired()
+
+
+@huey.periodic_task(crontab(minute="7"))
+def shred_delivery_contacts() -> list[str]:
+    """Crypto-shred the delivery contacts of months that are over (plus grace)."""
+    from . import delivery
+
+    with service_context():
+        return delivery.shred_expired()
+
+
+@huey.periodic_task(crontab(hour="3", minute="17"))
+def retention_purge() -> int:
+    """Erase clients inactive for longer than their salon's retention period."""
+    from . import clientbook
+
+    with service_context():
+        return clientbook.purge_inactive()

@@ -33,9 +33,17 @@ class Tenant(BaseModel):
     buffer_after_min = pw.IntegerField(default=0)
     stealth_mode = pw.BooleanField(default=True)
     show_staff_names = pw.BooleanField(default=False)
+    # Owners and managers must use a second factor (TOTP) before they get any
+    # permission beyond setting it up. Only an owner may change this.
+    require_totp = pw.BooleanField(default=False)
     # The tenant's sealing key: the service holds the public half only.
     public_key = pw.CharField(max_length=64, null=True)
     key_version = pw.IntegerField(default=0)
+    # Client book rules (GDPR: data-minimal by default, retention, categories).
+    profile_fields = pw.CharField(max_length=200, default="name email phone")
+    retention_months = pw.IntegerField(default=24)
+    regular_after_visits = pw.IntegerField(default=3)
+    vip_after_spent_cents = pw.IntegerField(default=50_000)
     created_at = UTCDateTimeField(default=utcnow)
     updated_at = UTCDateTimeField(default=utcnow)
 
@@ -57,6 +65,12 @@ class Staff(TenantModel):
     # Bumped on deactivation, role change and password change: every token
     # carrying an older version is refused at once.
     token_version = pw.IntegerField(default=1)
+    # Second factor (see :mod:`hushbook_service.totp`): the secret sealed with
+    # AES-256-GCM under a key outside the database, never in plain text.
+    totp_secret = pw.TextField(null=True)
+    totp_enabled = pw.BooleanField(default=False)
+    # The last accepted TOTP time step: a code works once (replay guard).
+    totp_last_step = pw.BigIntegerField(default=0)
     created_at = UTCDateTimeField(default=utcnow)
     updated_at = UTCDateTimeField(default=utcnow)
 
@@ -118,6 +132,15 @@ class Client(TenantModel):
 
     client_key = pw.CharField(max_length=64, null=True)
     profile = pw.BlobField(null=True)
+    # Non-identifying figures the salon works with (readable without the vault).
+    first_visit = UTCDateTimeField(null=True)
+    last_visit = UTCDateTimeField(null=True)
+    visits = pw.IntegerField(default=0)
+    no_shows = pw.IntegerField(default=0)
+    total_spent_cents = pw.IntegerField(default=0)
+    category = pw.CharField(max_length=16, default="new", index=True)  # new | regular | vip
+    birthday_month = pw.SmallIntegerField(null=True)  # only if the client agreed
+    last_activity_at = UTCDateTimeField(default=utcnow, index=True)  # for retention
     created_at = UTCDateTimeField(default=utcnow)
 
 
@@ -166,6 +189,51 @@ class LoginAttempt(BaseModel):
     subject = pw.CharField(max_length=64, index=True)
     ip = pw.CharField(max_length=45, index=True)
     at = UTCDateTimeField(default=utcnow, index=True)
+
+
+class ClientIndex(TenantModel):
+    """Keyed blind index of a normalised e-mail or phone: recognises returning
+    clients without storing the contact (see docs/threat-model.md)."""
+
+    client = pw.ForeignKeyField(Client, on_delete="CASCADE", backref="index_entries")
+    kind = pw.CharField(max_length=8)  # email | phone
+    digest = pw.CharField(max_length=64)
+
+    class Meta:
+        indexes = ((("tenant", "kind", "digest"), False), (("client", "kind", "digest"), True))
+
+
+class PrivacyNotice(TenantModel):
+    """The privacy notice text a consent refers to, versioned per language."""
+
+    version = pw.IntegerField()
+    locale = pw.CharField(max_length=10)
+    text = pw.TextField()
+    created_at = UTCDateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("tenant", "version", "locale"), True),)
+
+
+class Consent(TenantModel):
+    """Which notice a client agreed to, when, and for what."""
+
+    client = pw.ForeignKeyField(Client, on_delete="CASCADE", backref="consents")
+    notice_version = pw.IntegerField()
+    locale = pw.CharField(max_length=10)
+    purposes = pw.CharField(max_length=200)  # space-separated: booking reminders birthday …
+    given_at = UTCDateTimeField(default=utcnow)
+    source = pw.CharField(max_length=16, default="staff")  # staff | online
+
+
+class DeliveryContact(TenantModel):
+    """The contact to send messages to, sealed to the delivery key of its month.
+    Deleting that month's private key (after the grace period) shreds it."""
+
+    appointment = pw.ForeignKeyField(Appointment, on_delete="CASCADE", unique=True)
+    epoch = pw.CharField(max_length=7)  # YYYY-MM of the appointment
+    sealed = pw.TextField()
+    created_at = UTCDateTimeField(default=utcnow)
 
 
 class VaultMember(TenantModel):
@@ -232,4 +300,8 @@ ALL_MODELS = [
     AuditEvent,
     VaultMember,
     VaultGrant,
+    ClientIndex,
+    PrivacyNotice,
+    Consent,
+    DeliveryContact,
 ]

@@ -7,14 +7,14 @@ from zoneinfo import ZoneInfo
 from flask.views import MethodView
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from .. import audit, booking
+from .. import booking, delivery
 from ..auth import principal, require
 from ..db import write_transaction
 from ..errors import field_error
 from ..extensions import Blueprint, CursorPage, Schema
 from ..models import APPOINTMENT_STATES, Appointment, Client, Service, Staff
 from ..tenancy import current_tenant, get_or_404, scoped
-from .clients import ClientSchema, ClientWriteSchema, fill_profile
+from .clients import ClientSchema, ClientWriteSchema, ContactsSchema, create_client
 from .common import PageQuery
 from .staff import local_to_utc
 
@@ -59,6 +59,14 @@ class AppointmentCreateSchema(Schema):
     client_id = fields.Integer(strict=True)
     client = fields.Nested(ClientWriteSchema, metadata={"description": "A new client"})
     allow_outside_hours = fields.Boolean(load_default=False)
+    notify = fields.Nested(
+        ContactsSchema,
+        load_only=True,
+        metadata={
+            "description": "Where to send confirmations and reminders: sealed to the "
+            "month's delivery key, shredded after the appointment"
+        },
+    )
 
     @validates_schema
     def _one_client(self, data, **_):
@@ -128,10 +136,7 @@ class AppointmentList(MethodView):
         )
         with write_transaction():  # outermost: BEGIN IMMEDIATE on SQLite
             if "client" in data:
-                client = Client(tenant=tenant.id)
-                fill_profile(client, data["client"])
-                client.save()
-                audit.record(tenant.id, "client.create", "client", client.id)
+                client = create_client(tenant, data["client"], source="staff")
             appointment.client = client
             booking.occupy(
                 appointment,
@@ -141,6 +146,8 @@ class AppointmentList(MethodView):
                 start=start,
                 allow_outside_hours=data["allow_outside_hours"],
             )
+            if data.get("notify"):
+                delivery.seal_contact(appointment, data["notify"])
         return appointment
 
 

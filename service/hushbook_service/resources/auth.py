@@ -1,11 +1,11 @@
-"""/v1/auth: login, refresh, logout, password change."""
+"""/v1/auth: login, refresh, logout, password change, second factor (TOTP)."""
 
 from flask import request
 from flask.views import MethodView
 from marshmallow import fields, validate
 
 from .. import identity
-from ..auth import authenticate
+from ..auth import authenticate, principal, require
 from ..errors import abort
 from ..extensions import BEARER, Blueprint, Schema
 from ..models import Staff
@@ -17,6 +17,31 @@ class LoginSchema(Schema):
     tenant = fields.String(required=True, validate=validate.Length(1, 63))
     email = fields.Email(required=True, validate=validate.Length(max=254))
     password = fields.String(required=True, validate=validate.Length(1, 256), load_only=True)
+    totp = fields.String(
+        validate=validate.Regexp(r"^[0-9]{6}$", error="Six digits."),
+        load_only=True,
+        metadata={"description": "The current code, if the account has a second factor"},
+    )
+
+
+def _code() -> fields.String:
+    return fields.String(
+        required=True, validate=validate.Regexp(r"^[0-9]{6}$", error="Six digits."), load_only=True
+    )
+
+
+class TotpSetupSchema(Schema):
+    secret = fields.String(metadata={"description": "Base32 secret, shown once"})
+    otpauth_uri = fields.String(metadata={"description": "For a QR code in the authenticator"})
+
+
+class TotpEnableSchema(Schema):
+    code = _code()
+
+
+class TotpDisableSchema(Schema):
+    password = fields.String(required=True, validate=validate.Length(1, 256), load_only=True)
+    code = _code()
 
 
 class RefreshSchema(Schema):
@@ -34,6 +59,9 @@ class TokenPairSchema(Schema):
     token_type = fields.Constant("Bearer")
     expires_in = fields.Integer(metadata={"description": "Access token lifetime in seconds"})
     password_change_required = fields.Boolean()
+    totp_setup_required = fields.Boolean(
+        metadata={"description": "The business requires a second factor: set it up first"}
+    )
 
 
 def client_ip() -> str:
@@ -45,11 +73,13 @@ def client_ip() -> str:
 class Login(MethodView):
     @blp.arguments(LoginSchema)
     @blp.response(200, TokenPairSchema)
-    @blp.alt_response(401, description="Unknown tenant, e-mail or password")
+    @blp.alt_response(401, description="Unknown tenant, e-mail or password; wrong or missing code")
     @blp.alt_response(429, description="Too many failed attempts")
     def post(self, data):
-        """Log in with tenant slug, e-mail and password"""
-        return identity.login(data["tenant"], data["email"], data["password"], client_ip())
+        """Log in with tenant slug, e-mail, password (and TOTP code, if on)"""
+        return identity.login(
+            data["tenant"], data["email"], data["password"], client_ip(), data.get("totp")
+        )
 
 
 @blp.route("/refresh")
@@ -83,3 +113,44 @@ class Password(MethodView):
             abort(403, "Integration keys have no password.")
         staff = Staff.get_by_id(who.staff_id)
         return identity.change_password(staff, data["current_password"], data["new_password"])
+
+
+def _own_account() -> Staff:
+    return Staff.get_by_id(principal().staff_id)
+
+
+@blp.route("/totp/setup")
+class TotpSetup(MethodView):
+    @blp.staff_route()
+    @require("auth:totp")
+    @blp.response(200, TotpSetupSchema)
+    @blp.alt_response(409, description="The second factor is already on")
+    def post(self):
+        """Start setting up your second factor (owners and managers)"""
+        secret, uri = identity.setup_totp(_own_account())
+        return {"secret": secret, "otpauth_uri": uri}, 200, {"Cache-Control": "no-store"}
+
+
+@blp.route("/totp/enable")
+class TotpEnable(MethodView):
+    @blp.staff_route()
+    @require("auth:totp")
+    @blp.arguments(TotpEnableSchema)
+    @blp.response(200, TokenPairSchema)
+    @blp.alt_response(409, description="Not set up, or already on")
+    def post(self, data):
+        """Turn your second factor on with a first code (older tokens stop working)"""
+        return identity.enable_totp(_own_account(), data["code"])
+
+
+@blp.route("/totp/disable")
+class TotpDisable(MethodView):
+    @blp.staff_route()
+    @require("auth:totp")
+    @blp.arguments(TotpDisableSchema)
+    @blp.response(204)
+    @blp.alt_response(409, description="The second factor is not on")
+    @blp.alt_response(429, description="Too many failed attempts")
+    def post(self, data):
+        """Turn your second factor off (password and a current code)"""
+        identity.disable_totp(_own_account(), data["password"], data["code"], client_ip())

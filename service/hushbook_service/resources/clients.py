@@ -1,6 +1,8 @@
 """/v1/clients: the client book. Profiles are sealed; the service cannot open them.
 
-Personal fields pass only through :mod:`hushbook_service.client_profiles`.
+Personal fields pass only through :mod:`hushbook_service.client_profiles`;
+figures, returning-client digests, consent, export and erasure through
+:mod:`hushbook_service.clientbook`.
 """
 
 from __future__ import annotations
@@ -8,18 +10,20 @@ from __future__ import annotations
 from flask.views import MethodView
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
-from .. import audit, client_profiles
+from .. import audit, client_profiles, clientbook
 from ..auth import principal, require
 from ..db import write_transaction
+from ..errors import field_error
 from ..extensions import Blueprint, CursorPage, Schema
-from ..models import Client
+from ..models import Client, PrivacyNotice, Tenant
 from ..tenancy import current_tenant, get_or_404, scoped
-from .common import PageQuery
+from .common import LOCALES, PageQuery
 
 blp = Blueprint("clients", __name__, url_prefix="/v1/clients", description="Client book (sealed)")
 
 FIELD_NAME = validate.Regexp(r"^[a-z][a-z0-9_]{0,63}$")
 SEALED_BLOB = validate.And(validate.Length(1, 12_000), validate.Regexp(r"^[A-Za-z0-9_-]+$"))
+PURPOSES = ("booking", "reminders", "marketing", "birthday")
 
 
 class ClientProfileSchema(Schema):
@@ -38,18 +42,40 @@ class ClientProfileSchema(Schema):
         return data
 
 
-SealedProfile = fields.Dict(
-    keys=fields.String(validate=FIELD_NAME),
-    values=fields.String(validate=SEALED_BLOB),
-    validate=validate.Length(1, 40),
-    metadata={"description": "Field name -> sealed blob (see docs/api.md, Sealing)"},
-)
+class ContactsSchema(Schema):
+    email = fields.Email(validate=validate.Length(max=254))
+    phone = fields.String(validate=validate.Regexp(r"^\+?[0-9 ()/.-]{5,30}$"))
+
+
+class ConsentSchema(Schema):
+    notice_version = fields.Integer(required=True, strict=True)
+    locale = fields.String(required=True, validate=validate.OneOf(LOCALES))
+    purposes = fields.List(
+        fields.String(validate=validate.OneOf(PURPOSES)),
+        required=True,
+        validate=validate.Length(1, len(PURPOSES)),
+    )
 
 
 class ClientWriteSchema(Schema):
     profile = fields.Nested(ClientProfileSchema, load_only=True)
-    sealed_profile = SealedProfile
+    sealed_profile = fields.Dict(
+        keys=fields.String(validate=FIELD_NAME),
+        values=fields.String(validate=SEALED_BLOB),
+        validate=validate.Length(1, 40),
+        metadata={"description": "Field name -> blob sealed on your side (docs/api.md)"},
+    )
     client_key = fields.String(validate=validate.Length(1, 64))
+    contacts = fields.Nested(
+        ContactsSchema,
+        load_only=True,
+        metadata={
+            "description": "With sealed_profile: contacts to recognise the client by "
+            "(hashed with a keyed blind index, never stored)"
+        },
+    )
+    birthday_month = fields.Integer(strict=True, validate=validate.Range(1, 12))
+    consent = fields.Nested(ConsentSchema, load_only=True)
 
     @validates_schema
     def _one_form(self, data, **_):
@@ -59,38 +85,105 @@ class ClientWriteSchema(Schema):
             raise ValidationError(
                 "A sealed profile comes with the client_key it is bound to.", "client_key"
             )
+        if "birthday_month" in data and "birthday" not in data.get("consent", {}).get(
+            "purposes", []
+        ):
+            raise ValidationError("Only with the client's consent to 'birthday'.", "birthday_month")
 
 
 class ClientSchema(Schema):
     id = fields.Integer(dump_only=True)
     client_key = fields.String(dump_only=True, allow_none=True)
     sealed_profile = fields.Function(client_profiles.sealed_profile, dump_only=True)
+    figures = fields.Function(clientbook.figures, dump_only=True)
     created_at = fields.AwareDateTime(dump_only=True)
 
 
-def fill_profile(client: Client, data: dict) -> None:
-    """Seal plain fields, or take fields sealed on the writer's side."""
-    tenant = current_tenant()
+class ClientQuery(PageQuery):
+    category = fields.String(validate=validate.OneOf(["new", "regular", "vip"]))
+    last_visit_before = fields.AwareDateTime()
+    last_visit_after = fields.AwareDateTime()
+    min_visits = fields.Integer(validate=validate.Range(0, 100_000))
+    min_spent_cents = fields.Integer(validate=validate.Range(0, 10**10))
+
+
+def _allowed_fields(tenant: Tenant, names, field: str) -> None:
+    """Data-minimal: only the fields the salon chose to collect."""
+    allowed = set(tenant.profile_fields.split())
+    extra = sorted(set(names) - allowed)
+    if extra:
+        field_error(field, f"This salon does not collect: {', '.join(extra)}.")
+
+
+def fill_profile(client: Client, tenant: Tenant, data: dict) -> dict[str, str]:
+    """Seal plain fields, or take fields sealed on the writer's side. Returns the
+    contacts to index once the row exists."""
     if "profile" in data:
+        _allowed_fields(tenant, data["profile"], "profile")
         client_profiles.seal_plain(client, tenant, data["profile"])
+        contacts = {k: data["profile"][k] for k in clientbook.INDEXED if k in data["profile"]}
     else:
+        _allowed_fields(tenant, data["sealed_profile"], "sealed_profile")
         client_profiles.require_vault(tenant)
         client.client_key = data["client_key"]
         client_profiles.store_sealed(client, data["sealed_profile"])
+        contacts = data.get("contacts", {})
+    if "birthday_month" in data:
+        client.birthday_month = data["birthday_month"]
+    return contacts
+
+
+def create_client(tenant: Tenant, data: dict, source: str) -> Client:
+    """Inside the caller's write transaction."""
+    if "consent" in data:
+        consent = data["consent"]
+        if (
+            not PrivacyNotice.select()
+            .where(
+                PrivacyNotice.tenant == tenant.id,
+                PrivacyNotice.version == consent["notice_version"],
+                PrivacyNotice.locale == consent["locale"],
+            )
+            .exists()
+        ):
+            field_error("consent", "Unknown privacy notice version for this language.")
+    client = Client(tenant=tenant.id)
+    contacts = fill_profile(client, tenant, data)
+    client.save()
+    clientbook.index(client, contacts)
+    if "consent" in data:
+        c = data["consent"]
+        clientbook.record_consent(client, c["notice_version"], c["locale"], c["purposes"], source)
+    audit.record(tenant.id, "client.create", "client", client.id)
+    return client
 
 
 @blp.route("")
 class ClientList(MethodView):
     @blp.staff_route()
-    @require("clients:read")
-    @blp.arguments(PageQuery, location="query")
+    @require("clients:read", "appointments:read")
+    @blp.arguments(ClientQuery, location="query")
     @blp.response(200, ClientSchema(many=True))
     @blp.paginate(CursorPage)
-    def get(self, _query):
-        """List clients (sealed profiles)"""
+    def get(self, query):
+        """List clients: sealed profiles, figures; filter by category, last visit, figures.
+        Roles without client identities (accountant) get figures only."""
         who = principal()
+        rows = scoped(Client).order_by(Client.id)
+        if "category" in query:
+            rows = rows.where(Client.category == query["category"])
+        if "last_visit_before" in query:
+            rows = rows.where(Client.last_visit < query["last_visit_before"])
+        if "last_visit_after" in query:
+            rows = rows.where(Client.last_visit >= query["last_visit_after"])
+        if "min_visits" in query:
+            rows = rows.where(Client.visits >= query["min_visits"])
+        if "min_spent_cents" in query:
+            rows = rows.where(Client.total_spent_cents >= query["min_spent_cents"])
+        if not who.can("clients:read"):
+            return _FiguresOnly(rows)
         audit.record(who.tenant_id, "client.list", "client", None)
-        return scoped(Client).order_by(Client.id)
+        return rows
 
     @blp.staff_route()
     @require("clients:write")
@@ -98,13 +191,26 @@ class ClientList(MethodView):
     @blp.response(201, ClientSchema)
     @blp.alt_response(409, description="No tenant key yet (reason: vault_not_set_up)")
     def post(self, data):
-        """Add a client"""
-        client = Client(tenant=principal().tenant_id)
-        fill_profile(client, data)
+        """Add a client (with the consent given, if any)"""
+        tenant = current_tenant()
         with write_transaction():
-            client.save()
-            audit.record(client.tenant_id, "client.create", "client", client.id)
-        return client
+            return create_client(tenant, data, source="staff")
+
+
+@blp.route("/lookup")
+class ClientLookup(MethodView):
+    @blp.staff_route()
+    @require("clients:read")
+    @blp.arguments(ContactsSchema)
+    @blp.response(200, ClientSchema(many=True))
+    def post(self, data):
+        """Find a returning client by e-mail or phone (hashed, never stored or logged)"""
+        if not data:
+            field_error("email", "Give an e-mail or a phone number.")
+        tenant = current_tenant()
+        found = clientbook.find_returning(tenant.id, data)
+        audit.record(tenant.id, "client.lookup", "client", found.id if found else None)
+        return [found] if found else []
 
 
 @blp.route("/<client_id>")
@@ -117,3 +223,49 @@ class ClientItem(MethodView):
         client = get_or_404(Client, client_id, "Client")
         audit.record(client.tenant_id, "client.read", "client", client.id)
         return client
+
+    @blp.staff_route()
+    @require("clients:write")
+    @blp.response(204)
+    def delete(self, client_id):
+        """Erase a client (Art. 17): sealed data, index, consents and contacts go;
+        appointments stay, anonymous"""
+        clientbook.erase(get_or_404(Client, client_id, "Client"), reason="request")
+
+
+@blp.route("/<client_id>/export")
+class ClientExport(MethodView):
+    @blp.staff_route()
+    @require("clients:read")
+    @blp.response(200)
+    def get(self, client_id):
+        """Everything held about one client (Art. 15/20); open the profile on your side"""
+        client = get_or_404(Client, client_id, "Client")
+        audit.record(client.tenant_id, "client.export", "client", client.id)
+        return clientbook.export(client)
+
+
+class _Redacted:
+    """A client as roles without client identities see it: figures, no sealed data."""
+
+    client_key = None
+    profile = None
+
+    def __init__(self, client: Client):
+        self._client = client
+
+    def __getattr__(self, name):
+        return getattr(self._client, name)
+
+
+class _FiguresOnly:
+    """Paginates like the query; every row redacted."""
+
+    def __init__(self, query):
+        self.query = query
+
+    def count(self):
+        return self.query.count()
+
+    def paginate(self, page, size):
+        return [_Redacted(c) for c in self.query.paginate(page, size)]

@@ -1,14 +1,25 @@
 """/v1/tenant: the business's own settings."""
 
+import re
+
 from flask.views import MethodView
-from marshmallow import fields, validate
+from marshmallow import ValidationError, fields, validate
 
 from .. import audit
-from ..auth import require
+from ..auth import principal, require
 from ..db import utcnow, write_transaction
+from ..errors import abort
 from ..extensions import Blueprint, Schema
 from ..tenancy import current_tenant
 from .common import LOCALES, Minutes, Name, validate_timezone
+
+FIELD_NAME_RE = re.compile(r"[a-z][a-z0-9_]{0,63}")
+
+
+def _field_names(joined: str) -> None:
+    names = joined.split()
+    if "name" not in names or len(joined) > 200 or not all(map(FIELD_NAME_RE.fullmatch, names)):
+        raise ValidationError("A list of field names (a-z, 0-9, _) that includes 'name'.")
 
 blp = Blueprint("tenant", __name__, url_prefix="/v1/tenant", description="Business settings")
 
@@ -28,6 +39,25 @@ class TenantSchema(Schema):
     buffer_after_min = Minutes(0, 240)
     stealth_mode = fields.Boolean()
     show_staff_names = fields.Boolean()
+    require_totp = fields.Boolean(
+        metadata={"description": "Owners and managers must use a second factor (owner only)"}
+    )
+    profile_fields = fields.Function(
+        lambda t: t.profile_fields.split(),
+        deserialize=lambda names: " ".join(dict.fromkeys(names)),
+        metadata={
+            "description": "Client fields the salon collects (data-minimal: "
+            "name, email, phone by default; birthday, notes and own fields opt-in)"
+        },
+        validate=_field_names,
+    )
+    retention_months = fields.Integer(
+        strict=True,
+        validate=validate.Range(1, 120),
+        metadata={"description": "Erase clients inactive this long (default 24)"},
+    )
+    regular_after_visits = fields.Integer(strict=True, validate=validate.Range(1, 1000))
+    vip_after_spent_cents = fields.Integer(strict=True, validate=validate.Range(0, 10**9))
 
 
 @blp.route("")
@@ -47,6 +77,8 @@ class TenantResource(MethodView):
     @blp.response(200, TenantSchema)
     def patch(self, data):
         """Change business settings (If-Match required)"""
+        if "require_totp" in data and not principal().can("tenant:security"):
+            abort(403, "Only an owner may change require_totp.")
         tenant = current_tenant()
         blp.check_etag(tenant, TenantSchema)
         for key, value in data.items():

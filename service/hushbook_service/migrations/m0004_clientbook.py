@@ -1,0 +1,28 @@
+"""Client figures, blind index, consents, privacy notices, delivery contacts."""
+
+from ..models import Client, ClientIndex, Consent, DeliveryContact, PrivacyNotice, Tenant
+from .m0003_vault import _add_missing
+
+
+def up(db):
+    _add_missing(
+        db,
+        Tenant,
+        Tenant.profile_fields,
+        Tenant.retention_months,
+        Tenant.regular_after_visits,
+        Tenant.vip_after_spent_cents,
+    )
+    _add_missing(
+        db,
+        Client,
+        Client.first_visit,
+        Client.last_visit,
+        Client.visits,
+        Client.no_shows,
+        Client.total_spent_cents,
+        Client.category,
+        Client.birthday_month,
+        Client.last_activity_at,
+    )
+    db.create_tables([ClientIndex, PrivacyNotice, Consent, DeliveryContact], safe=True)
