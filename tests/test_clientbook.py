@@ -192,3 +192,16 @@ def test_retention_erases_inactive_clients_only(client, app, salon):
     assert events[0]["details"] == {"reason": "retention"} and events[0]["actor_kind"] == "system"
     assert json.dumps(events).count("Greta") == 0
     assert BERLIN  # the shared helpers are in Europe/Berlin
+
+
+def test_privacy_notices_are_versioned_per_language(client, salon):
+    h = salon.owner.headers
+    text = "Wir verarbeiten Ihre Daten nur für die Terminbuchung. " * 2
+    r = client.post("/v1/tenant/privacy-notices", json={"locale": "de", "text": text}, headers=h)
+    assert r.status_code == 201 and r.json["version"] == 2  # v1 comes from the fixture
+    r = client.post("/v1/tenant/privacy-notices", json={"locale": "en", "text": "We only use your data to book. " * 2}, headers=h)
+    assert r.json["version"] == 1
+    listed = client.get("/v1/tenant/privacy-notices", headers=h).json
+    assert [(n["version"], n["locale"]) for n in listed] == [(1, "de"), (1, "en"), (2, "de")]
+    staff = salon.stylist.headers
+    assert client.post("/v1/tenant/privacy-notices", json={"locale": "de", "text": text}, headers=staff).status_code == 403

@@ -46,6 +46,7 @@ SEGMENT_KIND = {
     "clients": "client",
     "appointments": "appointment",
     "integration-keys": "key",
+    "privacy-notices": "privacy_notice",
 }
 # Routes whose answer changes because B's owner reads B's data (reads are audited).
 GROWS_WITH_OWN_READS = {"/v1/audit-events"}
@@ -355,6 +356,10 @@ def plausible_body(spec: dict, op: Op, pick: Pick) -> dict | None:
         ("POST", "/v1/clients"): lambda: {"profile": {"name": "Probe Client"}},
         ("PUT", "/v1/vault/member"): lambda: vault_material()["member"],
         ("POST", "/v1/clients/lookup"): lambda: {"email": "probe@example.org"},
+        ("POST", "/v1/tenant/privacy-notices"): lambda: {
+            "locale": "en",
+            "text": "A probe's privacy notice, long enough to pass.",
+        },
         ("POST", "/v1/vault/setup"): lambda: vault_material()["setup"],
         ("PUT", "/v1/vault/grants/{staff_id}"): lambda: vault_material()["grant"],
         ("POST", "/v1/integration-keys"): lambda: {"name": "probe", "scopes": ["tenant:read"]},

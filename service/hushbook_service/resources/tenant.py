@@ -4,13 +4,15 @@ import re
 
 from flask.views import MethodView
 from marshmallow import ValidationError, fields, validate
+from peewee import fn
 
 from .. import audit
 from ..auth import principal, require
-from ..db import utcnow, write_transaction
+from ..db import lock_row, utcnow, write_transaction
 from ..errors import abort
 from ..extensions import Blueprint, Schema
-from ..tenancy import current_tenant
+from ..models import PrivacyNotice, Tenant
+from ..tenancy import current_tenant, scoped
 from .common import LOCALES, Minutes, Name, validate_timezone
 
 FIELD_NAME_RE = re.compile(r"[a-z][a-z0-9_]{0,63}")
@@ -20,6 +22,7 @@ def _field_names(joined: str) -> None:
     names = joined.split()
     if "name" not in names or len(joined) > 200 or not all(map(FIELD_NAME_RE.fullmatch, names)):
         raise ValidationError("A list of field names (a-z, 0-9, _) that includes 'name'.")
+
 
 blp = Blueprint("tenant", __name__, url_prefix="/v1/tenant", description="Business settings")
 
@@ -88,3 +91,45 @@ class TenantResource(MethodView):
             tenant.save()
             audit.record(tenant.id, "tenant.update", "tenant", tenant.id, fields=sorted(data))
         return tenant
+
+
+class PrivacyNoticeSchema(Schema):
+    version = fields.Integer(dump_only=True)
+    locale = fields.String(required=True, validate=validate.OneOf(LOCALES))
+    text = fields.String(required=True, validate=validate.Length(20, 50_000))
+    created_at = fields.AwareDateTime(dump_only=True)
+
+
+@blp.route("/privacy-notices")
+class PrivacyNotices(MethodView):
+    @blp.staff_route()
+    @require("tenant:read")
+    @blp.response(200, PrivacyNoticeSchema(many=True))
+    def get(self):
+        """Privacy notice versions (consents refer to a version and language)"""
+        return scoped(PrivacyNotice).order_by(PrivacyNotice.version, PrivacyNotice.locale)
+
+    @blp.staff_route()
+    @require("tenant:write")
+    @blp.arguments(PrivacyNoticeSchema)
+    @blp.response(201, PrivacyNoticeSchema)
+    def post(self, data):
+        """Publish a new notice text for a language (a new version; old ones stay)"""
+        tenant = current_tenant()
+        with write_transaction():
+            lock_row(Tenant, tenant.id)
+            latest = (
+                scoped(PrivacyNotice, fn.MAX(PrivacyNotice.version))
+                .where(PrivacyNotice.locale == data["locale"])
+                .scalar()
+            )
+            notice = PrivacyNotice.create(tenant=tenant.id, version=(latest or 0) + 1, **data)
+            audit.record(
+                tenant.id,
+                "tenant.privacy_notice",
+                "tenant",
+                tenant.id,
+                version=notice.version,
+                locale=notice.locale,
+            )
+        return notice
