@@ -7,7 +7,6 @@ The API suites run on SQLite by default and on PostgreSQL when
 from __future__ import annotations
 
 import base64
-import json
 import os
 import secrets
 import socket
@@ -136,24 +135,12 @@ def vault_passphrase(staff) -> str:
 
 
 def setup_vault(tenant, owner):
-    """What the owner's SDK does (enrol + setup), written straight to the database."""
-    from hushbook_service.models import VaultGrant, VaultMember
+    """What the owner's SDK does (enrol + setup), at test cost."""
+    from hushbook_service.vault import setup_locally
 
-    member = sealing.generate_keypair()
-    wrapped = sealing.wrap_private_key(
-        member.private_key, vault_passphrase(owner),
-        context=sealing.vault_context(tenant.id, owner.id), log_n=VAULT_LOG_N, min_log_n=VAULT_LOG_N,
+    return setup_locally(
+        tenant, owner, vault_passphrase(owner), log_n=VAULT_LOG_N, min_log_n=VAULT_LOG_N
     )
-    VaultMember.create(tenant=tenant.id, staff=owner.id, wrapped_private_key=json.dumps(wrapped),
-                       public_key=sealing.b64e(sealing.export_public_key(member.public_key)))
-    tenant_pair = sealing.generate_keypair()
-    tenant.public_key = sealing.b64e(sealing.export_public_key(tenant_pair.public_key))
-    tenant.key_version = 1
-    tenant.save()
-    VaultGrant.create(tenant=tenant.id, staff=owner.id, key_version=1, granted_by=owner.id,
-                      sealed_tenant_key=sealing.seal_grant(member.public_key, tenant_pair.private_key,
-                                                           tenant.id, owner.id))
-    return tenant_pair.private_key
 
 
 @pytest.fixture
@@ -163,7 +150,10 @@ def make_tenant(app):
     ) -> TenantFixture:
         with app.app_context(), database.connection_context():
             tenant, owner, _ = create_tenant(
-                slug, f"Salon {slug}", f"owner@{slug}.test", timezone=timezone,
+                slug,
+                f"Salon {slug}",
+                f"owner@{slug}.test",
+                timezone=timezone,
                 scrypt_log_n=SCRYPT_LOG_N,
             )
             owner.password_hash = hash_password(PASSWORD, SCRYPT_LOG_N)
@@ -192,14 +182,19 @@ def db_rows(app, tenant_id: int) -> dict[str, list[dict]]:
     with app.app_context(), database.connection_context():
         rows = {"Tenant": list(Tenant.select().where(Tenant.id == tenant_id).dicts())}
         own_staff = Staff.select(Staff.id).where(Staff.tenant == tenant_id)
-        own_keys = IntegrationKey.select(IntegrationKey.id).where(IntegrationKey.tenant == tenant_id)
+        own_keys = IntegrationKey.select(IntegrationKey.id).where(
+            IntegrationKey.tenant == tenant_id
+        )
         for model in ALL_MODELS:
             if issubclass(model, TenantModel):
                 query = model.select().where(model.tenant == tenant_id).order_by(model.id)
                 if model is AuditEvent:
                     query = query.where(
                         ~((AuditEvent.actor_kind == "staff") & AuditEvent.actor_id.in_(own_staff)),
-                        ~((AuditEvent.actor_kind == "integration") & AuditEvent.actor_id.in_(own_keys)),
+                        ~(
+                            (AuditEvent.actor_kind == "integration")
+                            & AuditEvent.actor_id.in_(own_keys)
+                        ),
                     )
                 rows[model.__name__] = [
                     {k: v for k, v in row.items() if (model.__name__, k) not in BOOKKEEPING}

@@ -232,7 +232,7 @@ def audit_verify(slug: str | None) -> None:
 @click.option("--port", default=8000, show_default=True, type=int)
 def demo(host: str, port: int) -> None:
     """Seed a demo salon and run the service and the worker (embedded default)."""
-    from .demo import seed_demo
+    from .demo import DEMO_VAULT_PASSPHRASE, seed_demo
 
     settings = load_settings()
     _migrate(settings)
@@ -243,7 +243,9 @@ def demo(host: str, port: int) -> None:
     if secret:
         fd = os.open(creds, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as fh:
-            fh.write(f"owner@demo.hushbook.test {secret}\n")
+            fh.write(
+                f"owner@demo.hushbook.test {secret}\nvault passphrase: {DEMO_VAULT_PASSPHRASE}\n"
+            )
     base = f"http://{host}:{port}"
     click.echo(f"\nHushbook demo salon {tenant_row.name!r} (slug {tenant_row.slug})")
     click.echo(f"  API docs:      {base}/docs")
@@ -252,7 +254,11 @@ def demo(host: str, port: int) -> None:
         f"  Owner login:   POST {base}/v1/auth/login  tenant=demo email=owner@demo.hushbook.test"
     )
     if secret:
-        click.echo(f"  Password:      {secret}  (one-time; also in {creds})\n")
+        click.echo(f"  Password:      {secret}  (one-time; also in {creds})")
+        click.echo(
+            f"  Vault:         passphrase {DEMO_VAULT_PASSPHRASE!r} opens client data "
+            "in the SDK (hushbook.Vault)\n"
+        )
     else:
         click.echo(f"  Password:      see {creds} (one-time; change it at first login)\n")
     worker_proc = subprocess.Popen([sys.executable, "-m", "hushbook_service.cli", "worker"])

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import current_app
+from peewee import fn
 
 from hushbook import sealing
 
@@ -222,7 +223,8 @@ def purge_inactive(now: datetime | None = None) -> int:
     erased = 0
     for tenant in Tenant.select():
         cutoff = now - timedelta(days=30 * tenant.retention_months)
-        stale = Client.select().where(Client.tenant == tenant.id, Client.last_activity_at < cutoff)
+        last_active = fn.COALESCE(Client.last_activity_at, Client.created_at)
+        stale = Client.select().where(Client.tenant == tenant.id, last_active < cutoff)
         for client in stale:
             upcoming = (
                 Appointment.select()

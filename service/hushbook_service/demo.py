@@ -6,7 +6,7 @@ import random
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from . import passwords
+from . import passwords, vault
 from .db import database, utcnow
 from .models import Appointment, Service, ServiceStaff, Staff, Tenant, WorkingHours
 from .tenants import create_tenant
@@ -28,19 +28,24 @@ SERVICES = [
 ]
 
 
+DEMO_VAULT_PASSPHRASE = "demo vault passphrase - change me"  # noqa: S105 - demo only, printed
+
+
 def seed_demo(scrypt_log_n: int, bookings: int = 40, seed: int = 7) -> tuple[Tenant, str | None]:
     """Create the demo salon once. Returns it and the owner's one-time password
-    (None when the salon already existed)."""
+    (None when the salon already existed). The owner's vault is set up here,
+    on the owner's side, with :data:`DEMO_VAULT_PASSPHRASE`."""
     existing = Tenant.get_or_none(Tenant.slug == DEMO_SLUG)
     if existing is not None:
         return existing, None
-    tenant, _owner, secret = create_tenant(
+    tenant, owner, secret = create_tenant(
         DEMO_SLUG,
         "Salon Demo",
         "owner@demo.hushbook.test",
         owner_name="Olga (Owner)",
         scrypt_log_n=scrypt_log_n,
     )
+    vault.setup_locally(tenant, owner, DEMO_VAULT_PASSPHRASE)
     rng = random.Random(seed)
     with database.atomic():
         team = []

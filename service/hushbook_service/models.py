@@ -140,7 +140,8 @@ class Client(TenantModel):
     total_spent_cents = pw.IntegerField(default=0)
     category = pw.CharField(max_length=16, default="new", index=True)  # new | regular | vip
     birthday_month = pw.SmallIntegerField(null=True)  # only if the client agreed
-    last_activity_at = UTCDateTimeField(default=utcnow, index=True)  # for retention
+    # For retention; None on rows from before it existed (then created_at counts).
+    last_activity_at = UTCDateTimeField(default=utcnow, null=True, index=True)
     created_at = UTCDateTimeField(default=utcnow)
 
 

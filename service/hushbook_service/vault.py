@@ -90,6 +90,44 @@ def setup(owner: Staff, tenant: Tenant, public_key: str, owner_grant: str) -> No
         audit.record(tenant.id, "vault.setup", "tenant", tenant.id, key_version=1)
 
 
+def setup_locally(
+    tenant: Tenant, owner: Staff, passphrase: str, *, log_n: int = 17, min_log_n: int = 16
+) -> sealing.EccKey:
+    """The owner's side of enrol + setup, for the command line (``hushbook demo``)
+    where the operator *is* the owner. Never reached from the HTTP API: there the
+    SDK does this on the member's machine. Returns the tenant private key."""
+    member = sealing.generate_keypair()
+    wrapped = sealing.wrap_private_key(
+        member.private_key,
+        passphrase,
+        context=sealing.vault_context(tenant.id, owner.id),
+        log_n=log_n,
+        min_log_n=min_log_n,
+    )
+    tenant_pair = sealing.generate_keypair()
+    with write_transaction():
+        VaultMember.create(
+            tenant=tenant.id,
+            staff=owner.id,
+            wrapped_private_key=json.dumps(wrapped),
+            public_key=sealing.b64e(sealing.export_public_key(member.public_key)),
+        )
+        tenant.public_key = sealing.b64e(sealing.export_public_key(tenant_pair.public_key))
+        tenant.key_version = 1
+        tenant.save()
+        VaultGrant.create(
+            tenant=tenant.id,
+            staff=owner.id,
+            key_version=1,
+            granted_by=owner.id,
+            sealed_tenant_key=sealing.seal_grant(
+                member.public_key, tenant_pair.private_key, tenant.id, owner.id
+            ),
+        )
+        audit.record(tenant.id, "vault.setup", "tenant", tenant.id, key_version=1)
+    return tenant_pair.private_key
+
+
 def grant(owner: Staff, tenant: Tenant, member: Staff, key_version: int, sealed: str) -> VaultGrant:
     if member.role == "accountant":
         abort(403, "Accountants never read client identities.", reason="accountant_never")

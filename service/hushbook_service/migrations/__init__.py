@@ -12,8 +12,46 @@ import importlib
 import pkgutil
 
 import peewee
+from playhouse.migrate import SchemaMigrator
+from playhouse.migrate import migrate as run_operations
 
 from ..models import SchemaMigration
+
+
+def add_missing_columns(db: peewee.Database, model, *fields) -> None:
+    """Add the columns a database created before a migration lacks (0001
+    creates tables from the current models, so a fresh database has them).
+
+    Never rebuilds a table on SQLite: peewee adds a NOT NULL column there (before
+    SQLite 3.53) by copying the table and dropping the original, and with
+    foreign keys on that DROP deletes every row referencing it (CASCADE). So on
+    SQLite the column is added in place, ``ADD COLUMN … NOT NULL DEFAULT <const>``.
+    """
+    table = model._meta.table_name
+    present = {c.name for c in db.get_columns(table)}
+    missing = [f for f in fields if f.column_name not in present]
+    if not missing:
+        return
+    migrator = SchemaMigrator.from_database(db)
+    if not isinstance(db, peewee.SqliteDatabase):  # PostgreSQL alters in place
+        run_operations(*(migrator.add_column(table, f.column_name, f) for f in missing))
+        return
+    for field in missing:
+        ctx = migrator.make_context()
+        ctx.literal("ALTER TABLE ").sql(peewee.Entity(table)).literal(" ADD COLUMN ")
+        ctx.sql(field.ddl(ctx))
+        if not field.null:
+            ctx.literal(f" DEFAULT {_constant(field)}")
+        db.execute_sql(*ctx.query())
+
+
+def _constant(field) -> str:
+    default = field.default
+    if isinstance(default, bool | int):
+        return str(int(default))
+    if isinstance(default, str):
+        return "'" + default.replace("'", "''") + "'"
+    raise ValueError(f"{field.name}: a NOT NULL column added later needs a constant default")
 
 
 def available() -> list[tuple[int, str]]:

@@ -1,11 +1,11 @@
 """Client figures, blind index, consents, privacy notices, delivery contacts."""
 
 from ..models import Client, ClientIndex, Consent, DeliveryContact, PrivacyNotice, Tenant
-from .m0003_vault import _add_missing
+from . import add_missing_columns
 
 
 def up(db):
-    _add_missing(
+    add_missing_columns(
         db,
         Tenant,
         Tenant.profile_fields,
@@ -13,7 +13,7 @@ def up(db):
         Tenant.regular_after_visits,
         Tenant.vip_after_spent_cents,
     )
-    _add_missing(
+    add_missing_columns(
         db,
         Client,
         Client.first_visit,
