@@ -131,3 +131,56 @@ def test_deactivation_drops_the_grant(salon):
     members = {m["staff_id"]: m for m in owner.get("/v1/vault/members")}
     assert members[reception.staff.id]["granted"] is False
     assert members[reception.staff.id]["public_key"] is None
+
+
+def test_rotation_reseals_everything_on_the_owners_side(salon):
+    t, reception, _, server = salon
+    owner = person(server, t.owner.staff.email)
+    owner_vault = hushbook.Vault(owner, log_n=LOG_N)
+    owner_vault.enrol("owner passphrase for rotation")
+    owner_vault.setup()
+    rita = person(server, reception.staff.email)
+    rita_vault = hushbook.Vault(rita, log_n=LOG_N)
+    rita_vault.enrol("rita passphrase for rotation")
+    owner_vault.grant(reception.staff.id)
+    # Enough clients that the rotation body is well past the normal 64 KiB limit.
+    for i in range(150):
+        owner.post("/v1/clients", {"profile": {"name": f"Rotating Client {i:03d}",
+                                               "phone": f"+49 30 555{i:04d}"}})
+    old_key = owner_vault._tenant_key
+    before = owner.get("/v1/clients/1")
+
+    owner_vault.rotate()
+    assert owner_vault.state["key_version"] == 2
+    after = owner.get("/v1/clients/1")
+    assert after["client_key"] != before["client_key"]
+    assert owner_vault.open_client(after) == {"name": "Rotating Client 000", "phone": "+49 30 5550000"}
+    with pytest.raises(sealing.SealError):  # the old key opens nothing new
+        sealing.open_profile(old_key, t.tenant.id, after["client_key"], after["sealed_profile"])
+    rita_vault.unlock("rita passphrase for rotation")  # her grant was re-made for key 2
+    names = {rita_vault.open_client(c)["name"] for c in rita_vault.all_clients()}
+    assert len(names) == 150
+    events = owner.get("/v1/audit-events", params={"action": "vault.rotate"})
+    assert events[0]["details"] == {"clients": 150, "grants": 2, "key_version": 2}
+
+
+def test_rotation_refuses_an_incomplete_or_stale_set(salon):
+    t, _, _, server = salon
+    owner = person(server, t.owner.staff.email)
+    vault = hushbook.Vault(owner, log_n=LOG_N)
+    vault.enrol("owner passphrase")
+    vault.setup()
+    made = owner.post("/v1/clients", {"profile": {"name": "Only One"}})
+    new = sealing.generate_keypair()
+    body = {"key_version": 2, "public_key": sealing.b64e(sealing.export_public_key(new.public_key)),
+            "grants": [{"staff_id": t.owner.staff.id, "sealed_tenant_key": sealing.seal_grant(
+                new.public_key, new.private_key, t.tenant.id, t.owner.staff.id)}],
+            "profiles": []}
+    with pytest.raises(hushbook.Conflict) as missing:
+        owner.post("/v1/vault/rotate", body)
+    assert missing.value.reason == "clients_changed"
+    body["profiles"] = [{"client_id": made["id"], "client_key": "k", "sealed_profile": {"name": "AAAA"}}]
+    with pytest.raises(hushbook.Conflict) as stale:
+        owner.post("/v1/vault/rotate", {**body, "key_version": 5})
+    assert stale.value.reason == "stale_key_version"
+    assert owner.get("/v1/vault")["key_version"] == 1

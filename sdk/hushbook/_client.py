@@ -34,11 +34,20 @@ class Client:
         self._session = session or requests.Session()
 
     @classmethod
-    def login(cls, base_url: str, tenant: str, email: str, password: str, **kwargs: Any) -> Client:
+    def login(
+        cls,
+        base_url: str,
+        tenant: str,
+        email: str,
+        password: str,
+        totp: str | None = None,
+        **kwargs: Any,
+    ) -> Client:
         client = cls(base_url, **kwargs)
-        pair = client.request(
-            "POST", "/v1/auth/login", json={"tenant": tenant, "email": email, "password": password}
-        )
+        body = {"tenant": tenant, "email": email, "password": password}
+        if totp is not None:
+            body["totp"] = totp
+        pair = client.request("POST", "/v1/auth/login", json=body)
         client.token = pair["access_token"]
         client.refresh_token = pair["refresh_token"]
         return client

@@ -113,6 +113,69 @@ class Vault:
             json={"key_version": self.state["key_version"], "sealed_tenant_key": sealed},
         )
 
+    def rotate(self) -> None:
+        """Owner: a new tenant key. Every client is opened and re-sealed here, and
+        every member who has access now gets a grant for the new key."""
+        if self._tenant_key is None or self._member_key is None:
+            raise VaultLocked("unlock the vault first")
+        st = self.refresh_state()
+        tenant_id, me = st["tenant_id"], st["staff_id"]
+        new = sealing.generate_keypair()
+        profiles = []
+        for row in self.all_clients():
+            if not row["sealed_profile"]:
+                continue
+            plain = self.open_client(row)
+            key = sealing.new_client_key()
+            profiles.append(
+                {
+                    "client_id": row["id"],
+                    "client_key": key,
+                    "sealed_profile": sealing.seal_profile(new.public_key, tenant_id, key, plain),
+                }
+            )
+        grants = [
+            {
+                "staff_id": me,
+                "sealed_tenant_key": sealing.seal_grant(
+                    self._member_key.public_key(), new.private_key, tenant_id, me
+                ),
+            }
+        ]
+        for member in self._client.get("/v1/vault/members"):
+            if member["granted"] and member["staff_id"] != me and member["public_key"]:
+                public = sealing.import_public_key(member["public_key"])
+                grants.append(
+                    {
+                        "staff_id": member["staff_id"],
+                        "sealed_tenant_key": sealing.seal_grant(
+                            public, new.private_key, tenant_id, member["staff_id"]
+                        ),
+                    }
+                )
+        self._client.post(
+            "/v1/vault/rotate",
+            {
+                "key_version": st["key_version"] + 1,
+                "public_key": sealing.b64e(sealing.export_public_key(new.public_key)),
+                "grants": grants,
+                "profiles": profiles,
+            },
+        )
+        self._tenant_key = new.private_key
+        self.refresh_state()
+
+    def all_clients(self) -> list[dict[str, Any]]:
+        """Every client row (sealed), page by page."""
+        rows: list[dict[str, Any]] = []
+        page = 1
+        while True:
+            batch = self._client.get("/v1/clients", params={"page": page, "page_size": 100})
+            rows += batch
+            if len(batch) < 100:
+                return rows
+            page += 1
+
     def revoke(self, staff_id: int) -> None:
         self._client.delete(f"/v1/vault/grants/{staff_id}")
 

@@ -152,6 +152,71 @@ def grant(owner: Staff, tenant: Tenant, member: Staff, key_version: int, sealed:
     return row
 
 
+def rotate(
+    owner: Staff,
+    tenant: Tenant,
+    key_version: int,
+    public_key: str,
+    grants: dict[int, str],
+    profiles: dict[int, tuple[str, dict[str, str]]],
+) -> None:
+    """Switch to a new tenant key, all at once: the owner's side re-sealed every
+    client profile and sealed the new key to every member who keeps access.
+    Anything not re-sealed would become unreadable, so the set must be complete."""
+    from . import client_profiles
+    from .models import Client
+
+    _public_key(public_key, "public_key")
+    with write_transaction():
+        lock_row(Tenant, tenant.id)
+        tenant = Tenant.get_by_id(tenant.id)
+        if not tenant.public_key or key_version != tenant.key_version + 1:
+            abort(409, "Rotate from the current key version.", reason="stale_key_version")
+        if owner.id not in grants:
+            field_error("grants", "Include your own grant, or you lock yourself out.")
+        sealed_clients = Client.select(Client.id).where(
+            Client.tenant == tenant.id, Client.profile.is_null(False)
+        )
+        if {c.id for c in sealed_clients} != set(profiles):
+            abort(
+                409, "The client book changed meanwhile; fetch it again.", reason="clients_changed"
+            )
+        members = {
+            m.staff_id: m.staff.role
+            for m in VaultMember.select()
+            .join(Staff)
+            .where(VaultMember.tenant == tenant.id, Staff.active == True)
+        }
+        for staff_id in grants:
+            if members.get(staff_id) in (None, "accountant"):
+                field_error("grants", f"Member {staff_id} has no key or may not read clients.")
+        VaultGrant.delete().where(VaultGrant.tenant == tenant.id).execute()
+        for staff_id, sealed in grants.items():
+            VaultGrant.create(
+                tenant=tenant.id,
+                staff=staff_id,
+                key_version=key_version,
+                sealed_tenant_key=sealed,
+                granted_by=owner.id,
+            )
+        for client in Client.select().where(Client.id.in_(list(profiles))):
+            client.client_key, sealed_profile = profiles[client.id]
+            client_profiles.store_sealed(client, sealed_profile)
+            client.save()
+        tenant.public_key = public_key
+        tenant.key_version = key_version
+        tenant.save()
+        audit.record(
+            tenant.id,
+            "vault.rotate",
+            "tenant",
+            tenant.id,
+            key_version=key_version,
+            clients=len(profiles),
+            grants=len(grants),
+        )
+
+
 def revoke(member: Staff) -> int:
     with write_transaction():
         gone = drop_access(member)

@@ -57,6 +57,35 @@ class SetupSchema(Schema):
     owner_grant = sealed_key_field()
 
 
+class RotationGrantSchema(Schema):
+    staff_id = fields.Integer(required=True, strict=True)
+    sealed_tenant_key = sealed_key_field()
+
+
+class RotationProfileSchema(Schema):
+    client_id = fields.Integer(required=True, strict=True)
+    client_key = fields.String(required=True, validate=validate.Length(1, 64))
+    sealed_profile = fields.Dict(
+        keys=fields.String(validate=validate.Regexp(r"^[a-z][a-z0-9_]{0,63}$")),
+        values=fields.String(validate=[validate.Length(1, 12_000), B64]),
+        required=True,
+    )
+
+
+class RotationSchema(Schema):
+    key_version = fields.Integer(required=True, strict=True)
+    public_key = public_key_field()
+    grants = fields.List(
+        fields.Nested(RotationGrantSchema), required=True, validate=validate.Length(1, 1000)
+    )
+    profiles = fields.List(
+        fields.Nested(RotationProfileSchema), required=True, validate=validate.Length(max=200_000)
+    )
+
+
+ROTATION_MAX_BYTES = 64 * 1024 * 1024  # every client, re-sealed, in one request
+
+
 class VaultSchema(Schema):
     tenant_id = fields.Integer()
     staff_id = fields.Integer(metadata={"description": "You"})
@@ -114,6 +143,37 @@ class Setup(MethodView):
         """Store the tenant public key created on the owner's side, with the owner's grant"""
         owner, tenant = me(), current_tenant()
         vault.setup(owner, tenant, data["public_key"], data["owner_grant"])
+        return vault.view(owner, current_tenant())
+
+
+@blp.before_app_request
+def _room_for_rotation():
+    from flask import request
+
+    if request.endpoint == "vault.Rotate":
+        request.max_content_length = ROTATION_MAX_BYTES
+
+
+@blp.route("/rotate")
+class Rotate(MethodView):
+    @blp.staff_route()
+    @require("vault:manage")
+    @blp.arguments(RotationSchema)
+    @blp.response(200, VaultSchema)
+    @blp.alt_response(409, description="Stale key version or the client book changed")
+    def post(self, data):
+        """Replace the tenant key: every profile re-sealed and every grant re-made on your side"""
+        owner, tenant = me(), current_tenant()
+        vault.rotate(
+            owner,
+            tenant,
+            data["key_version"],
+            data["public_key"],
+            grants={g["staff_id"]: g["sealed_tenant_key"] for g in data["grants"]},
+            profiles={
+                p["client_id"]: (p["client_key"], p["sealed_profile"]) for p in data["profiles"]
+            },
+        )
         return vault.view(owner, current_tenant())
 
 
