@@ -13,7 +13,7 @@ from test_appointments import ALL_WEEK, book, local_iso, next_local_day
 
 from conftest import SCRYPT_LOG_N, TOKEN_KEYS
 from hushbook_service import delivery
-from hushbook_service.db import database
+from hushbook_service.db import database, utcnow
 from hushbook_service.models import Appointment, DeliveryContact
 
 
@@ -97,3 +97,16 @@ def test_jobs_run_in_a_real_worker(client, salon, settings, app):
         worker.wait(timeout=20)
     with app.app_context(), database.connection_context():
         assert not DeliveryContact.select().exists()
+
+
+def test_public_delivery_key_for_bookable_months_only(client, app, salon, settings):
+    from hushbook import sealing
+
+    month = delivery.epoch_of(utcnow())
+    r = client.get(f"/v1/delivery-keys/{month}")
+    assert r.status_code == 200
+    public = sealing.import_public_key(r.json["public_key"])
+    assert public is not None
+    for bad in ("1999-01", "2999-12", "2026-13", "latest", "..%2f..%2fetc"):
+        assert client.get(f"/v1/delivery-keys/{bad}").status_code == 404
+    assert [p.name for p in settings.delivery_keys_dir.glob("*.key")] == [f"{month}.key"]

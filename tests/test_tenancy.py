@@ -32,6 +32,7 @@ NOT_TENANT_SCOPED = {
     ("POST", "/v1/auth/totp/setup"),
     ("POST", "/v1/auth/totp/enable"),
     ("POST", "/v1/auth/totp/disable"),
+    ("GET", "/v1/delivery-keys/{month}"),  # public keys, no tenant at all
 }
 # URL-map rules that are not part of the API (docs, health, static files).
 NOT_API = {"/static/<path:filename>", "/openapi.json", "/docs", "/redoc", "/healthz"}
@@ -356,6 +357,18 @@ def plausible_body(spec: dict, op: Op, pick: Pick) -> dict | None:
         ("POST", "/v1/clients"): lambda: {"profile": {"name": "Probe Client"}},
         ("PUT", "/v1/vault/member"): lambda: vault_material()["member"],
         ("POST", "/v1/clients/lookup"): lambda: {"email": "probe@example.org"},
+        # A stale version: reaches the vault, refused by its state (409), changes nothing.
+        ("POST", "/v1/vault/rotate"): lambda: {
+            "key_version": 99,
+            "public_key": vault_material()["setup"]["public_key"],
+            "grants": [
+                {
+                    "staff_id": pick("staff"),
+                    "sealed_tenant_key": vault_material()["grant"]["sealed_tenant_key"],
+                }
+            ],
+            "profiles": [],
+        },
         ("POST", "/v1/tenant/privacy-notices"): lambda: {
             "locale": "en",
             "text": "A probe's privacy notice, long enough to pass.",

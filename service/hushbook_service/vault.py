@@ -170,17 +170,11 @@ def rotate(
     with write_transaction():
         lock_row(Tenant, tenant.id)
         tenant = Tenant.get_by_id(tenant.id)
+        own = Staff.select(Staff.id).where(Staff.tenant == tenant.id, Staff.id.in_(list(grants)))
+        if {row.id for row in own} != set(grants):
+            field_error("grants", "Unknown team member.")
         if not tenant.public_key or key_version != tenant.key_version + 1:
             abort(409, "Rotate from the current key version.", reason="stale_key_version")
-        if owner.id not in grants:
-            field_error("grants", "Include your own grant, or you lock yourself out.")
-        sealed_clients = Client.select(Client.id).where(
-            Client.tenant == tenant.id, Client.profile.is_null(False)
-        )
-        if {c.id for c in sealed_clients} != set(profiles):
-            abort(
-                409, "The client book changed meanwhile; fetch it again.", reason="clients_changed"
-            )
         members = {
             m.staff_id: m.staff.role
             for m in VaultMember.select()
@@ -190,6 +184,15 @@ def rotate(
         for staff_id in grants:
             if members.get(staff_id) in (None, "accountant"):
                 field_error("grants", f"Member {staff_id} has no key or may not read clients.")
+        if owner.id not in grants:
+            field_error("grants", "Include your own grant, or you lock yourself out.")
+        sealed_clients = Client.select(Client.id).where(
+            Client.tenant == tenant.id, Client.profile.is_null(False)
+        )
+        if {c.id for c in sealed_clients} != set(profiles):
+            abort(
+                409, "The client book changed meanwhile; fetch it again.", reason="clients_changed"
+            )
         VaultGrant.delete().where(VaultGrant.tenant == tenant.id).execute()
         for staff_id, sealed in grants.items():
             VaultGrant.create(

@@ -6,6 +6,7 @@ from . import (
     auth,
     availability,
     clients,
+    delivery_keys,
     integration_keys,
     services,
     staff,
@@ -24,6 +25,7 @@ BLUEPRINTS = [
     integration_keys.blp,
     audit.blp,
     vault.blp,
+    delivery_keys.blp,
 ]
 
 

@@ -1,0 +1,44 @@
+"""/v1/delivery-keys/{month}: the public half of a month's delivery key.
+
+Browsers (the booking widget) seal the contact for reminders to it, so the
+service stores only a sealed contact. Public on purpose: it is a public key.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from flask.views import MethodView
+from marshmallow import fields
+
+from .. import delivery
+from ..db import utcnow
+from ..errors import abort
+from ..extensions import Blueprint, Schema
+
+blp = Blueprint(
+    "delivery_keys", __name__, url_prefix="/v1/delivery-keys",
+    description="Public keys to seal reminder contacts to",
+)
+MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+class DeliveryKeySchema(Schema):
+    month = fields.String()
+    public_key = fields.String(metadata={"description": "X25519, base64url (HPKE, see docs)"})
+
+
+@blp.route("/<month>")
+class DeliveryKey(MethodView):
+    @blp.response(200, DeliveryKeySchema)
+    @blp.doc(security=[])
+    def get(self, month):
+        """The delivery public key for appointments in ``month`` (YYYY-MM)"""
+        now = utcnow()
+        # Keys exist only for months that can still be booked: no key files on demand
+        # for any month an anonymous caller names.
+        allowed = {delivery.epoch_of(now + timedelta(days=31 * i)) for i in range(0, 14)}
+        if not MONTH.match(month) or month not in allowed:
+            abort(404, "No delivery key for that month.")
+        return {"month": month, "public_key": delivery.public_key(month)}
