@@ -33,6 +33,7 @@ TEST_DB_URL = os.environ.get("HUSHBOOK_TEST_DATABASE_URL", "")
 SCRYPT_LOG_N = 10  # fast hashes in tests; production default is 15
 PASSWORD = "Correct-Horse-Battery-9"
 TOKEN_KEYS = "test1:" + base64.urlsafe_b64encode(b"k" * 32).decode()
+INDEX_KEY = base64.urlsafe_b64encode(b"i" * 32).decode()
 
 
 def on_postgres() -> bool:
@@ -62,6 +63,7 @@ def db_url(tmp_path: Path) -> str:
 @pytest.fixture
 def settings(tmp_path: Path, db_url: str, monkeypatch):
     monkeypatch.setenv("HUSHBOOK_TOKEN_KEYS", TOKEN_KEYS)
+    monkeypatch.setenv("HUSHBOOK_INDEX_KEY", INDEX_KEY)
     monkeypatch.setenv("HUSHBOOK_SCRYPT_LOG_N", str(SCRYPT_LOG_N))
     return load_settings(
         instance=tmp_path / "instance",
@@ -228,6 +230,7 @@ def start_server(settings, workers: int = 1) -> ServerProcess:
         "DATABASE_URL": settings.database_url,
         "HUEY_URL": settings.huey_url,
         "HUSHBOOK_TOKEN_KEYS": TOKEN_KEYS,
+        "HUSHBOOK_INDEX_KEY": INDEX_KEY,
         "HUSHBOOK_SCRYPT_LOG_N": str(SCRYPT_LOG_N),
     }
     cmd = [sys.executable, "-m", "hushbook_service.cli", "serve", "--port", str(port)]

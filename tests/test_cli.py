@@ -77,6 +77,11 @@ def test_bad_settings_fail_with_a_message_not_a_traceback(env):
     assert r.returncode != 0 and "HUSHBOOK_SCRYPT_LOG_N" in r.stderr
 
 
+def test_index_key_required_when_keys_come_from_the_environment(env):
+    r = run({k: v for k, v in env.items() if k != "HUSHBOOK_INDEX_KEY"}, "migrate")
+    assert r.returncode != 0 and "HUSHBOOK_INDEX_KEY" in r.stderr
+
+
 def test_retire_unknown_kid_fails(env):
     env = {k: v for k, v in env.items() if k != "HUSHBOOK_TOKEN_KEYS"}
     assert run(env, "migrate").returncode == 0

@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 from test_appointments import ALL_WEEK, book, local_iso, next_local_day
 
-from conftest import SCRYPT_LOG_N, TOKEN_KEYS
+from conftest import INDEX_KEY, SCRYPT_LOG_N, TOKEN_KEYS
 from hushbook_service import delivery
 from hushbook_service.db import database, utcnow
 from hushbook_service.models import Appointment, DeliveryContact
@@ -76,7 +76,7 @@ def test_jobs_run_in_a_real_worker(client, salon, settings, app):
         DeliveryContact.update(epoch="2020-01").execute()  # a long-past month
     env = {**os.environ, "HUSHBOOK_INSTANCE": str(settings.instance),
            "DATABASE_URL": settings.database_url, "HUEY_URL": settings.huey_url,
-           "HUSHBOOK_TOKEN_KEYS": TOKEN_KEYS, "HUSHBOOK_SCRYPT_LOG_N": str(SCRYPT_LOG_N)}
+           "HUSHBOOK_TOKEN_KEYS": TOKEN_KEYS, "HUSHBOOK_INDEX_KEY": INDEX_KEY, "HUSHBOOK_SCRYPT_LOG_N": str(SCRYPT_LOG_N)}
     worker = subprocess.Popen([sys.executable, "-m", "hushbook_service.cli", "worker"], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                               start_new_session=True)
@@ -110,3 +110,32 @@ def test_public_delivery_key_for_bookable_months_only(client, app, salon, settin
     for bad in ("1999-01", "2999-12", "2026-13", "latest", "..%2f..%2fetc"):
         assert client.get(f"/v1/delivery-keys/{bad}").status_code == 404
     assert [p.name for p in settings.delivery_keys_dir.glob("*.key")] == [f"{month}.key"]
+
+
+def test_moving_to_another_month_reseals_the_contact(client, app, salon):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    berlin = ZoneInfo("Europe/Berlin")
+    day = next_local_day()
+    r = book(client, salon, salon.cut, local_iso(day, 10), notify={"email": "mover@example.org"})
+    url = f"/v1/appointments/{r.json['id']}"
+    later = day + timedelta(days=40)
+    etag = client.get(url, headers=salon.owner.headers).headers["ETag"]
+    moved = client.patch(url, json={"start": datetime(later.year, later.month, later.day, 10,
+                                                      tzinfo=berlin).isoformat()},
+                         headers={**salon.owner.headers, "If-Match": etag})
+    assert moved.status_code == 200, moved.json
+    with app.app_context(), database.connection_context():
+        appointment = Appointment.get_by_id(r.json["id"])
+        row = DeliveryContact.get(DeliveryContact.appointment == appointment.id)
+        assert row.epoch == delivery.epoch_of(appointment.start_at)
+        assert delivery.open_contact(appointment) == {"email": "mover@example.org"}
+
+
+def test_bookable_months_follow_the_calendar():
+    from datetime import UTC, datetime
+
+    months = delivery.bookable_epochs(datetime(2026, 1, 31, tzinfo=UTC))
+    assert "2026-02" in months and "2026-12" in months and "2027-01" in months
+    assert len(months) == 13 and "2027-02" not in months

@@ -31,6 +31,7 @@ PERMISSIONS = (
     "integration_keys:manage",
     "audit:read",
     "vault:manage",  # grant and revoke reading of sealed client data
+    "vault:own",  # hold a member key (everyone who may ever read clients)
     "auth:totp",  # set up, enable and disable one's own second factor
     "tenant:security",  # security settings of the business (require_totp)
 )
@@ -44,15 +45,15 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "reception": frozenset(
         _READ_ALL
         | {"appointments:read", "appointments:write", "clients:read", "clients:write"}
-        | {"clients:identity"}
+        | {"clients:identity", "vault:own"}
     ),
-    "staff": frozenset(_READ_ALL | {"appointments:read_own", "clients:identity"}),
+    "staff": frozenset(_READ_ALL | {"appointments:read_own", "clients:identity", "vault:own"}),
     "accountant": frozenset(_READ_ALL | {"appointments:read"}),
 }
 # Never delegated to a key: the owner's own powers, and
-# ``appointments:read_own`` and ``auth:totp`` (which mean nothing without a
-# person behind them).
-NOT_GRANTABLE = (*sorted(OWNER_ONLY), "appointments:read_own", "auth:totp")
+# ``appointments:read_own``, ``auth:totp`` and ``vault:own`` (which mean
+# nothing without a person behind them).
+NOT_GRANTABLE = (*sorted(OWNER_ONLY), "appointments:read_own", "auth:totp", "vault:own")
 GRANTABLE_SCOPES = tuple(p for p in PERMISSIONS if p not in NOT_GRANTABLE)
 # What an account that must set up its second factor may do meanwhile (besides
 # changing its password, which /v1/auth/password checks itself).

@@ -164,8 +164,8 @@ def export(client: Client) -> dict:
         "appointments": [
             {
                 "id": a.id,
-                "start": a.start_at,
-                "end": a.end_at,
+                "start": _iso(a.start_at),
+                "end": _iso(a.end_at),
                 "service_id": a.service_id,
                 "staff_id": a.staff_id,
                 "status": a.status,

@@ -161,7 +161,12 @@ def load_index_key(instance: Path) -> bytes:
     """The key of the blind index (returning clients): HUSHBOOK_INDEX_KEY or the
     instance secrets file. Never in the database: with it, an index over phone
     numbers can be reversed by trying them all."""
-    raw = _env("HUSHBOOK_INDEX_KEY") or read_secrets_file(instance)["index_key"]
+    raw = _env("HUSHBOOK_INDEX_KEY")
+    if raw is None and _env("HUSHBOOK_TOKEN_KEYS"):
+        # Secrets come from the environment (several hosts): a per-host file would
+        # give each host its own index and returning clients would go unrecognised.
+        raise ConfigError("HUSHBOOK_INDEX_KEY: required when HUSHBOOK_TOKEN_KEYS is set")
+    raw = raw or read_secrets_file(instance)["index_key"]
     try:
         key = base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4))
     except ValueError:

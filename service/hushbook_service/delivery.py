@@ -33,6 +33,30 @@ def epoch_of(when: datetime) -> str:
     return when.strftime("%Y-%m")
 
 
+def bookable_epochs(now: datetime, months: int = 13) -> set[str]:
+    """This month and the next ``months - 1``, counted by calendar month."""
+    year, month = now.year, now.month
+    found = set()
+    for _ in range(months):
+        found.add(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return found
+
+
+def move(appointment: Appointment, old_start: datetime) -> None:
+    """Re-seal the contact when a move changes the month (so it is shredded with
+    the month the appointment now lies in)."""
+    if epoch_of(old_start) == epoch_of(appointment.start_at):
+        return
+    row = DeliveryContact.get_or_none(DeliveryContact.appointment == appointment.id)
+    if row is None:
+        return
+    contact = open_contact(appointment)
+    if contact is None:
+        return
+    seal_contact(appointment, contact)
+
+
 def _epoch_end(epoch: str) -> datetime:
     year, month = map(int, epoch.split("-"))
     return datetime(year + month // 12, month % 12 + 1, 1, tzinfo=UTC)

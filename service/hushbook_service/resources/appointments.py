@@ -178,14 +178,18 @@ class AppointmentItem(MethodView):
         if "staff_id" in data:
             staff = get_or_404(Staff, data["staff_id"], "Team member")
         start = _start_utc(data["start"], tenant) if "start" in data else appointment.start_at
-        return booking.occupy(
-            appointment,
-            tenant=tenant,
-            staff=staff,
-            service=appointment.service,
-            start=start,
-            allow_outside_hours=data["allow_outside_hours"],
-        )
+        old_start = appointment.start_at
+        with write_transaction():
+            booking.occupy(
+                appointment,
+                tenant=tenant,
+                staff=staff,
+                service=appointment.service,
+                start=start,
+                allow_outside_hours=data["allow_outside_hours"],
+            )
+            delivery.move(appointment, old_start)
+        return appointment
 
 
 def _transition_route(action: str, summary: str):

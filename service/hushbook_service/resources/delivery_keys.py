@@ -7,7 +7,6 @@ service stores only a sealed contact. Public on purpose: it is a public key.
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 from flask.views import MethodView
 from marshmallow import fields
@@ -35,10 +34,8 @@ class DeliveryKey(MethodView):
     @blp.doc(security=[])
     def get(self, month):
         """The delivery public key for appointments in ``month`` (YYYY-MM)"""
-        now = utcnow()
         # Keys exist only for months that can still be booked: no key files on demand
         # for any month an anonymous caller names.
-        allowed = {delivery.epoch_of(now + timedelta(days=31 * i)) for i in range(0, 14)}
-        if not MONTH.match(month) or month not in allowed:
+        if not MONTH.match(month) or month not in delivery.bookable_epochs(utcnow()):
             abort(404, "No delivery key for that month.")
         return {"month": month, "public_key": delivery.public_key(month)}

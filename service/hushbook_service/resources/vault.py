@@ -113,7 +113,7 @@ def me() -> Staff:
 @blp.route("")
 class Vault(MethodView):
     @blp.staff_route()
-    @require()
+    @require("vault:own")
     @blp.response(200, VaultSchema)
     def get(self):
         """Tenant public key, your own wrapped member key and your grant"""
@@ -123,7 +123,7 @@ class Vault(MethodView):
 @blp.route("/member")
 class OwnMemberKey(MethodView):
     @blp.staff_route()
-    @require()
+    @require("vault:own")
     @blp.arguments(MemberKeySchema)
     @blp.response(200, VaultSchema)
     def put(self, data):
