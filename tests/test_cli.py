@@ -89,3 +89,22 @@ def test_retire_unknown_kid_fails(env):
     assert r.returncode != 0 and "no key" in r.stderr
     listed = run(env, "keys", "list")
     assert listed.returncode == 0 and "signing" in listed.stdout
+
+
+@pytest.mark.parametrize("workers", [1, 2], ids=["dev-server", "gunicorn"])
+def test_access_logs_carry_no_query_strings(settings, make_tenant, workers):
+    import requests
+
+    from conftest import server_log, start_server, stop_server
+
+    t = make_tenant()
+    server = start_server(settings, workers=workers)
+    try:
+        r = requests.get(f"{server.url}/v1/clients", params={"q": "querysecret@example.org"},
+                         headers=t.owner.headers, timeout=10)
+        assert r.status_code == 200
+    finally:
+        stop_server(server)
+    log = server_log(settings)
+    assert "GET /v1/clients" in log  # the request was logged…
+    assert "querysecret" not in log  # …without what the caller typed
