@@ -94,7 +94,9 @@ def test_concurrent_overlapping_starts_never_overlap(booked_salon):
     results = fire(server, t.owner.headers, bodies)
     codes = Counter(code for code, _ in results)
     assert set(codes) <= {201, 409}, codes
-    assert codes[201] >= 4  # at least one per free hour is possible
+    # Every refused start overlaps a winner, so the winners are a maximal set: one-hour
+    # blocks over five hours of starts cannot leave fewer than three.
+    assert codes[201] >= 3
     blocks = active_blocks(stylist.staff.id)
     assert len(blocks) == codes[201]
     for (_, end), (start, _) in zip(blocks, blocks[1:], strict=False):

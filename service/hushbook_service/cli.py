@@ -104,7 +104,12 @@ def serve(host: str, port: int, workers: int, no_migrate: bool) -> None:
                 ACCESS_LOG_FORMAT,
             ],
         )
-    create_app(settings).run(
+    run_dev_server(create_app(settings), host, port)
+
+
+def run_dev_server(app, host: str, port: int) -> None:
+    """Werkzeug's threaded server: never its debugger or reloader, paths-only log."""
+    app.run(
         host=host,
         port=port,
         threaded=True,
@@ -288,14 +293,7 @@ def demo(host: str, port: int) -> None:
         click.echo(f"  Password:      see {creds} (one-time; change it at first login)\n")
     worker_proc = subprocess.Popen([sys.executable, "-m", "hushbook_service.cli", "worker"])
     try:
-        app.run(
-            host=host,
-            port=port,
-            threaded=True,
-            use_debugger=False,
-            use_reloader=False,
-            request_handler=PathOnlyRequestHandler,
-        )
+        run_dev_server(app, host, port)
     finally:
         worker_proc.send_signal(signal.SIGINT)
         worker_proc.wait(timeout=10)

@@ -104,27 +104,14 @@ def setup_locally(
         log_n=log_n,
         min_log_n=min_log_n,
     )
+    enrol(owner, sealing.b64e(sealing.export_public_key(member.public_key)), dict(wrapped))
     tenant_pair = sealing.generate_keypair()
-    with write_transaction():
-        VaultMember.create(
-            tenant=tenant.id,
-            staff=owner.id,
-            wrapped_private_key=json.dumps(wrapped),
-            public_key=sealing.b64e(sealing.export_public_key(member.public_key)),
-        )
-        tenant.public_key = sealing.b64e(sealing.export_public_key(tenant_pair.public_key))
-        tenant.key_version = 1
-        tenant.save()
-        VaultGrant.create(
-            tenant=tenant.id,
-            staff=owner.id,
-            key_version=1,
-            granted_by=owner.id,
-            sealed_tenant_key=sealing.seal_grant(
-                member.public_key, tenant_pair.private_key, tenant.id, owner.id
-            ),
-        )
-        audit.record(tenant.id, "vault.setup", "tenant", tenant.id, key_version=1)
+    setup(
+        owner,
+        tenant,
+        sealing.b64e(sealing.export_public_key(tenant_pair.public_key)),
+        sealing.seal_grant(member.public_key, tenant_pair.private_key, tenant.id, owner.id),
+    )
     return tenant_pair.private_key
 
 
