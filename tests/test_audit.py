@@ -93,7 +93,7 @@ def _make_events(client, t, n=5):
                                        "role": "staff"}, headers=t.owner.headers)
 
 
-@pytest.mark.parametrize("tamper", ["edit", "delete", "reorder"])
+@pytest.mark.parametrize("tamper", ["edit", "delete", "reorder", "edit-and-rechain"])
 def test_tampering_is_detected_and_named(client, make_tenant, settings, app, tamper):
     t = make_tenant()
     _make_events(client, t)
@@ -105,6 +105,20 @@ def test_tampering_is_detected_and_named(client, make_tenant, settings, app, tam
             AuditEvent.update(actor_id=999).where(AuditEvent.id == third.id).execute()
         elif tamper == "delete":
             third.delete_instance()
+        elif tamper == "edit-and-rechain":  # edit, then recompute every later link
+            import hashlib
+
+            from hushbook_service.audit import _canonical
+
+            AuditEvent.update(actor_id=999).where(AuditEvent.id == third.id).execute()
+            prev = AuditEvent.get(AuditEvent.tenant == t.tenant.id, AuditEvent.seq == 2).hash
+            for event in AuditEvent.select().where(
+                AuditEvent.tenant == t.tenant.id, AuditEvent.seq >= 3
+            ).order_by(AuditEvent.seq):
+                event.prev_hash = prev
+                event.hash = hashlib.sha256(prev.encode() + b"\n" + _canonical(event)).hexdigest()
+                event.save()
+                prev = event.hash
         else:  # swap two events' contents
             fourth = AuditEvent.get(AuditEvent.tenant == t.tenant.id, AuditEvent.seq == 4)
             AuditEvent.update(target_id=fourth.target_id).where(AuditEvent.id == third.id).execute()

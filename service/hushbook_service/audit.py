@@ -1,7 +1,8 @@
 """The audit trail: who did what, when, from where — append-only, hash-chained.
 
-Each tenant has its own chain: every event stores the hash of the one before,
-so changing or deleting a stored event breaks every later hash, and
+Each tenant has its own chain: every event stores the keyed hash (HMAC, key
+outside the database) of itself and the one before, so changing or deleting a
+stored event breaks every later hash, and
 ``hushbook audit verify`` names the first event that no longer fits.
 Details carry ids and field names, never personal data.
 """
@@ -9,10 +10,13 @@ Details carry ids and field names, never personal data.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from dataclasses import dataclass
 
-from flask import has_request_context, request
+from Crypto.Hash import SHA256
+from Crypto.Protocol.KDF import HKDF
+from flask import current_app, has_request_context, request
 
 from .db import lock_row, utcnow, write_transaction
 from .models import AuditEvent, Tenant
@@ -36,8 +40,16 @@ def _canonical(event: AuditEvent) -> bytes:
     return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
+def _chain_key() -> bytes:
+    # Keyed (HMAC) with a secret outside the database: whoever can only write to
+    # the database cannot forge a consistent chain after editing an event.
+    master = current_app.config["HUSHBOOK"].index_key
+    return HKDF(master, 32, b"hushbook-audit-v1", SHA256, context=b"audit-chain")
+
+
 def chain_hash(prev_hash: str, event: AuditEvent) -> str:
-    return hashlib.sha256(prev_hash.encode() + b"\n" + _canonical(event)).hexdigest()
+    message = prev_hash.encode() + b"\n" + _canonical(event)
+    return hmac.new(_chain_key(), message, hashlib.sha256).hexdigest()
 
 
 def _actor() -> tuple[str, int | None]:

@@ -234,9 +234,8 @@ def audit_verify(slug: str | None) -> None:
     from .models import Tenant
 
     settings = load_settings()
-    open_database(settings.database_url)
     broken = False
-    with database.connection_context():
+    with create_app(settings).app_context(), database.connection_context():
         tenants = Tenant.select().order_by(Tenant.id)
         if slug:
             tenants = tenants.where(Tenant.slug == slug)
