@@ -47,8 +47,3 @@ def sealed_profile(client: Client) -> dict[str, str]:
         return {}
     return json.loads(bytes(client.profile).decode())
 
-
-def shred(client: Client) -> None:
-    """Crypto-shredding: the sealed blobs and the key they are bound to are gone."""
-    client.profile = None
-    client.client_key = None
