@@ -205,3 +205,15 @@ def test_privacy_notices_are_versioned_per_language(client, salon):
     assert [(n["version"], n["locale"]) for n in listed] == [(1, "de"), (1, "en"), (2, "de")]
     staff = salon.stylist.headers
     assert client.post("/v1/tenant/privacy-notices", json={"locale": "de", "text": text}, headers=staff).status_code == 403
+
+
+def test_national_numbers_follow_the_salons_country(client, salon):
+    h = salon.owner.headers
+    etag = client.get("/v1/tenant", headers=h).headers["ETag"]
+    r = client.patch("/v1/tenant", json={"phone_country_code": "43"}, headers={**h, "If-Match": etag})
+    assert r.status_code == 200 and r.json["phone_country_code"] == "43"
+    made = client.post("/v1/clients", json={"profile": {"name": "Anna Wien", "phone": "0664 1234567"}},
+                       headers=h).json
+    found = client.post("/v1/clients/lookup", json={"phone": "+43 664 1234567"}, headers=h).json
+    assert [c["id"] for c in found] == [made["id"]]
+    assert client.post("/v1/clients/lookup", json={"phone": "+49 664 1234567"}, headers=h).json == []

@@ -67,13 +67,14 @@ def _index_key(tenant_id: int) -> bytes:
 
 def digests(tenant_id: int, contacts: dict[str, str]) -> list[tuple[str, str]]:
     key = _index_key(tenant_id)
+    country = Tenant.select(Tenant.phone_country_code).where(Tenant.id == tenant_id).scalar()
     found = []
     for kind in INDEXED:
         value = contacts.get(kind)
         if value:
             try:
                 found.append(
-                    (kind, sealing.blind_index(key, kind, value, default_country_code="49"))
+                    (kind, sealing.blind_index(key, kind, value, default_country_code=country))
                 )
             except ValueError:
                 continue  # not indexable (e.g. a phone without digits): no recognition

@@ -44,6 +44,8 @@ class Tenant(BaseModel):
     retention_months = pw.IntegerField(default=24)
     regular_after_visits = pw.IntegerField(default=3)
     vip_after_spent_cents = pw.IntegerField(default=50_000)
+    # National phone numbers (0170 …) are read with this country code.
+    phone_country_code = pw.CharField(max_length=4, default="49")
     created_at = UTCDateTimeField(default=utcnow)
     updated_at = UTCDateTimeField(default=utcnow)
 

@@ -59,6 +59,10 @@ class TenantSchema(Schema):
         validate=validate.Range(1, 120),
         metadata={"description": "Erase clients inactive this long (default 24)"},
     )
+    phone_country_code = fields.String(
+        validate=validate.Regexp(r"^[1-9][0-9]{0,3}$"),
+        metadata={"description": "Country code for national phone numbers (49, 43, 41 …)"},
+    )
     regular_after_visits = fields.Integer(strict=True, validate=validate.Range(1, 1000))
     vip_after_spent_cents = fields.Integer(strict=True, validate=validate.Range(0, 10**9))
 
