@@ -27,15 +27,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import random
 import statistics
-import sys
 import time
 from collections.abc import Callable
 
 import Crypto
 from Crypto.Cipher import AES
+from machine import describe
 
 from hushbook import sealing
 
@@ -105,13 +104,7 @@ def main() -> None:
     args = ap.parse_args()
     n, unwraps = (200, 3) if args.quick else (2000, 5)
 
-    load = ""
-    if hasattr(os, "getloadavg"):
-        load = ", load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
-    print(
-        f"sealing benchmark - Python {platform.python_version()}, pycryptodome "
-        f"{Crypto.__version__}, {platform.machine()}, {sys.platform}, {os.cpu_count()} CPUs{load}"
-    )
+    print(describe(f"sealing benchmark (pycryptodome {Crypto.__version__})"))
     rng = random.Random(1)
     profiles = make_profiles(n, rng)
     fields = sum(len(p) for p in profiles)

@@ -32,14 +32,13 @@ and days, avoiding overlaps where the staff member still has room.
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import random
 import statistics
-import sys
 import time as _time
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
+
+from machine import describe
 
 from hushbook_service import slots
 
@@ -140,13 +139,7 @@ def main() -> None:
     args = ap.parse_args()
     reps_small, reps_big = (15, 7) if args.quick else (101, 41)
 
-    load = ""
-    if hasattr(os, "getloadavg"):
-        load = ", load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
-    print(
-        f"slot engine benchmark - Python {platform.python_version()} on "
-        f"{platform.machine()}, {sys.platform}, {os.cpu_count()} CPUs{load}"
-    )
+    print(describe("slot engine benchmark"))
     print(
         "search = full answer for every staff member over 90 days "
         "(45-min service, 15-min grid, Europe/Berlin)"
