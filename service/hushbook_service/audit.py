@@ -14,8 +14,6 @@ import hmac
 import json
 from dataclasses import dataclass
 
-from Crypto.Hash import SHA256
-from Crypto.Protocol.KDF import HKDF
 from flask import current_app, has_request_context, request
 
 from .db import lock_row, utcnow, write_transaction
@@ -43,8 +41,7 @@ def _canonical(event: AuditEvent) -> bytes:
 def _chain_key() -> bytes:
     # Keyed (HMAC) with a secret outside the database: whoever can only write to
     # the database cannot forge a consistent chain after editing an event.
-    master = current_app.config["HUSHBOOK"].index_key
-    return HKDF(master, 32, b"hushbook-audit-v1", SHA256, context=b"audit-chain")
+    return current_app.config["HUSHBOOK"].instance_key(b"hushbook-audit-v1", b"audit-chain")
 
 
 def chain_hash(prev_hash: str, event: AuditEvent) -> str:

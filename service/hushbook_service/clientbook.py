@@ -56,13 +56,9 @@ def count_visit(appointment: Appointment, status: str) -> None:
 
 
 def _index_key(tenant_id: int) -> bytes:
-    # One key per tenant, derived from the instance index key: equal contacts
-    # in two salons give unrelated digests.
-    from Crypto.Hash import SHA256
-    from Crypto.Protocol.KDF import HKDF
-
-    master = current_app.config["HUSHBOOK"].index_key
-    return HKDF(master, 32, b"hushbook-index-v1", SHA256, context=str(tenant_id).encode())
+    # One key per tenant: equal contacts in two salons give unrelated digests.
+    settings = current_app.config["HUSHBOOK"]
+    return settings.instance_key(b"hushbook-index-v1", str(tenant_id).encode())
 
 
 def digests(tenant_id: int, contacts: dict[str, str]) -> list[tuple[str, str]]:

@@ -42,6 +42,14 @@ class Settings:
     # How long after an appointment its delivery contact stays openable.
     delivery_grace_days: int = 14
     debug: bool = False
+
+    def instance_key(self, label: bytes, context: bytes) -> bytes:
+        """A key for one purpose, derived from the instance index secret (outside
+        the database): blind index, audit chain, login-failure subjects."""
+        from Crypto.Hash import SHA256
+        from Crypto.Protocol.KDF import HKDF
+
+        return HKDF(self.index_key, 32, label, SHA256, context=context)
     # Number of reverse proxies in front whose X-Forwarded-For/-Proto to trust.
     trusted_proxies: int = 0
 

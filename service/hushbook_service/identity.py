@@ -36,7 +36,7 @@ def _settings():
 
 def _subject(slug: str, email: str) -> str:
     """Keyed, so a copy of the database cannot test guessed e-mails against it."""
-    key = _settings().index_key
+    key = _settings().instance_key(b"hushbook-login-v1", b"login-subject")
     message = f"login\0{slug.lower()}\0{email.lower()}".encode()
     return hmac.new(key, message, hashlib.sha256).hexdigest()
 

@@ -15,8 +15,7 @@ from ..extensions import Blueprint, CursorPage, Schema
 from ..models import APPOINTMENT_STATES, Appointment, Client, Service, Staff
 from ..tenancy import current_tenant, get_or_404, scoped
 from .clients import ClientSchema, ClientWriteSchema, ContactsSchema, create_client
-from .common import PageQuery
-from .staff import local_to_utc
+from .common import PageQuery, local_to_utc
 
 blp = Blueprint("appointments", __name__, url_prefix="/v1/appointments", description="Appointments")
 

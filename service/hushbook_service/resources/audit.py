@@ -12,8 +12,7 @@ from ..auth import require
 from ..extensions import Blueprint, CursorPage, Schema
 from ..models import AuditEvent
 from ..tenancy import current_tenant, scoped
-from .common import PageQuery
-from .staff import local_to_utc
+from .common import PageQuery, local_to_utc
 
 blp = Blueprint(
     "audit", __name__, url_prefix="/v1/audit-events", description="Tamper-evident audit trail"

@@ -18,7 +18,7 @@ from ..errors import field_error
 from ..extensions import Blueprint, QuerySchema, Schema
 from ..models import Service, ServiceStaff, Staff
 from ..tenancy import current_tenant, get_or_404, scoped
-from .staff import local_to_utc
+from .common import local_to_utc
 
 blp = Blueprint(
     "availability",

@@ -7,7 +7,9 @@ from functools import cache
 
 from marshmallow import ValidationError, fields, validate
 
+from ..errors import field_error
 from ..extensions import QuerySchema
+from ..localtime import AmbiguousLocalTime, NonexistentLocalTime, to_utc
 
 LOCALES = ("de", "en")
 
@@ -32,3 +34,13 @@ def Minutes(low: int, high: int, **kw):  # noqa: N802
 
 class PageQuery(QuerySchema):
     """Filters of a paginated list (``page``/``page_size`` come from @paginate)."""
+
+
+def local_to_utc(value, field: str, tz: zoneinfo.ZoneInfo):
+    """An input time to UTC; a 422 naming ``field`` for DST gaps and doubled hours."""
+    try:
+        return to_utc(value, tz)
+    except NonexistentLocalTime:
+        field_error(field, "This local time does not exist (daylight-saving gap).")
+    except AmbiguousLocalTime:
+        field_error(field, "This local time happens twice; add a UTC offset.")

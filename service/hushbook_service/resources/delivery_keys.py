@@ -17,7 +17,9 @@ from ..errors import abort
 from ..extensions import Blueprint, Schema
 
 blp = Blueprint(
-    "delivery_keys", __name__, url_prefix="/v1/delivery-keys",
+    "delivery_keys",
+    __name__,
+    url_prefix="/v1/delivery-keys",
     description="Public keys to seal reminder contacts to",
 )
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")

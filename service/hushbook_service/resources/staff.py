@@ -14,10 +14,9 @@ from ..auth import principal, require
 from ..db import lock_row, utcnow, write_transaction
 from ..errors import abort, field_error
 from ..extensions import Blueprint, CursorPage, QuerySchema, Schema
-from ..localtime import AmbiguousLocalTime, NonexistentLocalTime, to_utc
 from ..models import ROLES, ScheduleException, Staff, Tenant, TimeOff, WorkingHours
 from ..tenancy import current_tenant, get_or_404, scoped
-from .common import Name, PageQuery
+from .common import Name, PageQuery, local_to_utc
 
 blp = Blueprint("staff", __name__, url_prefix="/v1/staff", description="Team members and schedules")
 
@@ -373,15 +372,6 @@ class TimeOffSchema(Schema):
         if not principal().can("schedules:write"):
             data["kind"] = "away"
         return data
-
-
-def local_to_utc(value, field: str, tz: ZoneInfo):
-    try:
-        return to_utc(value, tz)
-    except NonexistentLocalTime:
-        field_error(field, "This local time does not exist (daylight-saving gap).")
-    except AmbiguousLocalTime:
-        field_error(field, "This local time happens twice; add a UTC offset.")
 
 
 @blp.route("/<staff_id>/time-off")
