@@ -34,6 +34,7 @@ NOT_TENANT_SCOPED = {
     ("POST", "/v1/auth/totp/disable"),
     ("GET", "/v1/delivery-keys/{month}"),  # public keys, no tenant at all
 }
+PUBLIC_PREFIX = "/v1/public/"
 # URL-map rules that are not part of the API (docs, health, static files).
 NOT_API = {"/static/<path:filename>", "/openapi.json", "/docs", "/redoc", "/healthz"}
 
@@ -227,6 +228,10 @@ class Op:
 
     @property
     def staff_route(self) -> bool:
+        # /v1/public/*: no login; tenant by slug, tokens bound to it (test_public.py
+        # probes them across tenants).
+        if self.template.startswith(PUBLIC_PREFIX):
+            return False
         return (self.method, self.template) not in NOT_TENANT_SCOPED
 
     def _header_params(self) -> set[str]:

@@ -34,6 +34,7 @@ PERMISSIONS = (
     "vault:own",  # hold a member key (everyone who may ever read clients)
     "auth:totp",  # set up, enable and disable one's own second factor
     "tenant:security",  # security settings of the business (require_totp)
+    "public:forward",  # a plugin forwarding its visitors to the public booking API
 )
 _READ_ALL = {"tenant:read", "staff:read", "services:read", "schedules:read"}
 

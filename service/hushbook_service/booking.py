@@ -93,10 +93,22 @@ def load_schedule(
     )
 
 
+def occupying(now: datetime | None = None):
+    """The one rule for what holds time: confirmed, or pending and not expired
+    (an unconfirmed online booking frees its slot at ``pending_until`` even
+    before the expiry job has marked it)."""
+    now = now or utcnow()
+    return Appointment.status.in_(ACTIVE_STATES) & (
+        (Appointment.status != "pending")
+        | Appointment.pending_until.is_null()
+        | (Appointment.pending_until > now)
+    )
+
+
 def _overlapping(staff_id: int, start: datetime, end: datetime, exclude: int | None = None):
     query = Appointment.select().where(
         Appointment.staff == staff_id,
-        Appointment.status.in_(ACTIVE_STATES),
+        occupying(),
         Appointment.block_start < end,
         Appointment.block_end > start,
     )
@@ -211,4 +223,8 @@ def transition(appointment: Appointment, action: str) -> Appointment:
     appointment.status = target
     if target in ("completed", "no_show"):
         clientbook.count_visit(appointment, target)
+    if target == "no_show":
+        from .public import after_no_show  # the owner's auto-block rule
+
+        after_no_show(appointment)
     return appointment

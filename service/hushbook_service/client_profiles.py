@@ -46,4 +46,3 @@ def sealed_profile(client: Client) -> dict[str, str]:
     if not client.profile:
         return {}
     return json.loads(bytes(client.profile).decode())
-

@@ -50,6 +50,7 @@ class Settings:
         from Crypto.Protocol.KDF import HKDF
 
         return HKDF(self.index_key, 32, label, SHA256, context=context)
+
     # Number of reverse proxies in front whose X-Forwarded-For/-Proto to trust.
     trusted_proxies: int = 0
 

@@ -122,6 +122,11 @@ def open_contact(appointment: Appointment) -> dict[str, str] | None:
     return json.loads(plain)
 
 
+def forget(appointment: Appointment) -> None:
+    """Drop the contact of an appointment that will send nothing more."""
+    DeliveryContact.delete().where(DeliveryContact.appointment == appointment.id).execute()
+
+
 def shred_expired(now: datetime | None = None) -> list[str]:
     """Delete the keys (and rows) of months whose appointments and grace are over."""
     now = now or utcnow()

@@ -45,10 +45,19 @@ def service_context() -> Iterator[None]:
 @huey.periodic_task(crontab(minute="*/15"))
 def housekeeping() -> int:
     """Drop expired refresh tokens and old login failures."""
-    from . import identity
+    from . import identity, metering, public
 
     with service_context():
-        return identity.purge_expired()
+        return identity.purge_expired() + metering.purge() + public.purge_spent()
+
+
+@huey.periodic_task(crontab(minute="*"))
+def expire_pending_bookings() -> int:
+    """Unconfirmed online bookings past their time: expired, their new clients erased."""
+    from . import public
+
+    with service_context():
+        return public.expire_pending()
 
 
 @huey.periodic_task(crontab(minute="7"))

@@ -10,8 +10,10 @@ import peewee as pw
 from .db import UTCDateTimeField, database, utcnow
 
 ROLES = ("owner", "manager", "reception", "staff", "accountant")
-APPOINTMENT_STATES = ("pending", "confirmed", "completed", "no_show", "cancelled")
-ACTIVE_STATES = ("pending", "confirmed")  # states that occupy the calendar
+APPOINTMENT_STATES = ("pending", "confirmed", "completed", "no_show", "cancelled", "expired")
+# States that occupy the calendar; a pending online booking only until its
+# ``pending_until`` (see ``booking.occupying``).
+ACTIVE_STATES = ("pending", "confirmed")
 APPOINTMENT_SOURCES = ("staff", "phone", "walk_in", "online")
 
 
@@ -46,6 +48,8 @@ class Tenant(BaseModel):
     vip_after_spent_cents = pw.IntegerField(default=50_000)
     # National phone numbers (0170 …) are read with this country code.
     phone_country_code = pw.CharField(max_length=4, default="49")
+    # Stealth mode's knobs as JSON: only overrides of ``stealth.DEFAULTS``.
+    stealth_settings = pw.TextField(default="{}")
     created_at = UTCDateTimeField(default=utcnow)
     updated_at = UTCDateTimeField(default=utcnow)
 
@@ -59,6 +63,8 @@ class Staff(TenantModel):
 
     email = pw.CharField(max_length=254)
     display_name = pw.CharField(max_length=100)
+    # What the public sees instead of the display name (a pseudonym), if set.
+    public_name = pw.CharField(max_length=100, null=True)
     role = pw.CharField(max_length=16)
     bookable = pw.BooleanField(default=True)
     active = pw.BooleanField(default=True)
@@ -142,6 +148,8 @@ class Client(TenantModel):
     total_spent_cents = pw.IntegerField(default=0)
     category = pw.CharField(max_length=16, default="new", index=True)  # new | regular | vip
     birthday_month = pw.SmallIntegerField(null=True)  # only if the client agreed
+    # Created by an online booking not confirmed yet: erased if it expires.
+    pending = pw.BooleanField(default=False)
     # For retention; None on rows from before it existed (then created_at counts).
     last_activity_at = UTCDateTimeField(default=utcnow, null=True, index=True)
     created_at = UTCDateTimeField(default=utcnow)
@@ -159,6 +167,8 @@ class Appointment(TenantModel):
     block_start = UTCDateTimeField()
     block_end = UTCDateTimeField()
     price_cents = pw.IntegerField(default=0)
+    # Online bookings: unconfirmed (double opt-in) ones stop occupying at this time.
+    pending_until = UTCDateTimeField(null=True)
     created_by = pw.ForeignKeyField(Staff, null=True, on_delete="SET NULL", backref="+")
     created_at = UTCDateTimeField(default=utcnow)
     updated_at = UTCDateTimeField(default=utcnow)
@@ -281,6 +291,50 @@ class AuditEvent(TenantModel):
         indexes = ((("tenant", "seq"), True),)
 
 
+class SpentToken(BaseModel):
+    """A single-use token's ``jti`` (offers, proofs-of-work): the unique key
+    makes a second use fail, even when two arrive at the same instant."""
+
+    jti = pw.CharField(max_length=64, unique=True)
+    kind = pw.CharField(max_length=16)
+    expires_at = UTCDateTimeField(index=True)
+
+
+class MeterBucket(BaseModel):
+    """A token bucket of stealth-mode metering, shared by every worker.
+
+    ``key`` is a keyed hash of (tenant, kind, value): no IP address is stored."""
+
+    key = pw.CharField(max_length=64, unique=True)
+    level = pw.FloatField()
+    updated = pw.FloatField()  # epoch seconds
+
+
+class PendingHold(TenantModel):
+    """Who an unconfirmed online booking counts against (pending caps): keyed
+    hashes of contact, visitor session, IP and subnet. Dropped on confirmation,
+    cancellation or expiry."""
+
+    appointment = pw.ForeignKeyField(Appointment, on_delete="CASCADE", backref="holds")
+    kind = pw.CharField(max_length=12)  # contact | session | ip | subnet
+    digest = pw.CharField(max_length=64)
+
+    class Meta:
+        indexes = ((("tenant", "kind", "digest"), False),)
+
+
+class BlockedContact(TenantModel):
+    """A contact that may not book online: its blind index, never the contact."""
+
+    kind = pw.CharField(max_length=8)  # email | phone
+    digest = pw.CharField(max_length=64)
+    reason = pw.CharField(max_length=16, default="manual")  # manual | no_shows
+    created_at = UTCDateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("tenant", "kind", "digest"), True),)
+
+
 class SchemaMigration(BaseModel):
     version = pw.IntegerField(primary_key=True)
     name = pw.CharField(max_length=100)
@@ -307,4 +361,8 @@ ALL_MODELS = [
     PrivacyNotice,
     Consent,
     DeliveryContact,
+    SpentToken,
+    MeterBucket,
+    PendingHold,
+    BlockedContact,
 ]

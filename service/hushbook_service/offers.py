@@ -79,6 +79,7 @@ span (a wider answer is fine, starts outside it are ignored); then
 
 from __future__ import annotations
 
+import heapq
 import hmac
 from bisect import bisect_right
 from collections.abc import Mapping
@@ -97,6 +98,8 @@ __all__ = [
     "Policy",
     "Wish",
     "choose",
+    "earliest",
+    "fits",
     "is_lit",
     "search_span",
     "showcase",
@@ -395,3 +398,68 @@ def choose(
         picked.append(best[2])
         uses[best[1]] = uses.get(best[1], 0) + 1
     return sorted(picked, key=lambda o: (o.start, o.staff_id))
+
+
+def _part_of(local: time, policy: Policy) -> int:
+    a, b = policy.part_bounds
+    return 0 if local < a else 1 if local < b else 2
+
+
+def fits(wish: Wish, start: datetime, tz: ZoneInfo, policy: Policy = DEFAULT_POLICY) -> bool:
+    """Whether a start is what the customer asked for (window, weekday, time of day).
+
+    The explicit range is taken as given here (not widened): this is the
+    customer's own judgement of an offer, used by :func:`earliest` and the
+    benchmark.
+    """
+    local = start.astimezone(tz)
+    if not wish.first_day <= local.date() <= wish.last_day:
+        return False
+    if local.weekday() not in wish.weekdays:
+        return False
+    if not wish.parts and wish.time_range is None:
+        return True
+    if PARTS[_part_of(local.time(), policy)] in wish.parts:
+        return True
+    rng = wish.time_range
+    return rng is not None and rng.start <= local.time().replace(tzinfo=None) < rng.end
+
+
+def earliest(
+    availability: Mapping[int, Availability],
+    wish: Wish,
+    *,
+    duration: timedelta,
+    tz: ZoneInfo,
+    now: datetime,
+    policy: Policy = DEFAULT_POLICY,
+    k: int | None = None,
+) -> list[Offer]:
+    """Stealth mode off: the first ``k`` free starts that fit the wish exactly.
+
+    What booking pages usually show, and what reveals that everything before
+    the first offer is taken (the benchmark measures how much).  A named
+    staff member comes first; if they have fewer than ``k``, others fill up.
+    """
+    k = policy.k if k is None else k
+    first, last = _window(wish, tz, now, policy)
+    lo = max(now, datetime.combine(first, time(0), tz)).astimezone(UTC)
+    hi = datetime.combine(last + timedelta(days=1), time(0), tz).astimezone(UTC)
+
+    def take(staff: list[int], n: int) -> list[Offer]:
+        out: list[Offer] = []
+        if n <= 0:
+            return out
+        streams = [((s, sid) for s in availability[sid].starts(lo, hi)) for sid in staff]
+        for s, sid in heapq.merge(*streams):
+            if fits(wish, s, tz, policy):
+                out.append(Offer(sid, s, s + duration))
+                if len(out) == n:
+                    break
+        return out
+
+    everyone = sorted(availability)
+    if wish.staff_id is None:
+        return take(everyone, k)
+    mine = take([wish.staff_id] if wish.staff_id in availability else [], k)
+    return mine + take([sid for sid in everyone if sid != wish.staff_id], k - len(mine))

@@ -36,6 +36,13 @@ PURPOSES = {
     "access": Purpose("hb-access+jwt", "hushbook:api"),
     "refresh": Purpose("hb-refresh+jwt", "hushbook:refresh"),
     "integration": Purpose("hb-integration+jwt", "hushbook:api"),
+    # The public booking flow (stealth layer, :mod:`hushbook_service.public`).
+    "visitor": Purpose("hb-visitor+jwt", "hushbook:public"),
+    "challenge": Purpose("hb-challenge+jwt", "hushbook:public"),
+    "offer": Purpose("hb-offer+jwt", "hushbook:public"),
+    "booking": Purpose("hb-booking+jwt", "hushbook:public"),
+    "confirm": Purpose("hb-confirm+jwt", "hushbook:public"),
+    "manage": Purpose("hb-manage+jwt", "hushbook:public"),
 }
 
 

@@ -8,6 +8,7 @@ from . import (
     clients,
     delivery_keys,
     integration_keys,
+    public,
     services,
     staff,
     tenant,
@@ -26,6 +27,7 @@ BLUEPRINTS = [
     audit.blp,
     vault.blp,
     delivery_keys.blp,
+    public.blp,
 ]
 
 

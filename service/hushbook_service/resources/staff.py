@@ -27,6 +27,11 @@ class StaffSchema(Schema):
     id = fields.Integer(dump_only=True)
     email = fields.Email(required=True, validate=validate.Length(max=254))
     display_name = Name(100, required=True)
+    public_name = Name(
+        100,
+        allow_none=True,
+        metadata={"description": "Shown to the public instead of the display name (a pseudonym)"},
+    )
     role = fields.String(required=True, validate=validate.OneOf(ROLES))
     bookable = fields.Boolean(load_default=True)
     active = fields.Boolean(dump_only=True)
@@ -36,6 +41,11 @@ class StaffSchema(Schema):
 
 class StaffUpdateSchema(Schema):
     display_name = Name(100)
+    public_name = Name(
+        100,
+        allow_none=True,
+        metadata={"description": "Shown to the public instead of the display name (a pseudonym)"},
+    )
     role = fields.String(validate=validate.OneOf(ROLES))
     bookable = fields.Boolean()
 
@@ -100,6 +110,7 @@ class StaffList(MethodView):
             tenant=principal().tenant_id,
             email=email,
             display_name=data["display_name"],
+            public_name=data.get("public_name"),
             role=data["role"],
             bookable=data["bookable"],
             password_hash=passwords.hash_password(

@@ -1,12 +1,13 @@
 """/v1/tenant: the business's own settings."""
 
+import json
 import re
 
 from flask.views import MethodView
 from marshmallow import ValidationError, fields, validate
 from peewee import fn
 
-from .. import audit
+from .. import audit, stealth
 from ..auth import principal, require
 from ..db import lock_row, utcnow, write_transaction
 from ..errors import abort
@@ -22,6 +23,19 @@ def _field_names(joined: str) -> None:
     names = joined.split()
     if "name" not in names or len(joined) > 200 or not all(map(FIELD_NAME_RE.fullmatch, names)):
         raise ValidationError("A list of field names (a-z, 0-9, _) that includes 'name'.")
+
+
+StealthSettingsSchema = Schema.from_dict(
+    {
+        key: fields.Integer(strict=True, validate=validate.Range(*stealth.RANGES[key]))
+        for key in stealth.DEFAULTS
+    },
+    name="StealthSettings",
+)
+
+
+def _stealth_settings(tenant: Tenant) -> dict:
+    return stealth.merged(json.loads(tenant.stealth_settings or "{}"))
 
 
 blp = Blueprint("tenant", __name__, url_prefix="/v1/tenant", description="Business settings")
@@ -41,7 +55,19 @@ class TenantSchema(Schema):
     buffer_before_min = Minutes(0, 240)
     buffer_after_min = Minutes(0, 240)
     stealth_mode = fields.Boolean()
-    show_staff_names = fields.Boolean()
+    show_staff_names = fields.Boolean(
+        metadata={
+            "description": "Public offers name the team member (costs privacy: docs/stealth.md)"
+        }
+    )
+    stealth_settings = fields.Function(
+        _stealth_settings,
+        deserialize=lambda value: StealthSettingsSchema().load(value),
+        metadata={
+            "description": "Stealth-mode knobs (budgets, offers per ask, pending expiry…); "
+            "a PATCH changes only the keys it names. See docs/stealth.md"
+        },
+    )
     require_totp = fields.Boolean(
         metadata={"description": "Owners and managers must use a second factor (owner only)"}
     )
@@ -88,8 +114,13 @@ class TenantResource(MethodView):
             abort(403, "Only an owner may change require_totp.")
         tenant = current_tenant()
         blp.check_etag(tenant, TenantSchema)
+        if "stealth_settings" in data:  # merge: keep the overrides not named
+            stored = json.loads(tenant.stealth_settings or "{}") | data.pop("stealth_settings")
+            tenant.stealth_settings = json.dumps(stored, sort_keys=True)
+            data["stealth_settings"] = stored
         for key, value in data.items():
-            setattr(tenant, key, value)
+            if key != "stealth_settings":
+                setattr(tenant, key, value)
         tenant.updated_at = utcnow()
         with write_transaction():
             tenant.save()

@@ -1,0 +1,21 @@
+"""Stealth layer: tenant knobs, public names, pending online bookings, metering."""
+
+from ..models import (
+    Appointment,
+    BlockedContact,
+    Client,
+    MeterBucket,
+    PendingHold,
+    SpentToken,
+    Staff,
+    Tenant,
+)
+from . import add_missing_columns
+
+
+def up(db):
+    add_missing_columns(db, Tenant, Tenant.stealth_settings)
+    add_missing_columns(db, Staff, Staff.public_name)
+    add_missing_columns(db, Client, Client.pending)
+    add_missing_columns(db, Appointment, Appointment.pending_until)
+    db.create_tables([SpentToken, MeterBucket, PendingHold, BlockedContact], safe=True)

@@ -1,0 +1,498 @@
+"""/v1/public: the booking flow for anyone, without a login (DESIGN §4).
+
+No route here lists free or busy times. The rules live in
+:mod:`hushbook_service.public`; this module validates and answers.
+"""
+
+from __future__ import annotations
+
+from flask import request
+from flask.views import MethodView
+from markupsafe import escape
+from marshmallow import ValidationError, fields, validate, validates_schema
+
+from .. import client_profiles, public
+from ..db import utcnow
+from ..errors import field_error
+from ..extensions import Blueprint, Schema
+from ..models import PrivacyNotice, Service, Tenant
+from ..offers import PARTS
+from .clients import FIELD_NAME, SEALED_BLOB, ConsentSchema, ContactsSchema
+
+blp = Blueprint(
+    "public",
+    __name__,
+    url_prefix="/v1/public",
+    description="Public booking: a wish in, a few signed offers out (no login; metered)",
+)
+TOKEN = validate.Length(1, 4096)
+PUBLIC = {"security": []}
+
+
+# --- schemas ----------------------------------------------------------------------------
+
+
+class PowSchema(Schema):
+    challenge = fields.String(required=True, validate=TOKEN)
+    nonce = fields.String(required=True, validate=validate.Regexp(r"^[0-9A-Za-z_-]{1,64}$"))
+
+
+class ChallengeRequestSchema(Schema):
+    session = fields.String(
+        validate=TOKEN,
+        metadata={"description": "Your visitor session; omit it on the first call to get one"},
+    )
+
+
+class ChallengeSchema(Schema):
+    session = fields.String()
+    challenge = fields.String(
+        metadata={
+            "description": "Find a nonce: SHA-256(challenge_id + ':' + nonce) "
+            "with `bits` leading zero bits"
+        }
+    )
+    challenge_id = fields.String(metadata={"description": "The challenge's jti: what you hash"})
+    bits = fields.Integer()
+    expires_at = fields.AwareDateTime()
+    required = fields.Boolean(metadata={"description": "False when stealth mode is off"})
+
+
+class WishFields(Schema):
+    staff_id = fields.Integer(
+        strict=True, metadata={"description": "Only when the business shows staff names"}
+    )
+    date_from = fields.Date(required=True)
+    date_to = fields.Date(
+        required=True, metadata={"description": "At most 14 days after date_from"}
+    )
+    weekdays = fields.List(
+        fields.Integer(strict=True, validate=validate.Range(0, 6)),
+        validate=validate.Length(1, 7),
+        metadata={"description": "0 = Monday; omitted: any day"},
+    )
+    parts = fields.List(
+        fields.String(validate=validate.OneOf(PARTS)),
+        validate=validate.Length(1, 3),
+        metadata={"description": "morning (before 12), afternoon (12-17), evening"},
+    )
+    time_from = fields.Time(metadata={"description": "Or a time range (local, HH:MM)"})
+    time_to = fields.Time()
+
+    @validates_schema
+    def _consistent(self, data, **_):
+        if ("time_from" in data) != ("time_to" in data):
+            raise ValidationError("Give time_from and time_to together.", "time_to")
+        if "time_from" in data and data["time_from"] >= data["time_to"]:
+            raise ValidationError("time_to must be after time_from.", "time_to")
+        if data["date_to"] < data["date_from"]:
+            raise ValidationError("date_to must not be before date_from.", "date_to")
+        if (data["date_to"] - data["date_from"]).days >= 14:
+            raise ValidationError("The window may span at most 14 days.", "date_to")
+
+
+class OfferRequestSchema(WishFields):
+    session = fields.String(required=True, validate=TOKEN)
+    pow = fields.Nested(PowSchema, metadata={"description": "Required in stealth mode"})
+    service_id = fields.Integer(required=True, strict=True)
+
+
+class StaffRefSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+
+
+class OfferSchema(Schema):
+    start = fields.AwareDateTime()
+    end = fields.AwareDateTime()
+    fits_wish = fields.Boolean(metadata={"description": "False: an alternative near the wish"})
+    staff = fields.Nested(StaffRefSchema, metadata={"description": "Only if names are shown"})
+    token = fields.String(metadata={"description": "Book with this (single use, this session)"})
+    expires_at = fields.AwareDateTime()
+
+
+class OffersSchema(Schema):
+    service_id = fields.Integer()
+    offers = fields.List(fields.Nested(OfferSchema))
+
+
+class PublicProfileSchema(Schema):
+    name = fields.String(required=True, validate=validate.Length(1, 200))
+    birthday = fields.Date()
+    notes = fields.String(validate=validate.Length(max=2000))
+
+
+class BookingRequestSchema(Schema):
+    session = fields.String(required=True, validate=TOKEN)
+    pow = fields.Nested(PowSchema, metadata={"description": "Required in stealth mode"})
+    offer = fields.String(required=True, validate=TOKEN)
+    profile = fields.Nested(
+        PublicProfileSchema, metadata={"description": "Plain; sealed on arrival. Or sealed_profile"}
+    )
+    sealed_profile = fields.Dict(
+        keys=fields.String(validate=FIELD_NAME),
+        values=fields.String(validate=SEALED_BLOB),
+        validate=validate.Length(1, 40),
+        metadata={"description": "Sealed in the browser to the tenant key (catalog)"},
+    )
+    client_key = fields.String(validate=validate.Length(16, 64))
+    contact = fields.Nested(
+        ContactsSchema,
+        required=True,
+        metadata={"description": "Where the confirmation goes (e-mail or phone)"},
+    )
+    consent = fields.Nested(ConsentSchema, required=True)
+    website = fields.String(
+        validate=validate.Length(max=200),
+        metadata={"description": "Leave empty (a field people never see)"},
+    )
+
+    @validates_schema
+    def _forms(self, data, **_):
+        if ("profile" in data) == ("sealed_profile" in data):
+            raise ValidationError("Give profile or sealed_profile.", "profile")
+        if ("sealed_profile" in data) != ("client_key" in data):
+            raise ValidationError("A sealed profile comes with its client_key.", "client_key")
+        if not data.get("contact"):
+            raise ValidationError("An e-mail address or a phone number is needed.", "contact")
+
+
+class BookingSchema(Schema):
+    status = fields.String()
+    booking = fields.String(metadata={"description": "Reference to confirm with the code"})
+    confirm_by = fields.AwareDateTime()
+    start = fields.AwareDateTime(allow_none=True)
+    end = fields.AwareDateTime(allow_none=True)
+
+
+class ConfirmRequestSchema(Schema):
+    token = fields.String(validate=TOKEN, metadata={"description": "From the confirmation link"})
+    booking = fields.String(validate=TOKEN)
+    code = fields.String(validate=validate.Regexp(r"^[0-9]{6}$"))
+
+    @validates_schema
+    def _one_way(self, data, **_):
+        if ("token" in data) == ("booking" in data or "code" in data):
+            raise ValidationError("Give token, or booking and code.", "token")
+        if "booking" in data and "code" not in data:
+            raise ValidationError("The code is missing.", "code")
+        if "code" in data and "booking" not in data:
+            raise ValidationError("The booking reference is missing.", "booking")
+
+
+class ManagedSchema(Schema):
+    business = fields.String()
+    service = fields.String()
+    staff = fields.String(allow_none=True)
+    status = fields.String()
+    start = fields.AwareDateTime()
+    end = fields.AwareDateTime()
+    can_cancel = fields.Boolean()
+    can_reschedule = fields.Boolean()
+
+
+class ConfirmedSchema(ManagedSchema):
+    manage_token = fields.String(metadata={"description": "For /v1/public/manage/{token}"})
+
+
+class RescheduleRequestSchema(Schema):
+    offer = fields.String(required=True, validate=TOKEN)
+
+
+class CatalogServiceSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    description = fields.String()
+    duration_min = fields.Integer()
+    price_cents = fields.Integer()
+    staff_ids = fields.List(fields.Integer(), metadata={"description": "Only if names are shown"})
+
+
+class NoticeSchema(Schema):
+    version = fields.Integer()
+    locale = fields.String()
+    text = fields.String()
+
+
+class CatalogSchema(Schema):
+    name = fields.String()
+    slug = fields.String()
+    locale = fields.String()
+    timezone = fields.String()
+    stealth_mode = fields.Boolean()
+    offer_count = fields.Integer()
+    max_window_days = fields.Integer()
+    services = fields.List(fields.Nested(CatalogServiceSchema))
+    staff = fields.List(fields.Nested(StaffRefSchema), metadata={"description": "If shown"})
+    privacy_notices = fields.List(fields.Nested(NoticeSchema))
+    profile_fields = fields.List(fields.String())
+    public_key = fields.String(allow_none=True, metadata={"description": "Seal profiles to this"})
+    key_version = fields.Integer()
+
+
+# --- routes -----------------------------------------------------------------------------
+
+
+def _catalog(tenant: Tenant) -> dict:
+    services = list(
+        Service.select()
+        .where(Service.tenant == tenant.id, Service.active == True)
+        .order_by(Service.name, Service.id)
+    )
+    out_services = []
+    staff = {}
+    for service in services:
+        team = public.team_for(service)
+        if not team:
+            continue  # nobody to book it with: not offered online
+        item = {
+            "id": service.id,
+            "name": service.name,
+            "description": service.description,
+            "duration_min": service.duration_min,
+            "price_cents": service.price_cents,
+        }
+        if tenant.show_staff_names:
+            item["staff_ids"] = [s.id for s in team]
+            staff.update({s.id: public.public_name(s) for s in team})
+        out_services.append(item)
+    latest: dict[str, PrivacyNotice] = {}
+    for notice in (
+        PrivacyNotice.select()
+        .where(PrivacyNotice.tenant == tenant.id)
+        .order_by(PrivacyNotice.version)
+    ):
+        latest[notice.locale] = notice
+    catalog = {
+        "name": tenant.name,
+        "slug": tenant.slug,
+        "locale": tenant.locale,
+        "timezone": tenant.timezone,
+        "stealth_mode": tenant.stealth_mode,
+        "offer_count": public.settings_of(tenant)["offer_count"],
+        "max_window_days": 14,
+        "services": out_services,
+        "privacy_notices": list(latest.values()),
+        "profile_fields": tenant.profile_fields.split(),
+        "public_key": tenant.public_key,
+        "key_version": tenant.key_version,
+    }
+    if tenant.show_staff_names:
+        catalog["staff"] = [{"id": k, "name": v} for k, v in sorted(staff.items())]
+    return catalog
+
+
+@blp.route("/<slug>/catalog")
+class Catalog(MethodView):
+    @blp.doc(**PUBLIC)
+    @blp.response(200, CatalogSchema)
+    def get(self, slug):
+        """What can be booked: services (staff names only if the business shows them)"""
+        return _catalog(public.tenant_by_slug(slug))
+
+
+@blp.route("/<slug>/challenge")
+class Challenge(MethodView):
+    @blp.doc(**PUBLIC)
+    @blp.arguments(ChallengeRequestSchema)
+    @blp.response(200, ChallengeSchema)
+    @blp.alt_response(429, description="Past a budget (Retry-After)")
+    def post(self, data, slug):
+        """A visitor session (if none given) and a proof-of-work puzzle for the next ask"""
+        tenant = public.tenant_by_slug(slug)
+        session = data.get("session") or public.new_session(tenant)
+        who = public.visitor(tenant, session)
+        if not tenant.stealth_mode:
+            return {"session": session, "required": False}
+        answer = public.issue_challenge(tenant, who)
+        answer["challenge_id"] = public.challenge_id(answer["challenge"])
+        return {**answer, "session": session, "required": True}
+
+
+@blp.route("/<slug>/offers")
+class Offers(MethodView):
+    @blp.doc(**PUBLIC)
+    @blp.arguments(OfferRequestSchema)
+    @blp.response(200, OffersSchema)
+    @blp.alt_response(429, description="Past a budget (Retry-After)")
+    def post(self, data, slug):
+        """At most k offers for a wish (never a list of free times)"""
+        tenant = public.tenant_by_slug(slug)
+        who = public.visitor(tenant, data["session"])
+        public.meter(tenant, who)
+        public.spend_pow(tenant, who, data.get("pow"))
+        return public.make_offers(tenant, who, data)
+
+
+@blp.route("/<slug>/bookings")
+class Bookings(MethodView):
+    @blp.doc(**PUBLIC)
+    @blp.arguments(BookingRequestSchema)
+    @blp.response(202, BookingSchema)
+    @blp.alt_response(409, description="Offer already used, or the time was taken meanwhile")
+    @blp.alt_response(429, description="Past a budget or too many unconfirmed bookings")
+    def post(self, data, slug):
+        """Book an offer: pending until the customer confirms (link or code sent to them)"""
+        tenant = public.tenant_by_slug(slug)
+        who = public.visitor(tenant, data["session"])
+        public.meter(tenant, who)
+        public.spend_pow(tenant, who, data.get("pow"))
+        if "sealed_profile" in data:
+            client_profiles.require_vault(tenant)
+        return public.book(tenant, who, data)
+
+
+def _managed(appointment) -> dict:
+    tenant = Tenant.get_by_id(appointment.tenant_id)
+    live = appointment.status in ("pending", "confirmed") and appointment.start_at > utcnow()
+    return {
+        "business": tenant.name,
+        "service": appointment.service.name,
+        "staff": public.public_name(appointment.staff) if tenant.show_staff_names else None,
+        "status": appointment.status,
+        "start": appointment.start_at,
+        "end": appointment.end_at,
+        "can_cancel": live,
+        "can_reschedule": live and appointment.status == "confirmed",
+    }
+
+
+@blp.route("/bookings/confirm")
+class Confirm(MethodView):
+    @blp.doc(**PUBLIC)
+    @blp.arguments(ConfirmRequestSchema)
+    @blp.response(200, ConfirmedSchema)
+    @blp.alt_response(409, description="Expired (reason: booking_expired)")
+    def post(self, data):
+        """Confirm a pending booking (double opt-in) by the link's token or the code"""
+        if "token" in data:
+            appointment = public.confirm_by_link(data["token"])
+        else:
+            appointment = public.confirm_by_code(data["booking"], data["code"])
+        return {**_managed(appointment), "manage_token": public.manage_token(appointment)}
+
+
+@blp.route("/manage/<token>")
+class Manage(MethodView):
+    @blp.doc(**PUBLIC)
+    @blp.response(200, ManagedSchema)
+    def get(self, token):
+        """View a booking (a GET never changes anything: mail scanners follow links)"""
+        return _managed(public.managed(token))
+
+
+@blp.route("/manage/<token>/cancel")
+class ManageCancel(MethodView):
+    @blp.doc(**PUBLIC)
+    @blp.response(200, ManagedSchema)
+    @blp.alt_response(409, description="Too late, or already cancelled")
+    def post(self, token):
+        """Cancel the booking (frees the time)"""
+        appointment = public.managed(token)
+        public.meter(Tenant.get_by_id(appointment.tenant_id), public.manage_visitor(appointment))
+        return _managed(public.cancel(appointment))
+
+
+class ManageWishSchema(WishFields):
+    pass
+
+
+@blp.route("/manage/<token>/offers")
+class ManageOffers(MethodView):
+    @blp.doc(**PUBLIC)
+    @blp.arguments(ManageWishSchema)
+    @blp.response(200, OffersSchema)
+    @blp.alt_response(429, description="Past a budget (Retry-After)")
+    def post(self, data, token):
+        """New offers to move this booking to (same service)"""
+        appointment = public.managed(token)
+        if appointment.status != "confirmed":
+            field_error("token", "Only a confirmed booking can be moved.", 409)
+        tenant = Tenant.get_by_id(appointment.tenant_id)
+        who = public.manage_visitor(appointment)
+        public.meter(tenant, who)
+        return public.make_offers(tenant, who, {**data, "service_id": appointment.service_id})
+
+
+@blp.route("/manage/<token>/reschedule")
+class ManageReschedule(MethodView):
+    @blp.doc(**PUBLIC)
+    @blp.arguments(RescheduleRequestSchema)
+    @blp.response(200, ManagedSchema)
+    @blp.alt_response(409, description="Offer used, time taken, or too late")
+    def post(self, data, token):
+        """Move the booking to one of the offers asked for under this link"""
+        appointment = public.managed(token)
+        who = public.manage_visitor(appointment)
+        public.meter(Tenant.get_by_id(appointment.tenant_id), who)
+        return _managed(public.reschedule(appointment, who, data["offer"]))
+
+
+# --- pages for links in messages (a GET shows, only a POST changes) ----------------------
+
+_TEXT = {
+    "de": {
+        "confirm_title": "Termin bestätigen",
+        "confirm_button": "Jetzt bestätigen",
+        "confirmed": "Ihr Termin ist bestätigt.",
+        "failed": "Dieser Link ist nicht mehr gültig. Bitte buchen Sie erneut.",
+    },
+    "en": {
+        "confirm_title": "Confirm your appointment",
+        "confirm_button": "Confirm now",
+        "confirmed": "Your appointment is confirmed.",
+        "failed": "This link is no longer valid. Please book again.",
+    },
+}
+
+
+def _lang() -> str:
+    best = request.accept_languages.best_match(list(_TEXT))
+    return best or "de"
+
+
+def _page(title: str, body: str, status: int = 200):
+    lang = _lang()
+    html = (
+        f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f'<meta name="robots" content="noindex"><title>{escape(title)}</title></head>'
+        f"<body><main><h1>{escape(title)}</h1>{body}</main></body></html>"
+    )
+    return (
+        html,
+        status,
+        {
+            "Content-Type": "text/html; charset=utf-8",
+            "Cache-Control": "no-store",
+            "Referrer-Policy": "no-referrer",
+            "Content-Security-Policy": "default-src 'none'; form-action 'self'",
+        },
+    )
+
+
+@blp.route("/bookings/confirm/<token>")
+class ConfirmPage(MethodView):
+    @blp.doc(**PUBLIC)
+    @blp.response(200, description="An HTML page with a button (the link in the message)")
+    def get(self, token):
+        """The confirmation link: shows a button; confirming takes a POST"""
+        text = _TEXT[_lang()]
+        form = (
+            f'<form method="post"><button type="submit">{escape(text["confirm_button"])}'
+            "</button></form>"
+        )
+        return _page(text["confirm_title"], form)
+
+    @blp.doc(**PUBLIC)
+    @blp.response(200, description="An HTML page saying whether it worked")
+    def post(self, token):
+        """The button on the confirmation page"""
+        text = _TEXT[_lang()]
+        try:
+            public.confirm_by_link(token)
+        except Exception as exc:  # noqa: BLE001 - any refusal: one friendly page
+            if getattr(exc, "code", 500) >= 500:
+                raise
+            return _page(text["confirm_title"], f"<p>{escape(text['failed'])}</p>", 409)
+        return _page(text["confirm_title"], f"<p>{escape(text['confirmed'])}</p>")

@@ -1,0 +1,127 @@
+"""Stealth mode's rules in one place: settings, metering keys, proof-of-work.
+
+Pure standard library (no Flask, no database), so the benchmark and the
+tests use exactly what the service enforces.  The stateful parts (buckets in
+the database, spent tokens) live in :mod:`hushbook_service.metering` and
+:mod:`hushbook_service.public`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import math
+
+# Owner-tunable settings (PATCH /v1/tenant {"stealth_settings": {...}}) with
+# their defaults and allowed ranges.  docs/stealth.md explains each one.
+DEFAULTS: dict[str, int] = {
+    "offer_count": 3,  # k: offers per ask
+    "pending_expiry_min": 30,  # unconfirmed bookings expire and free the slot
+    "min_fill_seconds": 4,  # offer shown -> booking sent faster than this: a bot
+    "pow_base_bits": 16,  # SHA-256 leading zero bits for a light user
+    "block_after_no_shows": 3,  # contacts of clients with this many no-shows are blocked (0: off)
+    "asks_per_session_hour": 20,
+    "asks_per_ip_day": 60,
+    "asks_per_subnet_day": 150,  # IPv4 /24, IPv6 /64
+    "asks_per_wide_subnet_day": 400,  # IPv6 /48
+    "asks_per_tenant_day": 5000,
+    "pending_per_contact": 2,
+    "pending_per_session": 2,
+    "pending_per_ip": 3,
+    "pending_per_subnet": 8,
+}
+RANGES: dict[str, tuple[int, int]] = {
+    "offer_count": (1, 5),
+    "pending_expiry_min": (5, 24 * 60),
+    "min_fill_seconds": (0, 120),
+    "pow_base_bits": (8, 22),
+    "block_after_no_shows": (0, 20),
+    "asks_per_session_hour": (1, 1000),
+    "asks_per_ip_day": (1, 100_000),
+    "asks_per_subnet_day": (1, 100_000),
+    "asks_per_wide_subnet_day": (1, 1_000_000),
+    "asks_per_tenant_day": (1, 10_000_000),
+    "pending_per_contact": (1, 20),
+    "pending_per_session": (1, 20),
+    "pending_per_ip": (1, 100),
+    "pending_per_subnet": (1, 1000),
+}
+
+# Proof-of-work: a requester's first asks of the day cost the base; after that
+# every doubling of its volume costs one more bit (twice the work per ask).
+POW_FREE_ASKS = 4
+POW_MAX_BITS = 28
+DAY = 86_400
+HOUR = 3_600
+
+
+def pow_bits(recent_asks: float, base: int) -> int:
+    """Difficulty for a requester who made ``recent_asks`` asks lately."""
+    if recent_asks <= POW_FREE_ASKS:
+        return base
+    return min(POW_MAX_BITS, base + math.ceil(math.log2(recent_asks / POW_FREE_ASKS)))
+
+
+def leading_zero_bits(digest: bytes) -> int:
+    n = int.from_bytes(digest, "big")
+    return len(digest) * 8 - n.bit_length()
+
+
+def pow_digest(challenge_id: str, nonce: str) -> bytes:
+    """What the solver hashes: ``SHA-256("<challenge id>:<nonce>")``."""
+    return hashlib.sha256(f"{challenge_id}:{nonce}".encode()).digest()
+
+
+def pow_ok(challenge_id: str, nonce: str, bits: int) -> bool:
+    return leading_zero_bits(pow_digest(challenge_id, nonce)) >= bits
+
+
+def solve(challenge_id: str, bits: int) -> str:
+    """Reference solver (tests, SDK, benchmark): the first nonce that works."""
+    n = 0
+    while not pow_ok(challenge_id, str(n), bits):
+        n += 1
+    return str(n)
+
+
+def network_keys(ip: str) -> list[tuple[str, str]]:
+    """The metering keys of an address: ``[("ip", …), ("subnet", …), …]``.
+
+    IPv4: the address and its /24.  IPv6: the /64 (one household or phone:
+    it counts as the address), the /64 as subnet too, and the /48 (a site).
+    An unparsable address (no proxy configured, a unix socket) meters as one.
+    """
+    try:
+        addr = ipaddress.ip_address(ip)
+    except ValueError:
+        return [("ip", "unknown"), ("subnet", "unknown")]
+    if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped:
+        addr = addr.ipv4_mapped
+    if addr.version == 4:
+        return [("ip", str(addr)), ("subnet", str(ipaddress.ip_network(f"{addr}/24", False)))]
+    net64 = str(ipaddress.ip_network(f"{addr}/64", False))
+    return [
+        ("ip", net64),
+        ("subnet", net64),
+        ("wide_subnet", str(ipaddress.ip_network(f"{addr}/48", False))),
+    ]
+
+
+def ask_buckets(settings: dict[str, int]) -> dict[str, tuple[int, int]]:
+    """Bucket kind -> (capacity, seconds to refill it completely)."""
+    return {
+        "session": (settings["asks_per_session_hour"], HOUR),
+        "ip": (settings["asks_per_ip_day"], DAY),
+        "subnet": (settings["asks_per_subnet_day"], DAY),
+        "wide_subnet": (settings["asks_per_wide_subnet_day"], DAY),
+        "tenant": (settings["asks_per_tenant_day"], DAY),
+    }
+
+
+def merged(stored: dict[str, int] | None) -> dict[str, int]:
+    """The tenant's settings: stored overrides on top of the defaults."""
+    out = dict(DEFAULTS)
+    for key, value in (stored or {}).items():
+        if key in DEFAULTS:
+            out[key] = value
+    return out
