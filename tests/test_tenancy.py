@@ -177,9 +177,16 @@ def populate(client, fx, tag: str) -> World:
         ),
         201,
     )
+    blocked = _ok(
+        client.post(
+            "/v1/blocked-contacts", json={"email": f"blocked-{tag.lower()}@x.test"}, headers=h
+        ),
+        201,
+    )[0]["id"]
     return World(
         fx,
         ids={
+            "blocked_contact": [blocked],
             "tenant": [fx.tenant.id],
             "staff": [stylist, fx.owner.staff.id],
             "exception": [exception],
@@ -381,6 +388,7 @@ def plausible_body(spec: dict, op: Op, pick: Pick) -> dict | None:
         ("POST", "/v1/vault/setup"): lambda: vault_material()["setup"],
         ("PUT", "/v1/vault/grants/{staff_id}"): lambda: vault_material()["grant"],
         ("POST", "/v1/integration-keys"): lambda: {"name": "probe", "scopes": ["tenant:read"]},
+        ("POST", "/v1/blocked-contacts"): lambda: {"email": "probe@blocked.test"},
     }
     if (op.method, op.template) in known:
         return known[(op.method, op.template)]()

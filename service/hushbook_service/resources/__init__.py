@@ -5,6 +5,7 @@ from . import (
     audit,
     auth,
     availability,
+    blocked_contacts,
     clients,
     delivery_keys,
     integration_keys,
@@ -27,6 +28,7 @@ BLUEPRINTS = [
     audit.blp,
     vault.blp,
     delivery_keys.blp,
+    blocked_contacts.blp,
     public.blp,
 ]
 
