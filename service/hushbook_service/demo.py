@@ -8,7 +8,15 @@ from zoneinfo import ZoneInfo
 
 from . import passwords, vault
 from .db import database, utcnow
-from .models import Appointment, Service, ServiceStaff, Staff, Tenant, WorkingHours
+from .models import (
+    Appointment,
+    PrivacyNotice,
+    Service,
+    ServiceStaff,
+    Staff,
+    Tenant,
+    WorkingHours,
+)
 from .tenants import create_tenant
 
 DEMO_SLUG = "demo"
@@ -27,6 +35,15 @@ SERVICES = [
     ("Massage 60 min", 60, 7000, 15, (3,)),
 ]
 
+
+NOTICES = {
+    "de": "Salon Demo verarbeitet Ihren Namen und Ihre Kontaktdaten nur, um Ihren Termin "
+    "zu vereinbaren, zu bestätigen und Sie daran zu erinnern. Die Daten sind verschlüsselt; "
+    "Sie können Auskunft, Export und Löschung jederzeit verlangen.",
+    "en": "Salon Demo processes your name and contact details only to arrange, confirm and "
+    "remind you of your appointment. The data is encrypted; you may ask for access, export "
+    "and erasure at any time.",
+}
 
 DEMO_VAULT_PASSPHRASE = "demo vault passphrase - change me"  # noqa: S105 - demo only, printed
 
@@ -48,6 +65,8 @@ def seed_demo(scrypt_log_n: int, bookings: int = 40, seed: int = 7) -> tuple[Ten
     vault.setup_locally(tenant, owner, DEMO_VAULT_PASSPHRASE)
     rng = random.Random(seed)
     with database.atomic():
+        for locale, text in NOTICES.items():  # online booking asks for consent to version 1
+            PrivacyNotice.create(tenant=tenant, version=1, locale=locale, text=text)
         team = []
         for name, role, days, start, end, lunch in TEAM:
             member = Staff.create(
