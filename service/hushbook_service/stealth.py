@@ -18,7 +18,7 @@ DEFAULTS: dict[str, int] = {
     "offer_count": 3,  # k: offers per ask
     "pending_expiry_min": 30,  # unconfirmed bookings expire and free the slot
     "min_fill_seconds": 4,  # offer shown -> booking sent faster than this: a bot
-    "pow_base_bits": 16,  # SHA-256 leading zero bits for a light user
+    "pow_base_bits": 14,  # SHA-256 leading zero bits for a light user (~16k hashes)
     "block_after_no_shows": 3,  # contacts of clients with this many no-shows are blocked (0: off)
     "asks_per_session_hour": 20,
     "asks_per_ip_day": 60,
