@@ -6,10 +6,13 @@ No route here lists free or busy times. The rules live in
 
 from __future__ import annotations
 
-from flask import request
+from zoneinfo import ZoneInfo
+
+from flask import Response, request
 from flask.views import MethodView
 from markupsafe import escape
 from marshmallow import ValidationError, fields, validate, validates_schema
+from werkzeug.exceptions import HTTPException
 
 from .. import client_profiles, public
 from ..db import utcnow
@@ -377,8 +380,12 @@ class Manage(MethodView):
     @blp.doc(**PUBLIC)
     @blp.response(200, ManagedSchema)
     def get(self, token):
-        """View a booking (a GET never changes anything: mail scanners follow links)"""
-        return _managed(public.managed(token))
+        """View a booking (a GET never changes anything: mail scanners follow links).
+        Browsers (``Accept: text/html``) get a page with a cancel button."""
+        appointment = public.managed(token)
+        if _wants_html():
+            return _manage_page(appointment, f"{token}")
+        return _managed(appointment)
 
 
 @blp.route("/manage/<token>/cancel")
@@ -387,10 +394,19 @@ class ManageCancel(MethodView):
     @blp.response(200, ManagedSchema)
     @blp.alt_response(409, description="Too late, or already cancelled")
     def post(self, token):
-        """Cancel the booking (frees the time)"""
+        """Cancel the booking (frees the time); the page's form gets a page back"""
         appointment = public.managed(token)
         public.meter(Tenant.get_by_id(appointment.tenant_id), public.manage_visitor(appointment))
-        return _managed(public.cancel(appointment))
+        if not _wants_html():
+            return _managed(public.cancel(appointment))
+        text = _TEXT[_lang()]
+        try:
+            public.cancel(appointment)
+        except HTTPException as exc:
+            if exc.code >= 500:
+                raise
+            return _manage_page(appointment, "../" + token, text["cannot"], 409)
+        return _manage_page(appointment, "../" + token, text["cancelled"])
 
 
 class ManageWishSchema(WishFields):
@@ -436,12 +452,36 @@ _TEXT = {
         "confirm_button": "Jetzt bestätigen",
         "confirmed": "Ihr Termin ist bestätigt.",
         "failed": "Dieser Link ist nicht mehr gültig. Bitte buchen Sie erneut.",
+        "manage_title": "Ihr Termin",
+        "cancel_button": "Termin absagen",
+        "cancelled": "Ihr Termin ist abgesagt.",
+        "cannot": "Dieser Termin kann online nicht mehr geändert werden.",
+        "status": {
+            "pending": "noch nicht bestätigt",
+            "confirmed": "bestätigt",
+            "cancelled": "abgesagt",
+            "expired": "verfallen",
+            "completed": "erledigt",
+            "no_show": "nicht erschienen",
+        },
     },
     "en": {
         "confirm_title": "Confirm your appointment",
         "confirm_button": "Confirm now",
         "confirmed": "Your appointment is confirmed.",
         "failed": "This link is no longer valid. Please book again.",
+        "manage_title": "Your appointment",
+        "cancel_button": "Cancel appointment",
+        "cancelled": "Your appointment is cancelled.",
+        "cannot": "This appointment can no longer be changed online.",
+        "status": {
+            "pending": "not confirmed yet",
+            "confirmed": "confirmed",
+            "cancelled": "cancelled",
+            "expired": "expired",
+            "completed": "completed",
+            "no_show": "missed",
+        },
     },
 }
 
@@ -451,7 +491,7 @@ def _lang() -> str:
     return best or "de"
 
 
-def _page(title: str, body: str, status: int = 200):
+def _page(title: str, body: str, status: int = 200) -> Response:
     lang = _lang()
     html = (
         f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
@@ -459,16 +499,46 @@ def _page(title: str, body: str, status: int = 200):
         f'<meta name="robots" content="noindex"><title>{escape(title)}</title></head>'
         f"<body><main><h1>{escape(title)}</h1>{body}</main></body></html>"
     )
-    return (
+    return Response(
         html,
         status,
         {
-            "Content-Type": "text/html; charset=utf-8",
             "Cache-Control": "no-store",
             "Referrer-Policy": "no-referrer",
             "Content-Security-Policy": "default-src 'none'; form-action 'self'",
         },
+        content_type="text/html; charset=utf-8",
     )
+
+
+def _wants_html() -> bool:
+    """A browser following a link (or posting the page's form), not an API client."""
+    if request.mimetype == "application/x-www-form-urlencoded":
+        return True
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return best == "text/html"
+
+
+def _manage_page(appointment, token: str, note: str | None = None, status: int = 200):
+    text = _TEXT[_lang()]
+    info = _managed(appointment)
+    tz = ZoneInfo(Tenant.get_by_id(appointment.tenant_id).timezone)
+    when = info["start"].astimezone(tz).strftime("%d.%m.%Y %H:%M")
+    rows = [
+        info["business"],
+        info["service"] + (f" · {info['staff']}" if info["staff"] else ""),
+        when,
+        text["status"].get(info["status"], info["status"]),
+    ]
+    body = "".join(f"<p>{escape(row)}</p>" for row in rows)
+    if note:
+        body += f'<p role="status">{escape(note)}</p>'
+    if info["can_cancel"]:
+        body += (
+            f'<form method="post" action="{escape(token)}/cancel">'
+            f'<button type="submit">{escape(text["cancel_button"])}</button></form>'
+        )
+    return _page(text["manage_title"], body, status)
 
 
 @blp.route("/bookings/confirm/<token>")
@@ -491,8 +561,8 @@ class ConfirmPage(MethodView):
         text = _TEXT[_lang()]
         try:
             public.confirm_by_link(token)
-        except Exception as exc:  # noqa: BLE001 - any refusal: one friendly page
-            if getattr(exc, "code", 500) >= 500:
+        except HTTPException as exc:  # any refusal: one friendly page
+            if exc.code >= 500:
                 raise
             return _page(text["confirm_title"], f"<p>{escape(text['failed'])}</p>", 409)
         return _page(text["confirm_title"], f"<p>{escape(text['confirmed'])}</p>")
