@@ -279,6 +279,7 @@ def demo(host: str, port: int) -> None:
     click.echo(f"\nHushbook demo salon {tenant_row.name!r} (slug {tenant_row.slug})")
     click.echo(f"  API docs:      {base}/docs")
     click.echo(f"  OpenAPI:       {base}/openapi.json")
+    click.echo(f"  Public API:    {base}/v1/public/{tenant_row.slug}/catalog  (docs/stealth.md)")
     click.echo(
         f"  Owner login:   POST {base}/v1/auth/login  tenant=demo email=owner@demo.hushbook.test"
     )
