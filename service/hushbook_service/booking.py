@@ -220,7 +220,13 @@ def transition(appointment: Appointment, action: str) -> Appointment:
     )
     if not updated:
         abort(409, "The appointment was changed meanwhile; reload it.", reason="concurrent_change")
-    appointment.status = target
+    was, appointment.status = appointment.status, target
+    from . import messages  # lifecycle messages (imports the public flow)
+
+    if target == "confirmed":
+        messages.on_confirmed(appointment)
+    elif target == "cancelled":
+        messages.on_cancelled(appointment, was)
     if target in ("completed", "no_show"):
         clientbook.count_visit(appointment, target)
     if target == "no_show":

@@ -105,7 +105,16 @@ def seal_contact(appointment: Appointment, contact: dict[str, str]) -> DeliveryC
         appointment=appointment.id,
         epoch=epoch,
         sealed=sealing.b64e(blob),
+        kinds=" ".join(k for k in ("email", "phone") if contact.get(k)),
     )
+
+
+def channels(appointment: Appointment) -> list[str]:
+    """The channels a message for ``appointment`` can go out on (no contact opened)."""
+    row = DeliveryContact.get_or_none(DeliveryContact.appointment == appointment.id)
+    if row is None:
+        return []
+    return [{"email": "email", "phone": "sms"}[k] for k in row.kinds.split()]
 
 
 def open_contact(appointment: Appointment) -> dict[str, str] | None:

@@ -48,6 +48,10 @@ class Tenant(BaseModel):
     vip_after_spent_cents = pw.IntegerField(default=50_000)
     # National phone numbers (0170 …) are read with this country code.
     phone_country_code = pw.CharField(max_length=4, default="49")
+    # Reminders: hours before the appointment ("24 2"; empty: none).
+    reminder_hours = pw.CharField(max_length=40, default="24 2")
+    # Channels the salon sends through (the transports are the operator's).
+    message_channels = pw.CharField(max_length=40, default="email sms")
     # Stealth mode's knobs as JSON: only overrides of ``stealth.DEFAULTS``.
     stealth_settings = pw.TextField(default="{}")
     created_at = UTCDateTimeField(default=utcnow)
@@ -246,6 +250,9 @@ class DeliveryContact(TenantModel):
     appointment = pw.ForeignKeyField(Appointment, on_delete="CASCADE", unique=True)
     epoch = pw.CharField(max_length=7)  # YYYY-MM of the appointment
     sealed = pw.TextField()
+    # Which contacts are inside ("email", "phone", "email phone"): the channels
+    # to schedule messages on, without opening the contact.
+    kinds = pw.CharField(max_length=20, default="email")
     created_at = UTCDateTimeField(default=utcnow)
 
 
@@ -289,6 +296,43 @@ class AuditEvent(TenantModel):
 
     class Meta:
         indexes = ((("tenant", "seq"), True),)
+
+
+MESSAGE_KINDS = (
+    "confirm_request",  # double opt-in: link and code
+    "confirmed",  # with .ics and manage link
+    "reminder_1",  # reminders, in the order of the tenant's reminder_hours
+    "reminder_2",
+    "reminder_3",
+    "rescheduled",
+    "cancelled",
+)
+MESSAGE_STATES = ("pending", "queued", "sending", "sent", "failed", "skipped", "revoked")
+
+
+class Message(TenantModel):
+    """One message of the ledger: sent exactly once per (appointment, kind, channel).
+
+    The sender claims the row (``sending``, with a lease) before it sends and
+    records the result after; a sweeper re-queues due rows whose task was lost.
+    Re-arming (a reschedule) bumps ``version``. No contact data here."""
+
+    appointment = pw.ForeignKeyField(Appointment, on_delete="CASCADE", backref="messages")
+    kind = pw.CharField(max_length=20)
+    channel = pw.CharField(max_length=8)  # email | sms
+    due_at = UTCDateTimeField(index=True)
+    state = pw.CharField(max_length=10, default="pending", index=True)
+    version = pw.IntegerField(default=1)
+    attempts = pw.IntegerField(default=0)
+    lease_until = pw.FloatField(default=0)  # epoch seconds (wall clock) of a queue/claim
+    last_error = pw.CharField(max_length=64, default="")  # a reason code, never a message
+    provider_id = pw.CharField(max_length=200, default="")
+    sent_at = UTCDateTimeField(null=True)
+    created_at = UTCDateTimeField(default=utcnow)
+    updated_at = UTCDateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("appointment", "kind", "channel"), True),)
 
 
 class SpentToken(BaseModel):
@@ -361,6 +405,7 @@ ALL_MODELS = [
     PrivacyNotice,
     Consent,
     DeliveryContact,
+    Message,
     SpentToken,
     MeterBucket,
     PendingHold,

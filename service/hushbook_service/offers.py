@@ -425,6 +425,11 @@ def fits(wish: Wish, start: datetime, tz: ZoneInfo, policy: Policy = DEFAULT_POL
     return rng is not None and rng.start <= local.time().replace(tzinfo=None) < rng.end
 
 
+def _tagged(starts, sid: int):
+    """``(start, sid)`` pairs; a function so each stream keeps its own ``sid``."""
+    return ((s, sid) for s in starts)
+
+
 def earliest(
     availability: Mapping[int, Availability],
     wish: Wish,
@@ -450,7 +455,7 @@ def earliest(
         out: list[Offer] = []
         if n <= 0:
             return out
-        streams = [((s, sid) for s in availability[sid].starts(lo, hi)) for sid in staff]
+        streams = [_tagged(availability[sid].starts(lo, hi), sid) for sid in staff]
         for s, sid in heapq.merge(*streams):
             if fits(wish, s, tz, policy):
                 out.append(Offer(sid, s, s + duration))

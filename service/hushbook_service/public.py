@@ -25,7 +25,7 @@ import peewee
 from disposable_email_domains import blocklist as DISPOSABLE_DOMAINS
 from flask import current_app, request
 
-from . import audit, booking, clientbook, delivery, metering, offers, stealth
+from . import audit, booking, clientbook, delivery, messages, metering, offers, stealth
 from .auth import authenticate, key_ring
 from .db import database, utcnow, write_transaction
 from .errors import abort, field_error
@@ -207,13 +207,13 @@ def team_for(service: Service) -> list[Staff]:
     )
 
 
-def _pseudonym(tenant_id: int, who_tag: str, staff_id: int) -> str:
-    """The staff member as an offer token names them: a per-visitor pseudonym,
-    so tokens (readable JWS) do not tell a scraper who is free when."""
-    mac = hmac.new(
-        _secret(tenant_id, "staff-pseudonym"), f"{who_tag}|{staff_id}".encode(), "sha256"
-    )
-    return mac.hexdigest()[:24]
+def _pseudonym(tenant_id: int, who_tag: str, staff_id: int, start: int, end: int) -> str:
+    """The staff member as an offer token names them: a pseudonym per visitor and
+    offer, so tokens (readable JWS) cannot be grouped by person: not across
+    sessions, and not within one (bench/scrape.py measured how grouping and
+    public working hours would otherwise pin offers to people)."""
+    msg = f"{who_tag}|{staff_id}|{start}|{end}".encode()
+    return hmac.new(_secret(tenant_id, "staff-pseudonym"), msg, "sha256").hexdigest()[:24]
 
 
 def _service(tenant: Tenant, service_id: int) -> Service:
@@ -269,12 +269,13 @@ def make_offers(tenant: Tenant, who: Visitor, wish: dict) -> dict:
     names = {s.id: public_name(s) for s in team}
     out = []
     for offer in chosen:
+        start, end = int(offer.start.timestamp()), int(offer.end.timestamp())
         claims = {
             "tid": tenant.id,
             "svc": service.id,
-            "stf": _pseudonym(tenant.id, who.tag, offer.staff_id),
-            "st": int(offer.start.timestamp()),
-            "en": int(offer.end.timestamp()),
+            "stf": _pseudonym(tenant.id, who.tag, offer.staff_id, start, end),
+            "st": start,
+            "en": end,
             "vis": who.tag,
         }
         item = {
@@ -296,8 +297,10 @@ def _offer(tenant: Tenant, who: Visitor, token: str) -> tuple[dict, Service, Sta
     if claims.get("vis") != who.tag:
         field_error("offer", _INVALID["offer"])
     service = _service(tenant, int(claims["svc"]))
+    start, end = int(claims["st"]), int(claims["en"])
     for member in team_for(service):
-        if hmac.compare_digest(_pseudonym(tenant.id, who.tag, member.id), str(claims["stf"])):
+        pseudonym = _pseudonym(tenant.id, who.tag, member.id, start, end)
+        if hmac.compare_digest(pseudonym, str(claims["stf"])):
             return claims, service, member
     field_error("offer", _INVALID["offer"])
 
@@ -449,6 +452,7 @@ def book(tenant: Tenant, who: Visitor, data: dict) -> dict:
                 tenant=tenant.id, appointment=appointment.id, kind=kind, digest=digest
             )
         delivery.seal_contact(appointment, contacts)
+        messages.on_booked_online(appointment)
         audit.record(
             tenant.id, "public.booking", "appointment", appointment.id, actor=("anonymous", None)
         )
@@ -542,6 +546,8 @@ def _confirm(appointment: Appointment) -> Appointment:
         PendingHold.delete().where(PendingHold.appointment == appointment.id).execute()
         if appointment.client_id is not None:
             Client.update(pending=False).where(Client.id == appointment.client_id).execute()
+        appointment.status = "confirmed"
+        messages.on_confirmed(appointment)
         audit.record(
             appointment.tenant_id,
             "public.confirm",
@@ -594,6 +600,7 @@ def reschedule(appointment: Appointment, who: Visitor, offer_token: str) -> Appo
             start=datetime.fromtimestamp(int(claims["st"]), UTC),
         )
         delivery.move(appointment, old_start)
+        messages.on_rescheduled(appointment)
         audit.record(
             tenant.id, "public.reschedule", "appointment", appointment.id, actor=("anonymous", None)
         )
@@ -629,6 +636,7 @@ def expire_pending(now: datetime | None = None) -> int:
             if not done:
                 continue
             PendingHold.delete().where(PendingHold.appointment == appointment.id).execute()
+            messages.on_expired(appointment)
             delivery.forget(appointment)
             client = Client.get_or_none(Client.id == appointment.client_id)
             if client is not None and client.pending:

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from flask.views import MethodView
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from .. import booking, delivery
+from .. import booking, delivery, messages
 from ..auth import principal, require
 from ..db import write_transaction
 from ..errors import field_error
@@ -147,6 +147,7 @@ class AppointmentList(MethodView):
             )
             if data.get("notify"):
                 delivery.seal_contact(appointment, data["notify"])
+                messages.on_confirmed(appointment)  # confirmation and reminders
         return appointment
 
 
@@ -188,6 +189,8 @@ class AppointmentItem(MethodView):
                 allow_outside_hours=data["allow_outside_hours"],
             )
             delivery.move(appointment, old_start)
+            if appointment.start_at != old_start:
+                messages.on_rescheduled(appointment)
         return appointment
 
 
