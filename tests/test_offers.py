@@ -491,3 +491,29 @@ def test_across_dst_change() -> None:
     for o in got:
         assert o.start in avail[o.staff_id]
         assert time(9) <= o.start.astimezone(BERLIN).time() < time(12)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_earliest_offers_name_the_staff_member_who_is_free(seed: int) -> None:
+    """Stealth off: the first fitting starts, each with the person actually free then
+    (a late-bound loop variable once labelled every offer with the last staff id)."""
+    avail = availability(salon(make_busy(seed, fill=0.7)))
+    rng = random.Random(seed)
+    for _ in range(20):
+        first = TODAY + timedelta(days=rng.randint(1, 20))
+        wish = Wish(first, first + timedelta(days=rng.randint(0, 3)))
+        got = offers.earliest(avail, wish, duration=timedelta(minutes=45), tz=BERLIN, now=NOW)
+        assert got == sorted(got, key=lambda o: (o.start, o.staff_id))
+        for o in got:
+            assert any(s == o.start for s in avail[o.staff_id].starts(o.start, o.end)), o
+        everyone = sorted(
+            (s, sid)
+            for sid in STAFF
+            for s in avail[sid].starts(
+                datetime.combine(first, time(0), BERLIN).astimezone(UTC),
+                datetime.combine(wish.last_day + timedelta(days=1), time(0), BERLIN).astimezone(
+                    UTC
+                ),
+            )
+        )
+        assert [(o.start, o.staff_id) for o in got] == everyone[:3]
