@@ -7,6 +7,8 @@ import os
 import signal
 import subprocess
 import sys
+import threading
+import time
 
 import click
 from werkzeug.serving import WSGIRequestHandler
@@ -127,9 +129,20 @@ def worker(workers: int) -> None:
 
     from huey.consumer import Consumer
 
-    from .jobs import huey
+    from .jobs import enqueue_due, huey
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    interval = float(os.environ.get("HUSHBOOK_SWEEP_SECONDS", "15"))
+
+    def sweeper() -> None:  # due messages go out within seconds, not at the next minute
+        while True:
+            try:
+                enqueue_due()
+            except Exception as exc:  # noqa: BLE001 - keep sweeping; the type only (no data)
+                logging.getLogger("hushbook").error("sweep failed: %s", type(exc).__name__)
+            time.sleep(interval)
+
+    threading.Thread(target=sweeper, name="message-sweeper", daemon=True).start()
     Consumer(huey, workers=workers, worker_type="thread", periodic=True).run()
 
 

@@ -76,3 +76,29 @@ def retention_purge() -> int:
 
     with service_context():
         return clientbook.purge_inactive()
+
+
+@huey.task()
+def send_message(message_id: int) -> None:
+    """Send one message of the ledger if it is still owed (the payload is its id)."""
+    from . import messages
+
+    with service_context():
+        messages.deliver(message_id)
+
+
+def enqueue_due() -> int:
+    """Queue every message that is due (or whose sender vanished): the sweeper."""
+    from . import messages
+
+    with service_context():
+        ids = messages.claim_due()
+    for message_id in ids:
+        send_message(message_id)
+    return len(ids)
+
+
+@huey.periodic_task(crontab(minute="*"))
+def sweep_messages() -> None:
+    """Backstop for the worker's own sweeper thread (``hushbook worker``)."""
+    enqueue_due()

@@ -9,6 +9,7 @@ from . import (
     clients,
     delivery_keys,
     integration_keys,
+    messages,
     public,
     services,
     staff,
@@ -30,6 +31,7 @@ BLUEPRINTS = [
     delivery_keys.blp,
     blocked_contacts.blp,
     public.blp,
+    messages.blp,
 ]
 
 

@@ -38,6 +38,22 @@ def _stealth_settings(tenant: Tenant) -> dict:
     return stealth.merged(json.loads(tenant.stealth_settings or "{}"))
 
 
+def _reminder_hours(hours: object) -> str:
+    if (
+        not isinstance(hours, list)
+        or len(hours) > 3
+        or not all(type(h) is int and 1 <= h <= 168 for h in hours)
+    ):
+        raise ValidationError("A list of at most 3 whole hours, each 1 to 168.")
+    return " ".join(str(h) for h in sorted(set(hours), reverse=True))
+
+
+def _channels(names: object) -> str:
+    if not isinstance(names, list) or not set(names) <= {"email", "sms"}:
+        raise ValidationError("A list of channels: email, sms.")
+    return " ".join(dict.fromkeys(names))
+
+
 blp = Blueprint("tenant", __name__, url_prefix="/v1/tenant", description="Business settings")
 
 
@@ -88,6 +104,19 @@ class TenantSchema(Schema):
     phone_country_code = fields.String(
         validate=validate.Regexp(r"^[1-9][0-9]{0,3}$"),
         metadata={"description": "Country code for national phone numbers (49, 43, 41 …)"},
+    )
+    reminder_hours = fields.Function(
+        lambda t: [int(h) for h in t.reminder_hours.split()],
+        deserialize=lambda hours: _reminder_hours(hours),
+        metadata={
+            "description": "Reminders, in hours before the appointment (default [24, 2]; "
+            "at most 3, each 1-168; [] for none)"
+        },
+    )
+    message_channels = fields.Function(
+        lambda t: t.message_channels.split(),
+        deserialize=lambda names: _channels(names),
+        metadata={"description": "Channels messages go out on: email, sms (default both)"},
     )
     regular_after_visits = fields.Integer(strict=True, validate=validate.Range(1, 1000))
     vip_after_spent_cents = fields.Integer(strict=True, validate=validate.Range(0, 10**9))

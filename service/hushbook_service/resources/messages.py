@@ -1,0 +1,60 @@
+"""/v1/messages: what was sent to clients, when, and what failed (no contact data)."""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+from marshmallow import fields, validate
+
+from ..auth import require
+from ..extensions import Blueprint, CursorPage, Schema
+from ..models import MESSAGE_KINDS, MESSAGE_STATES, Message
+from ..tenancy import scoped
+from .common import PageQuery
+
+blp = Blueprint(
+    "messages",
+    __name__,
+    url_prefix="/v1/messages",
+    description="The message ledger: confirmations and reminders, state per appointment",
+)
+
+
+class MessageSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    appointment_id = fields.Integer(dump_only=True)
+    kind = fields.String(dump_only=True)
+    channel = fields.String(dump_only=True)
+    state = fields.String(dump_only=True)
+    due_at = fields.AwareDateTime(dump_only=True)
+    sent_at = fields.AwareDateTime(dump_only=True, allow_none=True)
+    attempts = fields.Integer(dump_only=True)
+    last_error = fields.String(
+        dump_only=True, metadata={"description": "A reason code (e.g. smtp_unreachable), or empty"}
+    )
+    provider_id = fields.String(dump_only=True)
+    updated_at = fields.AwareDateTime(dump_only=True)
+
+
+class MessageQuery(PageQuery):
+    appointment_id = fields.Integer()
+    state = fields.String(validate=validate.OneOf(MESSAGE_STATES))
+    kind = fields.String(validate=validate.OneOf(MESSAGE_KINDS))
+
+
+@blp.route("")
+class MessageList(MethodView):
+    @blp.staff_route()
+    @require("appointments:read")
+    @blp.arguments(MessageQuery, location="query")
+    @blp.response(200, MessageSchema(many=True))
+    @blp.paginate(CursorPage)
+    def get(self, query):
+        """Messages by due time; filter by appointment, state, kind"""
+        rows = scoped(Message).order_by(Message.due_at, Message.id)
+        if "appointment_id" in query:
+            rows = rows.where(Message.appointment == query["appointment_id"])
+        if "state" in query:
+            rows = rows.where(Message.state == query["state"])
+        if "kind" in query:
+            rows = rows.where(Message.kind == query["kind"])
+        return rows
