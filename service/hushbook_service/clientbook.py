@@ -16,7 +16,15 @@ from hushbook import sealing
 
 from . import audit, client_profiles
 from .db import utcnow, write_transaction
-from .models import Appointment, Client, ClientIndex, Consent, DeliveryContact, Tenant
+from .models import (
+    Appointment,
+    Client,
+    ClientIndex,
+    Consent,
+    DeliveryContact,
+    PrivacyNotice,
+    Tenant,
+)
 
 INDEXED = ("email", "phone")
 
@@ -110,7 +118,12 @@ def find_returning(tenant_id: int, contacts: dict[str, str]) -> Client | None:
 
 
 def record_consent(
-    client: Client, notice_version: int, locale: str, purposes: list[str], source: str
+    client: Client,
+    notice_version: int,
+    locale: str,
+    purposes: list[str],
+    source: str,
+    appointment_id: int | None = None,
 ) -> Consent:
     return Consent.create(
         tenant=client.tenant_id,
@@ -119,6 +132,19 @@ def record_consent(
         locale=locale,
         purposes=" ".join(sorted(set(purposes))),
         source=source,
+        appointment=appointment_id,
+    )
+
+
+def notice_exists(tenant_id: int, version: int, locale: str) -> bool:
+    return (
+        PrivacyNotice.select()
+        .where(
+            PrivacyNotice.tenant == tenant_id,
+            PrivacyNotice.version == version,
+            PrivacyNotice.locale == locale,
+        )
+        .exists()
     )
 
 

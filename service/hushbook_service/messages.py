@@ -23,6 +23,7 @@ key) at the moment of sending and never written anywhere.
 from __future__ import annotations
 
 import logging
+import os
 import time
 from datetime import datetime, timedelta
 
@@ -35,7 +36,9 @@ from .models import Appointment, Message, Tenant
 log = logging.getLogger("hushbook.messages")
 
 REMINDERS = ("reminder_1", "reminder_2", "reminder_3")
-LEASE_SECONDS = 120  # a queued or claimed row nobody finished is re-queued after this
+# A queued or claimed row nobody finished is re-queued after this many seconds.
+# Longer than any send can take (SMTP timeout 20 s), or a slow send goes out twice.
+LEASE_SECONDS = float(os.environ.get("HUSHBOOK_MESSAGE_LEASE_SECONDS", "120"))
 MAX_ATTEMPTS = 8
 BACKOFF = (30, 60, 120, 300, 600, 1200, 1800)  # seconds after attempt 1, 2, …
 

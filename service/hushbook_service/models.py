@@ -241,6 +241,9 @@ class Consent(TenantModel):
     purposes = pw.CharField(max_length=200)  # space-separated: booking reminders birthday …
     given_at = UTCDateTimeField(default=utcnow)
     source = pw.CharField(max_length=16, default="staff")  # staff | online
+    # An online booking's consent by a returning client: dropped if that booking
+    # is never confirmed (the contact's owner may not have given it).
+    appointment = pw.IntegerField(null=True)
 
 
 class DeliveryContact(TenantModel):
@@ -324,7 +327,7 @@ class Message(TenantModel):
     state = pw.CharField(max_length=10, default="pending", index=True)
     version = pw.IntegerField(default=1)
     attempts = pw.IntegerField(default=0)
-    lease_until = pw.FloatField(default=0)  # epoch seconds (wall clock) of a queue/claim
+    lease_until = pw.DoubleField(default=0)  # epoch seconds (wall clock) of a queue/claim
     last_error = pw.CharField(max_length=64, default="")  # a reason code, never a message
     provider_id = pw.CharField(max_length=200, default="")
     sent_at = UTCDateTimeField(null=True)
@@ -350,8 +353,8 @@ class MeterBucket(BaseModel):
     ``key`` is a keyed hash of (tenant, kind, value): no IP address is stored."""
 
     key = pw.CharField(max_length=64, unique=True)
-    level = pw.FloatField()
-    updated = pw.FloatField()  # epoch seconds
+    level = pw.DoubleField()
+    updated = pw.DoubleField()  # epoch seconds
 
 
 class PendingHold(TenantModel):

@@ -27,12 +27,13 @@ from flask import current_app, request
 
 from . import audit, booking, clientbook, delivery, messages, metering, offers, stealth
 from .auth import authenticate, key_ring
-from .db import database, utcnow, write_transaction
+from .db import database, lock_row, utcnow, write_transaction
 from .errors import abort, field_error
 from .models import (
     Appointment,
     BlockedContact,
     Client,
+    Consent,
     PendingHold,
     Service,
     ServiceStaff,
@@ -423,8 +424,11 @@ def book(tenant: Tenant, who: Visitor, data: dict) -> dict:
             "Online booking is not available for this contact. Please call the business.",
             reason="contact_blocked",
         )
-    if "booking" not in data["consent"]["purposes"]:
+    consent = data["consent"]
+    if "booking" not in consent["purposes"]:
         field_error("consent", "Booking needs your consent to process your details for it.")
+    if not clientbook.notice_exists(tenant.id, consent["notice_version"], consent["locale"]):
+        field_error("consent", "Unknown privacy notice version for this language.")
     holds = _holds(tenant, who, contacts) if tenant.stealth_mode else []
     start = datetime.fromtimestamp(int(claims["st"]), UTC)
     until = utcnow() + timedelta(minutes=config["pending_expiry_min"])
@@ -432,6 +436,9 @@ def book(tenant: Tenant, who: Visitor, data: dict) -> dict:
         status="pending", source="online", price_cents=service.price_cents, pending_until=until
     )
     with write_transaction():  # all or nothing; the offer is spent exactly once
+        # One public booking of this business at a time (PostgreSQL; SQLite has the
+        # whole database): the pending caps are counted and kept under this lock.
+        lock_row(Tenant, tenant.id)
         if not _spend(claims["jti"], "offer", claims["exp"]):
             abort(409, "This offer was already used; ask for new offers.", reason="offer_spent")
         _check_pending_caps(tenant, holds)
@@ -447,6 +454,15 @@ def book(tenant: Tenant, who: Visitor, data: dict) -> dict:
             client.save()
         appointment.client = client
         booking.occupy(appointment, tenant=tenant, staff=staff, service=service, start=start)
+        if not client.pending:  # a returning client: this booking's consent, kept if confirmed
+            clientbook.record_consent(
+                client,
+                consent["notice_version"],
+                consent["locale"],
+                consent["purposes"],
+                "online",
+                appointment_id=appointment.id,
+            )
         for kind, digest in holds:
             PendingHold.create(
                 tenant=tenant.id, appointment=appointment.id, kind=kind, digest=digest
@@ -638,8 +654,15 @@ def expire_pending(now: datetime | None = None) -> int:
             PendingHold.delete().where(PendingHold.appointment == appointment.id).execute()
             messages.on_expired(appointment)
             delivery.forget(appointment)
+            Consent.delete().where(Consent.appointment == appointment.id).execute()
             client = Client.get_or_none(Client.id == appointment.client_id)
-            if client is not None and client.pending:
+            others = Appointment.select().where(
+                Appointment.client == appointment.client_id,
+                Appointment.id != appointment.id,
+                Appointment.status != "expired",
+            )
+            if client is not None and client.pending and not others.exists():
+                # Created by unconfirmed bookings only: nobody vouched for these details.
                 Appointment.update(client=None).where(Appointment.client == client.id).execute()
                 client.delete_instance(recursive=False)
     return len(rows)

@@ -4,6 +4,7 @@ from ..models import (
     Appointment,
     BlockedContact,
     Client,
+    Consent,
     MeterBucket,
     PendingHold,
     SpentToken,
@@ -17,5 +18,6 @@ def up(db):
     add_missing_columns(db, Tenant, Tenant.stealth_settings)
     add_missing_columns(db, Staff, Staff.public_name)
     add_missing_columns(db, Client, Client.pending)
+    add_missing_columns(db, Consent, Consent.appointment)
     add_missing_columns(db, Appointment, Appointment.pending_until)
     db.create_tables([SpentToken, MeterBucket, PendingHold, BlockedContact], safe=True)

@@ -434,14 +434,16 @@ class ManageOffers(MethodView):
 class ManageReschedule(MethodView):
     @blp.doc(**PUBLIC)
     @blp.arguments(RescheduleRequestSchema)
-    @blp.response(200, ManagedSchema)
+    @blp.response(200, ConfirmedSchema)
     @blp.alt_response(409, description="Offer used, time taken, or too late")
     def post(self, data, token):
-        """Move the booking to one of the offers asked for under this link"""
+        """Move the booking to one of the offers asked for under this link; the answer
+        carries a new manage token (the old one expires at the old start)"""
         appointment = public.managed(token)
         who = public.manage_visitor(appointment)
         public.meter(Tenant.get_by_id(appointment.tenant_id), who)
-        return _managed(public.reschedule(appointment, who, data["offer"]))
+        moved = public.reschedule(appointment, who, data["offer"])
+        return {**_managed(moved), "manage_token": public.manage_token(moved)}
 
 
 # --- pages for links in messages (a GET shows, only a POST changes) ----------------------

@@ -1,0 +1,323 @@
+"""Messages end to end: a real ``hushbook worker`` process, a real SMTP server (aiosmtpd).
+
+The clock is injected (``HUSHBOOK_CLOCK_FILE``) so reminders due tomorrow go out
+now. Huey runs on SqliteHuey, or on Redis when ``HUSHBOOK_TEST_HUEY_URL`` is
+set (``.ci/run`` runs this module both ways).
+"""
+
+from __future__ import annotations
+
+import email
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from datetime import datetime, timedelta
+from email import policy
+
+import pytest
+from aiosmtpd.controller import Controller
+from test_public import Visitor, make_shop
+
+from conftest import INDEX_KEY, SCRYPT_LOG_N, TOKEN_KEYS, free_port
+from hushbook_service.db import database
+from hushbook_service.models import Appointment, Message
+
+HUEY_URL = os.environ.get("HUSHBOOK_TEST_HUEY_URL", "")
+
+
+class Sink:
+    """An SMTP server that keeps every accepted message; can refuse or stall on purpose."""
+
+    def __init__(self):
+        self.received: list[email.message.EmailMessage] = []
+        self.lock = threading.Lock()
+        self.refuse = 0  # answer this many MAIL FROM with 451 (a busy server)
+        self.stall_after: int | None = None  # stall MAIL FROM once this many were received
+        self.stalled = threading.Event()
+        self.release = threading.Event()
+
+    async def handle_MAIL(self, server, session, envelope, address, options):  # noqa: N802
+        if self.refuse:
+            self.refuse -= 1
+            return "451 4.3.0 Try again later"
+        if self.stall_after is not None and len(self.received) >= self.stall_after:
+            self.stalled.set()  # a message is in flight; the test kills the worker now
+            while not self.release.is_set():
+                await _sleep(0.05)
+        envelope.mail_from = address
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        msg = email.message_from_bytes(envelope.content, policy=policy.default)
+        with self.lock:
+            self.received.append(msg)
+        return "250 Message accepted"
+
+    def wait_for(self, n: int, timeout: float = 30) -> list:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if len(self.received) >= n:
+                return list(self.received)
+            time.sleep(0.05)
+        raise AssertionError(f"expected {n} messages, got {len(self.received)}")
+
+
+async def _sleep(seconds: float) -> None:
+    import asyncio
+
+    await asyncio.sleep(seconds)
+
+
+@pytest.fixture
+def sink():
+    handler = Sink()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield handler, controller.port
+    handler.release.set()
+    controller.stop()
+
+
+@pytest.fixture
+def huey_url(settings):
+    if not HUEY_URL:
+        return settings.huey_url
+    import redis
+
+    redis.Redis.from_url(HUEY_URL).flushdb()  # a database of its own: nothing else to lose
+    return HUEY_URL
+
+
+class Worker:
+    def __init__(self, settings, env):
+        self.settings, self.env, self.proc = settings, env, None
+
+    def start(self, workers: int = 2):
+        log = open(self.settings.instance / "worker.log", "ab")  # noqa: SIM115
+        cmd = [sys.executable, "-m", "hushbook_service.cli", "worker", "--workers", str(workers)]
+        self.proc = subprocess.Popen(
+            cmd, env=self.env, stdout=log, stderr=log, start_new_session=True
+        )
+
+    def kill(self):
+        os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(timeout=10)
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+@pytest.fixture
+def clock(settings, monkeypatch):
+    path = settings.instance / "clock"
+    path.write_text("")
+    monkeypatch.setenv("HUSHBOOK_CLOCK_FILE", str(path))  # the test process too
+
+    def set_to(when: datetime | None) -> None:
+        path.write_text(when.isoformat() if when else "")
+
+    return set_to
+
+
+@pytest.fixture
+def worker(settings, sink, huey_url, clock, monkeypatch):
+    _, port = sink
+    env = {
+        **os.environ,
+        "HUSHBOOK_INSTANCE": str(settings.instance),
+        "DATABASE_URL": settings.database_url,
+        "HUEY_URL": huey_url,
+        "HUSHBOOK_TOKEN_KEYS": TOKEN_KEYS,
+        "HUSHBOOK_INDEX_KEY": INDEX_KEY,
+        "HUSHBOOK_SCRYPT_LOG_N": str(SCRYPT_LOG_N),
+        "HUSHBOOK_SMTP_URL": f"smtp://127.0.0.1:{port}?security=none",
+        "HUSHBOOK_MAIL_FROM": "booking@salon.test",
+        "HUSHBOOK_PUBLIC_URL": "http://booking.salon.test",
+        "HUSHBOOK_SWEEP_SECONDS": "0.3",
+        "HUSHBOOK_MESSAGE_LEASE_SECONDS": "4",  # an orphaned claim is retried soon
+    }
+    w = Worker(settings, env)
+    yield w
+    w.stop()
+
+
+@pytest.fixture
+def shop(client, make_tenant):
+    return make_shop(client, make_tenant)
+
+
+def texts(msgs) -> list[str]:
+    return [m.get_body(("plain",)).get_content() for m in msgs]
+
+
+def ics_of(msg) -> str | None:
+    for part in msg.iter_attachments():
+        if part.get_content_type() == "text/calendar":
+            return part.get_content()
+    return None
+
+
+def appointment(app, **where) -> Appointment:
+    with app.app_context(), database.connection_context():
+        return Appointment.get(*[getattr(Appointment, k) == v for k, v in where.items()])
+
+
+def ledger(app) -> list[tuple[int, str, str]]:
+    with app.app_context(), database.connection_context():
+        return [
+            (m.appointment_id, m.kind, m.state)
+            for m in Message.select().order_by(Message.appointment, Message.id)
+        ]
+
+
+def test_book_confirm_and_both_reminders_each_once(client, app, shop, sink, worker, clock):
+    handler, _ = sink
+    worker.start()
+    v = Visitor(client, "salon-a")
+    offer = v.ask(shop.cut["id"]).json["offers"][0]
+    assert v.book(offer["token"], contact={"email": "kim@example.org"}).status_code == 202
+
+    (request,) = handler.wait_for(1)
+    assert request["To"] == "kim@example.org" and "bestätigen" in request["Subject"]
+    link = re.search(
+        r"http://booking\.salon\.test(/v1/public/bookings/confirm/\S+)", texts([request])[0]
+    )
+    assert client.get(link.group(1)).status_code == 200  # the page: nothing confirmed yet
+    assert appointment(app, source="online").status == "pending"
+    assert client.post(link.group(1)).status_code == 200  # the button
+    appt = appointment(app, source="online")
+    assert appt.status == "confirmed"
+
+    confirmed = handler.wait_for(2)[1]
+    cal = ics_of(confirmed)
+    assert "METHOD:PUBLISH" in cal and f"UID:appointment-{appt.id}@booking.salon.test" in cal
+    assert f"DTSTART:{appt.start_at:%Y%m%dT%H%M%SZ}" in cal
+    assert f"DTEND:{appt.end_at:%Y%m%dT%H%M%SZ}" in cal
+    assert "/v1/public/manage/" in texts([confirmed])[0]
+
+    clock(appt.start_at - timedelta(hours=24) + timedelta(minutes=1))
+    first = handler.wait_for(3)[2]
+    assert first["Subject"].startswith("Erinnerung") and ics_of(first)
+    clock(appt.start_at - timedelta(hours=2) + timedelta(minutes=1))
+    second = handler.wait_for(4)[3]
+    assert second["Subject"].startswith("Erinnerung")
+    clock(appt.start_at + timedelta(hours=1))
+    time.sleep(1.5)  # several sweeps: nothing more may arrive
+    assert len(handler.received) == 4
+    assert len({m["Message-ID"] for m in handler.received}) == 4
+    kinds = [(k, s) for _, k, s in ledger(app)]
+    assert kinds == [
+        ("confirm_request", "sent"),
+        ("confirmed", "sent"),
+        ("reminder_1", "sent"),
+        ("reminder_2", "sent"),
+    ]
+
+
+def _staff_bookings(client, shop, n: int) -> list[int]:
+    """n appointments booked by reception with a contact: a confirmation each, due now."""
+    ids = []
+    start = datetime.now() + timedelta(days=5)
+    day = start.date()
+    for i in range(n):
+        stylist = shop.stylists[i % 2].staff.id
+        slot = datetime(day.year, day.month, day.day, 9) + timedelta(days=i // 16, hours=i // 2 % 8)
+        res = client.post(
+            "/v1/appointments",
+            json={
+                "service_id": shop.cut["id"],
+                "staff_id": stylist,
+                "start": slot.isoformat(),
+                "allow_outside_hours": True,
+                "notify": {"email": f"client{i}@example.org"},
+            },
+            headers=shop.owner.headers,
+        )
+        assert res.status_code == 201, res.json
+        ids.append(res.json["id"])
+    return ids
+
+
+def test_crash_while_in_flight_every_message_exactly_once(client, app, shop, sink, worker):
+    handler, _ = sink
+    n = 12
+    _staff_bookings(client, shop, n)
+    handler.stall_after = 4  # the fifth message hangs in MAIL FROM: in flight
+    worker.start(workers=1)
+    assert handler.stalled.wait(30), "the worker never got to the fifth message"
+    worker.kill()  # SIGKILL, mid-conversation
+    handler.stall_after = None
+    handler.release.set()
+    assert len(handler.received) == 4
+    states = [s for _, k, s in ledger(app) if k == "confirmed"]
+    assert "sending" in states  # the killed worker's claim, now orphaned
+    worker.start(workers=2)
+    got = handler.wait_for(n, timeout=60)  # the orphaned claim waits out its lease
+    time.sleep(1.0)
+    assert len(handler.received) == n
+    assert sorted(m["To"] for m in got) == sorted(f"client{i}@example.org" for i in range(n))
+    assert all(s == "sent" for _, k, s in ledger(app) if k == "confirmed")
+
+
+def test_smtp_refusing_for_a_while_then_delivered_once(client, app, shop, sink, worker, clock):
+    handler, _ = sink
+    handler.refuse = 3
+    _staff_bookings(client, shop, 1)
+    worker.start()
+    deadline = time.monotonic() + 30
+    now = datetime.now().astimezone()
+    while not handler.received and time.monotonic() < deadline:
+        now += timedelta(minutes=10)  # past every backoff step
+        clock(now)
+        time.sleep(0.5)
+    handler.wait_for(1)
+    time.sleep(1.0)
+    assert len(handler.received) == 1
+    with app.app_context(), database.connection_context():
+        row = Message.get(Message.kind == "confirmed")
+        assert (row.state, row.attempts) == ("sent", 4)
+
+
+def test_cancel_and_reschedule_leave_nothing_stale(client, app, shop, sink, worker, clock):
+    handler, _ = sink
+    first, second = _staff_bookings(client, shop, 2)
+    worker.start()
+    handler.wait_for(2)  # both confirmations
+    a = appointment(app, id=first)
+    b = appointment(app, id=second)
+    res = client.post(f"/v1/appointments/{first}/cancel", headers=shop.owner.headers)
+    assert res.status_code == 200, res.json
+    item = client.get(f"/v1/appointments/{second}", headers=shop.owner.headers)
+    moved = b.start_at + timedelta(days=3)
+    res = client.patch(
+        f"/v1/appointments/{second}",
+        json={"start": moved.isoformat(), "allow_outside_hours": True},
+        headers={**shop.owner.headers, "If-Match": item.headers["ETag"]},
+    )
+    assert res.status_code == 200, res.json
+    got = handler.wait_for(4)
+    cancel_ics = ics_of(
+        next(m for m in got if m["To"] == "client0@example.org" and "abgesagt" in m["Subject"])
+    )
+    assert "METHOD:CANCEL" in cancel_ics
+    moved_msg = next(m for m in got if "verschoben" in m["Subject"])
+    assert f"DTSTART:{moved:%Y%m%dT%H%M%SZ}" in ics_of(moved_msg)
+    # the old reminder times pass: nothing for either
+    clock(max(a.start_at, b.start_at) - timedelta(minutes=30))
+    time.sleep(1.5)
+    assert len(handler.received) == 4
+    # the moved appointment's reminders come at its new time, once each
+    clock(moved - timedelta(hours=2) + timedelta(minutes=1))
+    got = handler.wait_for(6)
+    time.sleep(1.0)
+    assert len(handler.received) == 6
+    assert all(m["To"] == "client1@example.org" for m in got[4:])
