@@ -23,9 +23,15 @@ def test_openapi_document_and_docs(client):
     assert spec["info"]["title"] == "Hushbook API"
     paths = spec["paths"]
     for path in (
-        "/v1/auth/login", "/v1/auth/refresh", "/v1/tenant", "/v1/staff",
-        "/v1/staff/{staff_id}/working-hours", "/v1/staff/{staff_id}/time-off",
-        "/v1/services", "/v1/appointments", "/v1/appointments/{appointment_id}/cancel",
+        "/v1/auth/login",
+        "/v1/auth/refresh",
+        "/v1/tenant",
+        "/v1/staff",
+        "/v1/staff/{staff_id}/working-hours",
+        "/v1/staff/{staff_id}/time-off",
+        "/v1/services",
+        "/v1/appointments",
+        "/v1/appointments/{appointment_id}/cancel",
         "/v1/integration-keys",
     ):
         assert path in paths, path
@@ -48,7 +54,9 @@ def test_huge_body_is_413(client, make_tenant):
 def test_malformed_json_is_400_or_422(client, make_tenant):
     t = make_tenant()
     r = client.post(
-        "/v1/services", data="{not json", headers={**t.owner.headers, "Content-Type": "application/json"}
+        "/v1/services",
+        data="{not json",
+        headers={**t.owner.headers, "Content-Type": "application/json"},
     )
     assert r.status_code in (400, 422) and r.is_json
 
@@ -85,15 +93,19 @@ def test_overlapping_working_hours_refused_and_nothing_written(client, make_tena
     url = f"/v1/staff/{s.staff.id}/working-hours"
     ok = {"rules": [{"weekday": 1, "start": "09:00", "end": "13:00"}]}
     assert client.put(url, json=ok, headers=t.owner.headers).status_code == 200
-    bad = {"rules": [
-        {"weekday": 2, "start": "09:00", "end": "13:00"},
-        {"weekday": 2, "start": "12:00", "end": "18:00"},
-    ]}
+    bad = {
+        "rules": [
+            {"weekday": 2, "start": "09:00", "end": "13:00"},
+            {"weekday": 2, "start": "12:00", "end": "18:00"},
+        ]
+    }
     assert_problem(client.put(url, json=bad, headers=t.owner.headers), 422)
-    outside_break = {"rules": [
-        {"weekday": 2, "start": "09:00", "end": "13:00"},
-        {"weekday": 2, "kind": "break", "start": "14:00", "end": "14:30"},
-    ]}
+    outside_break = {
+        "rules": [
+            {"weekday": 2, "start": "09:00", "end": "13:00"},
+            {"weekday": 2, "kind": "break", "start": "14:00", "end": "14:30"},
+        ]
+    }
     assert_problem(client.put(url, json=outside_break, headers=t.owner.headers), 422)
     assert client.get(url, headers=t.owner.headers).json == {
         "rules": [{"weekday": 1, "kind": "shift", "start": "09:00", "end": "13:00"}]
@@ -150,12 +162,15 @@ def test_tenant_settings_validation_and_etag(client, make_tenant):
     r = client.get("/v1/tenant", headers=t.owner.headers)
     etag = r.headers["ETag"]
     bad = client.patch(
-        "/v1/tenant", json={"timezone": "Mars/Olympus"}, headers={**t.owner.headers, "If-Match": etag}
+        "/v1/tenant",
+        json={"timezone": "Mars/Olympus"},
+        headers={**t.owner.headers, "If-Match": etag},
     )
     assert_problem(bad, 422)
     assert_problem(client.patch("/v1/tenant", json={"locale": "en"}, headers=t.owner.headers), 428)
     ok = client.patch(
-        "/v1/tenant", json={"locale": "en", "slot_granularity_min": 30},
+        "/v1/tenant",
+        json={"locale": "en", "slot_granularity_min": 30},
         headers={**t.owner.headers, "If-Match": etag},
     )
     assert ok.status_code == 200 and ok.json["locale"] == "en"
@@ -167,8 +182,11 @@ def test_tenant_settings_validation_and_etag(client, make_tenant):
 
 def test_malformed_json_message_is_honest(client, make_tenant):
     t = make_tenant()
-    r = client.post("/v1/services", data="{oops",
-                    headers={**t.owner.headers, "Content-Type": "application/json"})
+    r = client.post(
+        "/v1/services",
+        data="{oops",
+        headers={**t.owner.headers, "Content-Type": "application/json"},
+    )
     assert r.status_code == 400 and "well-formed" not in r.json["message"]
 
 
@@ -176,8 +194,11 @@ def test_time_off_reason_only_for_schedule_managers(client, make_tenant):
     t = make_tenant()
     s = t.member("staff")
     url = f"/v1/staff/{s.staff.id}/time-off"
-    r = client.post(url, json={"start_at": "2030-01-07T00:00:00", "end_at": "2030-01-08T00:00:00",
-                               "kind": "sick"}, headers=t.owner.headers)
+    r = client.post(
+        url,
+        json={"start_at": "2030-01-07T00:00:00", "end_at": "2030-01-08T00:00:00", "kind": "sick"},
+        headers=t.owner.headers,
+    )
     assert r.status_code == 201 and r.json["kind"] == "sick"
     assert client.get(url, headers=t.owner.headers).json[0]["kind"] == "sick"
     assert client.get(url, headers=s.headers).json[0]["kind"] == "away"
@@ -187,6 +208,7 @@ def test_time_off_reason_only_for_schedule_managers(client, make_tenant):
 
 def test_control_characters_in_query_strings_refused(client, make_tenant):
     t = make_tenant()
-    r = client.get("/v1/appointments", query_string={"status": "confirmed\x01"},
-                   headers=t.owner.headers)
+    r = client.get(
+        "/v1/appointments", query_string={"status": "confirmed\x01"}, headers=t.owner.headers
+    )
     assert r.status_code == 422 and "status" in r.json["errors"]["query"]

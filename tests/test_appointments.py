@@ -26,14 +26,21 @@ def salon(client, make_tenant):
     stylist = t.member("staff", "stylist")
     client.put(
         f"/v1/staff/{stylist.staff.id}/working-hours",
-        json={"rules": ALL_WEEK + [{"weekday": d, "kind": "break", "start": "13:00",
-                                    "end": "13:30"} for d in range(7)]},
+        json={
+            "rules": ALL_WEEK
+            + [{"weekday": d, "kind": "break", "start": "13:00", "end": "13:30"} for d in range(7)]
+        },
         headers=t.owner.headers,
     )
     cut = client.post(
         "/v1/services",
-        json={"name": "Cut", "duration_min": 45, "price_cents": 4500,
-              "buffer_after_min": 15, "staff_ids": [stylist.staff.id]},
+        json={
+            "name": "Cut",
+            "duration_min": 45,
+            "price_cents": 4500,
+            "buffer_after_min": 15,
+            "staff_ids": [stylist.staff.id],
+        },
         headers=t.owner.headers,
     ).json
     colour = client.post(
@@ -52,8 +59,13 @@ def book(http, t, service, start, **extra):
 
 def test_book_phone_client_and_read_back(client, salon):
     day = next_local_day()
-    r = book(client, salon, salon.cut, local_iso(day, 10),
-             client={"profile": {"name": "Frau Müller", "phone": "+49 170 1234567"}})
+    r = book(
+        client,
+        salon,
+        salon.cut,
+        local_iso(day, 10),
+        client={"profile": {"name": "Frau Müller", "phone": "+49 170 1234567"}},
+    )
     assert r.status_code == 201, r.json
     a = r.json
     assert a["status"] == "confirmed" and a["source"] == "phone"
@@ -86,8 +98,11 @@ def test_outside_hours_break_and_time_off(client, salon):
     assert forced.status_code == 201
     off = client.post(
         f"/v1/staff/{salon.stylist.staff.id}/time-off",
-        json={"start_at": local_iso(day + timedelta(days=1), 0),
-              "end_at": local_iso(day + timedelta(days=2), 0), "kind": "vacation"},
+        json={
+            "start_at": local_iso(day + timedelta(days=1), 0),
+            "end_at": local_iso(day + timedelta(days=2), 0),
+            "kind": "vacation",
+        },
         headers=salon.owner.headers,
     )
     assert off.status_code == 201
@@ -97,13 +112,17 @@ def test_outside_hours_break_and_time_off(client, salon):
 def test_exception_replaces_the_day(client, salon):
     day = next_local_day()
     url = f"/v1/staff/{salon.stylist.staff.id}/exceptions"
-    r = client.post(url, json={"date": day.isoformat(), "start": "14:00", "end": "16:00"},
-                    headers=salon.owner.headers)
+    r = client.post(
+        url,
+        json={"date": day.isoformat(), "start": "14:00", "end": "16:00"},
+        headers=salon.owner.headers,
+    )
     assert r.status_code == 201
     assert book(client, salon, salon.cut, local_iso(day, 10)).status_code == 422
     assert book(client, salon, salon.cut, local_iso(day, 14)).status_code == 201
-    off = client.post(url, json={"date": (day + timedelta(days=1)).isoformat()},
-                      headers=salon.owner.headers)
+    off = client.post(
+        url, json={"date": (day + timedelta(days=1)).isoformat()}, headers=salon.owner.headers
+    )
     assert off.status_code == 201
     assert book(client, salon, salon.cut, local_iso(day + timedelta(days=1), 10)).status_code == 422
     assert client.delete(f"{url}/{off.json['id']}", headers=salon.owner.headers).status_code == 204
@@ -116,17 +135,24 @@ def test_move_with_etag_and_transitions(client, salon):
     other = book(client, salon, salon.cut, local_iso(day, 15)).json
     url = f"/v1/appointments/{a['id']}"
     etag = client.get(url, headers=salon.owner.headers).headers["ETag"]
-    assert client.patch(url, json={"start": local_iso(day, 11)},
-                        headers=salon.owner.headers).status_code == 428
-    onto_other = client.patch(url, json={"start": local_iso(day, 15)},
-                              headers={**salon.owner.headers, "If-Match": etag})
+    assert (
+        client.patch(
+            url, json={"start": local_iso(day, 11)}, headers=salon.owner.headers
+        ).status_code
+        == 428
+    )
+    onto_other = client.patch(
+        url, json={"start": local_iso(day, 15)}, headers={**salon.owner.headers, "If-Match": etag}
+    )
     assert onto_other.status_code == 409
-    moved = client.patch(url, json={"start": local_iso(day, 11)},
-                         headers={**salon.owner.headers, "If-Match": etag})
+    moved = client.patch(
+        url, json={"start": local_iso(day, 11)}, headers={**salon.owner.headers, "If-Match": etag}
+    )
     assert moved.status_code == 200, moved.json
     assert datetime.fromisoformat(moved.json["start"]).astimezone(BERLIN).hour == 11
-    stale = client.patch(url, json={"start": local_iso(day, 12)},
-                         headers={**salon.owner.headers, "If-Match": etag})
+    stale = client.patch(
+        url, json={"start": local_iso(day, 12)}, headers={**salon.owner.headers, "If-Match": etag}
+    )
     assert stale.status_code == 412
     # The old 10:00 time is free again.
     assert book(client, salon, salon.cut, local_iso(day, 10)).status_code == 201
@@ -148,12 +174,16 @@ def test_list_filters(client, salon):
     assert all_.status_code == 200 and len(all_.json) == 2
     assert "X-Pagination" in all_.headers
     one_day = client.get(
-        "/v1/appointments", query_string={"from": local_iso(day, 0), "to": local_iso(day, 23, 59)},
+        "/v1/appointments",
+        query_string={"from": local_iso(day, 0), "to": local_iso(day, 23, 59)},
         headers=h,
     ).json
     assert len(one_day) == 1
     assert client.get("/v1/appointments", query_string={"staff_id": 999999}, headers=h).json == []
-    assert client.get("/v1/appointments", query_string={"status": "bogus"}, headers=h).status_code == 422
+    assert (
+        client.get("/v1/appointments", query_string={"status": "bogus"}, headers=h).status_code
+        == 422
+    )
     paged = client.get("/v1/appointments", query_string={"page_size": 1, "page": 2}, headers=h)
     assert len(paged.json) == 1
 
@@ -175,7 +205,9 @@ def test_dst_gap_start_refused_and_offset_accepted(client, salon):
     r = book(client, salon, salon.cut, gap, allow_outside_hours=True)
     assert r.status_code == 422 and "start" in r.json["errors"]["json"]
     day = next_local_day()
-    utc_start = datetime(day.year, day.month, day.day, 10, tzinfo=BERLIN).astimezone(ZoneInfo("UTC"))
+    utc_start = datetime(day.year, day.month, day.day, 10, tzinfo=BERLIN).astimezone(
+        ZoneInfo("UTC")
+    )
     assert book(client, salon, salon.cut, utc_start.isoformat()).status_code == 201
 
 
@@ -204,6 +236,9 @@ def test_availability_for_reception(client, salon):
     first_free = datetime.fromisoformat(mine["windows"][0]["first"])
     assert book(client, salon, salon.cut, first_free.isoformat()).status_code == 201
     # Never for roles that do not book, never wider than 31 days.
-    assert client.get("/v1/availability", query_string=q, headers=salon.stylist.headers).status_code == 403
+    assert (
+        client.get("/v1/availability", query_string=q, headers=salon.stylist.headers).status_code
+        == 403
+    )
     wide = {**q, "to": local_iso(day + timedelta(days=40), 0)}
     assert client.get("/v1/availability", query_string=wide, headers=rec.headers).status_code == 422

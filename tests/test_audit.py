@@ -20,8 +20,9 @@ FIXTURE_EVENTS = 2  # vault.enrol and vault.setup of the owner
 
 def actions(client, member, **query):
     """The trail without the fixture's own first events (make_tenant sets up the vault)."""
-    r = client.get("/v1/audit-events", query_string={"page_size": 100, **query},
-                   headers=member.headers)
+    r = client.get(
+        "/v1/audit-events", query_string={"page_size": 100, **query}, headers=member.headers
+    )
     assert r.status_code == 200, r.json
     return [e for e in r.json if e["seq"] > FIXTURE_EVENTS]
 
@@ -29,31 +30,62 @@ def actions(client, member, **query):
 def test_privileged_changes_and_client_reads_are_recorded(client, make_tenant):
     t = make_tenant()
     h = t.owner.headers
-    assert client.post("/v1/auth/login", json={"tenant": "salon-a", "email": "owner@salon-a.test",
-                                               "password": "Wrong-Password-99"}).status_code == 401
-    assert client.post("/v1/auth/login", json={"tenant": "salon-a", "email": "owner@salon-a.test",
-                                               "password": PASSWORD}).status_code == 200
-    ben = client.post("/v1/staff", json={"email": "ben@salon-a.test", "display_name": "Ben",
-                                         "role": "staff"}, headers=h).json
+    assert (
+        client.post(
+            "/v1/auth/login",
+            json={
+                "tenant": "salon-a",
+                "email": "owner@salon-a.test",
+                "password": "Wrong-Password-99",
+            },
+        ).status_code
+        == 401
+    )
+    assert (
+        client.post(
+            "/v1/auth/login",
+            json={"tenant": "salon-a", "email": "owner@salon-a.test", "password": PASSWORD},
+        ).status_code
+        == 200
+    )
+    ben = client.post(
+        "/v1/staff",
+        json={"email": "ben@salon-a.test", "display_name": "Ben", "role": "staff"},
+        headers=h,
+    ).json
     etag = client.get(f"/v1/staff/{ben['id']}", headers=h).headers["ETag"]
-    client.patch(f"/v1/staff/{ben['id']}", json={"role": "reception"}, headers={**h, "If-Match": etag})
+    client.patch(
+        f"/v1/staff/{ben['id']}", json={"role": "reception"}, headers={**h, "If-Match": etag}
+    )
     client.post(f"/v1/staff/{ben['id']}/deactivate", headers=h)
     etag = client.get("/v1/tenant", headers=h).headers["ETag"]
     client.patch("/v1/tenant", json={"locale": "en"}, headers={**h, "If-Match": etag})
-    key = client.post("/v1/integration-keys", json={"name": "wp", "scopes": ["services:read"]},
-                      headers=h).json
+    key = client.post(
+        "/v1/integration-keys", json={"name": "wp", "scopes": ["services:read"]}, headers=h
+    ).json
     client.delete(f"/v1/integration-keys/{key['id']}", headers=h)
-    made = client.post("/v1/clients", json={"profile": {"name": "Zelda Zimmermann",
-                                                        "email": "zelda@example.org"}}, headers=h).json
+    made = client.post(
+        "/v1/clients",
+        json={"profile": {"name": "Zelda Zimmermann", "email": "zelda@example.org"}},
+        headers=h,
+    ).json
     client.get(f"/v1/clients/{made['id']}", headers=h)
     client.get("/v1/clients", headers=h)
 
     events = actions(client, t.owner)
     seen = [e["action"] for e in reversed(events)]
     assert seen == [
-        "auth.login_failed", "auth.login", "staff.create", "staff.role_change", "staff.deactivate",
-        "tenant.update", "integration_key.create", "integration_key.revoke", "client.create",
-        "client.read", "client.list",
+        "auth.login_failed",
+        "auth.login",
+        "staff.create",
+        "staff.role_change",
+        "staff.deactivate",
+        "tenant.update",
+        "integration_key.create",
+        "integration_key.revoke",
+        "client.create",
+        "client.read",
+        "client.list",
     ]
     by_action = {e["action"]: e for e in events}
     assert by_action["staff.role_change"]["details"] == {"role": "reception"}
@@ -65,14 +97,19 @@ def test_privileged_changes_and_client_reads_are_recorded(client, make_tenant):
     assert all(e["ip"] == "127.0.0.1" for e in events)
     text = json.dumps(events)
     assert "Zelda" not in text and "zelda@" not in text and "ben@salon-a" not in text
-    assert [e["seq"] for e in events] == list(range(len(events) + FIXTURE_EVENTS, FIXTURE_EVENTS, -1))
+    assert [e["seq"] for e in events] == list(
+        range(len(events) + FIXTURE_EVENTS, FIXTURE_EVENTS, -1)
+    )
     assert actions(client, t.owner, action="client.read")[0]["target_id"] == made["id"]
 
 
 def test_only_owners_read_the_trail_and_only_their_own(client, make_tenant):
     a, b = make_tenant("salon-a"), make_tenant("salon-b")
-    client.post("/v1/staff", json={"email": "x@salon-b.test", "display_name": "X", "role": "staff"},
-                headers=b.owner.headers)
+    client.post(
+        "/v1/staff",
+        json={"email": "x@salon-b.test", "display_name": "X", "role": "staff"},
+        headers=b.owner.headers,
+    )
     assert actions(client, a.owner) == []
     assert [e["action"] for e in actions(client, b.owner)] == ["staff.create"]
     for role in ("manager", "reception", "staff", "accountant"):
@@ -81,16 +118,28 @@ def test_only_owners_read_the_trail_and_only_their_own(client, make_tenant):
 
 
 def run_verify(settings, *args):
-    env = {**os.environ, "HUSHBOOK_INSTANCE": str(settings.instance),
-           "DATABASE_URL": settings.database_url, "HUSHBOOK_SCRYPT_LOG_N": str(SCRYPT_LOG_N)}
-    return subprocess.run([sys.executable, "-m", "hushbook_service.cli", "audit", "verify", *args],
-                          env=env, capture_output=True, text=True, timeout=60)
+    env = {
+        **os.environ,
+        "HUSHBOOK_INSTANCE": str(settings.instance),
+        "DATABASE_URL": settings.database_url,
+        "HUSHBOOK_SCRYPT_LOG_N": str(SCRYPT_LOG_N),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "hushbook_service.cli", "audit", "verify", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def _make_events(client, t, n=5):
     for i in range(n):
-        client.post("/v1/staff", json={"email": f"m{i}@salon-a.test", "display_name": f"M{i}",
-                                       "role": "staff"}, headers=t.owner.headers)
+        client.post(
+            "/v1/staff",
+            json={"email": f"m{i}@salon-a.test", "display_name": f"M{i}", "role": "staff"},
+            headers=t.owner.headers,
+        )
 
 
 @pytest.mark.parametrize("tamper", ["edit", "delete", "reorder", "edit-and-rechain"])
@@ -112,9 +161,11 @@ def test_tampering_is_detected_and_named(client, make_tenant, settings, app, tam
 
             AuditEvent.update(actor_id=999).where(AuditEvent.id == third.id).execute()
             prev = AuditEvent.get(AuditEvent.tenant == t.tenant.id, AuditEvent.seq == 2).hash
-            for event in AuditEvent.select().where(
-                AuditEvent.tenant == t.tenant.id, AuditEvent.seq >= 3
-            ).order_by(AuditEvent.seq):
+            for event in (
+                AuditEvent.select()
+                .where(AuditEvent.tenant == t.tenant.id, AuditEvent.seq >= 3)
+                .order_by(AuditEvent.seq)
+            ):
                 event.prev_hash = prev
                 event.hash = hashlib.sha256(prev.encode() + b"\n" + _canonical(event)).hexdigest()
                 event.save()
@@ -134,10 +185,17 @@ def test_chain_stays_whole_under_concurrent_writers(make_tenant, settings, app):
     make_tenant()
     server = start_server(settings, workers=3)
     try:
+
         def login(_):
-            return requests.post(f"{server.url}/v1/auth/login", timeout=60, json={
-                "tenant": "salon-a", "email": "owner@salon-a.test", "password": PASSWORD,
-            }).status_code
+            return requests.post(
+                f"{server.url}/v1/auth/login",
+                timeout=60,
+                json={
+                    "tenant": "salon-a",
+                    "email": "owner@salon-a.test",
+                    "password": PASSWORD,
+                },
+            ).status_code
 
         with ThreadPoolExecutor(max_workers=16) as pool:
             codes = list(pool.map(login, range(32)))

@@ -37,7 +37,10 @@ def test_login_refresh_logout_cycle(client, make_tenant):
     new = r2.json
     assert new["refresh_token"] != pair["refresh_token"]
 
-    assert client.post("/v1/auth/logout", json={"refresh_token": new["refresh_token"]}).status_code == 204
+    assert (
+        client.post("/v1/auth/logout", json={"refresh_token": new["refresh_token"]}).status_code
+        == 204
+    )
     r3 = client.post("/v1/auth/refresh", json={"refresh_token": new["refresh_token"]})
     assert r3.status_code == 401
     assert t.tenant.slug == "salon-a"
@@ -55,7 +58,9 @@ def test_wrong_password_and_unknown_account_look_the_same(client, make_tenant):
 def test_login_is_throttled_after_failures(client, make_tenant):
     make_tenant()
     for _ in range(5):
-        assert login(client, "salon-a", "owner@salon-a.test", "Wrong-Password-123").status_code == 401
+        assert (
+            login(client, "salon-a", "owner@salon-a.test", "Wrong-Password-123").status_code == 401
+        )
     r = login(client, "salon-a", "owner@salon-a.test")  # even the right password now
     assert r.status_code == 429
     assert int(r.headers["Retry-After"]) > 0
@@ -162,8 +167,13 @@ def test_access_token_is_not_a_refresh_token(client, make_tenant):
 
 def test_wrong_typ_with_right_key_refused(client, make_tenant, ring):
     t = make_tenant()
-    claims = _owner_claims(t) | {"iss": "hushbook", "aud": "hushbook:api", "jti": "x",
-                                 "iat": 1, "exp": 4_000_000_000}
+    claims = _owner_claims(t) | {
+        "iss": "hushbook",
+        "aud": "hushbook:api",
+        "jti": "x",
+        "iat": 1,
+        "exp": 4_000_000_000,
+    }
     key = ring.key(ring.current_kid, "access")
     token = _forge(claims, key, headers={"kid": ring.current_kid, "typ": "hb-refresh+jwt"})
     assert client.get("/v1/tenant", headers=bearer(token)).status_code == 401
@@ -171,8 +181,13 @@ def test_wrong_typ_with_right_key_refused(client, make_tenant, ring):
 
 def test_wrong_audience_refused(client, make_tenant, ring):
     t = make_tenant()
-    claims = _owner_claims(t) | {"iss": "hushbook", "aud": "someone-else", "jti": "x",
-                                 "iat": 1, "exp": 4_000_000_000}
+    claims = _owner_claims(t) | {
+        "iss": "hushbook",
+        "aud": "someone-else",
+        "jti": "x",
+        "iat": 1,
+        "exp": 4_000_000_000,
+    }
     key = ring.key(ring.current_kid, "access")
     token = _forge(claims, key, headers={"kid": ring.current_kid, "typ": "hb-access+jwt"})
     assert client.get("/v1/tenant", headers=bearer(token)).status_code == 401
@@ -180,8 +195,12 @@ def test_wrong_audience_refused(client, make_tenant, ring):
 
 def test_missing_jti_refused(client, make_tenant, ring):
     t = make_tenant()
-    claims = _owner_claims(t) | {"iss": "hushbook", "aud": "hushbook:api",
-                                 "iat": 1, "exp": 4_000_000_000}
+    claims = _owner_claims(t) | {
+        "iss": "hushbook",
+        "aud": "hushbook:api",
+        "iat": 1,
+        "exp": 4_000_000_000,
+    }
     key = ring.key(ring.current_kid, "access")
     token = _forge(claims, key, headers={"kid": ring.current_kid, "typ": "hb-access+jwt"})
     assert client.get("/v1/tenant", headers=bearer(token)).status_code == 401
@@ -198,10 +217,17 @@ def test_alg_none_refused(client, make_tenant, ring):
 
 def test_alg_swapped_to_hs512_refused(client, make_tenant, ring):
     t = make_tenant()
-    claims = _owner_claims(t) | {"iss": "hushbook", "aud": "hushbook:api", "jti": "x",
-                                 "iat": 1, "exp": 4_000_000_000}
+    claims = _owner_claims(t) | {
+        "iss": "hushbook",
+        "aud": "hushbook:api",
+        "jti": "x",
+        "iat": 1,
+        "exp": 4_000_000_000,
+    }
     key = ring.key(ring.current_kid, "access")
-    token = _forge(claims, key, alg="HS512", headers={"kid": ring.current_kid, "typ": "hb-access+jwt"})
+    token = _forge(
+        claims, key, alg="HS512", headers={"kid": ring.current_kid, "typ": "hb-access+jwt"}
+    )
     assert client.get("/v1/tenant", headers=bearer(token)).status_code == 401
 
 
@@ -218,8 +244,13 @@ def test_tampered_payload_refused(client, make_tenant, ring):
 
 def test_unknown_kid_and_oversized_token_refused(client, make_tenant, ring):
     t = make_tenant()
-    claims = _owner_claims(t) | {"iss": "hushbook", "aud": "hushbook:api", "jti": "x",
-                                 "iat": 1, "exp": 4_000_000_000}
+    claims = _owner_claims(t) | {
+        "iss": "hushbook",
+        "aud": "hushbook:api",
+        "jti": "x",
+        "iat": 1,
+        "exp": 4_000_000_000,
+    }
     token = _forge(claims, b"k" * 32, headers={"kid": "nope", "typ": "hb-access+jwt"})
     assert client.get("/v1/tenant", headers=bearer(token)).status_code == 401
     huge = "a" * 5000 + "." + "b" * 10 + "." + "c"
@@ -237,7 +268,9 @@ def test_key_rotation_old_tokens_verify_until_retired(app, make_tenant):
     keys = {"new": b"n" * 32, old_ring.current_kid: b"k" * 32}
     rotated = KeyRing(keys, "new", "hushbook")
     assert rotated.verify("access", token)["sub"] == str(t.owner.staff.id)
-    assert jwt.get_unverified_header(rotated.issue("access", {}, timedelta(minutes=1)))["kid"] == "new"
+    assert (
+        jwt.get_unverified_header(rotated.issue("access", {}, timedelta(minutes=1)))["kid"] == "new"
+    )
     retired = KeyRing({"new": b"n" * 32}, "new", "hushbook")
     with pytest.raises(TokenError):
         retired.verify("access", token)
@@ -258,7 +291,10 @@ def test_integration_key_scopes_and_revocation(client, make_tenant):
     listed = client.get("/v1/integration-keys", headers=t.owner.headers).json
     assert "key" not in listed[0]
     assert listed[0]["last_used_at"] is not None and listed[0]["scopes"] == ["services:read"]
-    assert client.delete(f"/v1/integration-keys/{r.json['id']}", headers=t.owner.headers).status_code == 204
+    assert (
+        client.delete(f"/v1/integration-keys/{r.json['id']}", headers=t.owner.headers).status_code
+        == 204
+    )
     assert client.get("/v1/services", headers=bearer(key)).status_code == 401
 
 
@@ -272,7 +308,8 @@ def test_integration_key_cannot_mint_keys_or_use_foreign_scopes(client, make_ten
     assert r.status_code == 422
     manager = t.member("manager")
     r = client.post(
-        "/v1/integration-keys", json={"name": "x", "scopes": ["services:read"]},
+        "/v1/integration-keys",
+        json={"name": "x", "scopes": ["services:read"]},
         headers=manager.headers,
     )
     assert r.status_code == 403
@@ -281,11 +318,13 @@ def test_integration_key_cannot_mint_keys_or_use_foreign_scopes(client, make_ten
 def test_integration_key_cannot_mint_accounts(client, make_tenant):
     t = make_tenant()
     key = client.post(
-        "/v1/integration-keys", json={"name": "sync", "scopes": ["staff:read", "staff:write"]},
+        "/v1/integration-keys",
+        json={"name": "sync", "scopes": ["staff:read", "staff:write"]},
         headers=t.owner.headers,
     ).json["key"]
     r = client.post(
-        "/v1/staff", json={"email": "x@salon-a.test", "display_name": "X", "role": "reception"},
+        "/v1/staff",
+        json={"email": "x@salon-a.test", "display_name": "X", "role": "reception"},
         headers=bearer(key),
     )
     assert r.status_code == 403 and r.json["reason"] == "person_required"
@@ -303,8 +342,12 @@ def test_reactivate_only_inactive_and_revokes_old_tokens(client, make_tenant):
     client.post(f"/v1/staff/{m.staff.id}/deactivate", headers=t.owner.headers)
     back = client.post(f"/v1/staff/{m.staff.id}/reactivate", headers=t.owner.headers)
     assert back.status_code == 200 and back.json["one_time_password"]
-    assert client.post("/v1/auth/refresh", json={"refresh_token": m.refresh_token}).status_code == 401
-    assert login(client, "salon-a", m.staff.email, back.json["one_time_password"]).status_code == 200
+    assert (
+        client.post("/v1/auth/refresh", json={"refresh_token": m.refresh_token}).status_code == 401
+    )
+    assert (
+        login(client, "salon-a", m.staff.email, back.json["one_time_password"]).status_code == 200
+    )
 
 
 def test_pending_password_change_has_a_reason(client, app):
@@ -326,10 +369,16 @@ def test_login_throttle_uses_forwarded_ip_only_behind_trusted_proxy(settings, ma
     proxied = create_app(settings).test_client()
     wrong = {"tenant": "salon-a", "email": "owner@salon-a.test", "password": "Wrong-Password-1"}
     for i in range(8):  # 8 different clients behind the proxy, 1 failure each
-        r = proxied.post("/v1/auth/login", json={**wrong, "email": f"u{i}@salon-a.test"},
-                         headers={"X-Forwarded-For": f"203.0.113.{i}"})
+        r = proxied.post(
+            "/v1/auth/login",
+            json={**wrong, "email": f"u{i}@salon-a.test"},
+            headers={"X-Forwarded-For": f"203.0.113.{i}"},
+        )
         assert r.status_code == 401
     # The proxy's own address has no failures: a 9th client still gets in.
-    ok = proxied.post("/v1/auth/login", json={**wrong, "password": PASSWORD},
-                      headers={"X-Forwarded-For": "203.0.113.200"})
+    ok = proxied.post(
+        "/v1/auth/login",
+        json={**wrong, "password": PASSWORD},
+        headers={"X-Forwarded-For": "203.0.113.200"},
+    )
     assert ok.status_code == 200

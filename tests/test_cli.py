@@ -27,7 +27,10 @@ def env(settings):
 def run(env, *args):
     return subprocess.run(
         [sys.executable, "-m", "hushbook_service.cli", *args],
-        env=env, capture_output=True, text=True, timeout=60,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
@@ -40,17 +43,37 @@ def test_migrate_is_idempotent(env):
 
 
 def test_tenant_create_json_and_login(env, settings, client):
-    r = run(env, "tenant", "create", "--slug", "salon-cli", "--name", "Salon CLI",
-            "--owner-email", "Owner@Salon-CLI.test", "--json")
+    r = run(
+        env,
+        "tenant",
+        "create",
+        "--slug",
+        "salon-cli",
+        "--name",
+        "Salon CLI",
+        "--owner-email",
+        "Owner@Salon-CLI.test",
+        "--json",
+    )
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)
     assert out["slug"] == "salon-cli" and out["owner_email"] == "owner@salon-cli.test"
-    login = client.post("/v1/auth/login", json={
-        "tenant": "salon-cli", "email": "owner@salon-cli.test", "password": out["one_time_password"]})
+    login = client.post(
+        "/v1/auth/login",
+        json={
+            "tenant": "salon-cli",
+            "email": "owner@salon-cli.test",
+            "password": out["one_time_password"],
+        },
+    )
     assert login.status_code == 200 and login.json["password_change_required"] is True
-    dup = run(env, "tenant", "create", "--slug", "salon-cli", "--name", "X", "--owner-email", "a@b.c")
+    dup = run(
+        env, "tenant", "create", "--slug", "salon-cli", "--name", "X", "--owner-email", "a@b.c"
+    )
     assert dup.returncode != 0 and "taken" in dup.stderr
-    bad = run(env, "tenant", "create", "--slug", "Bad Slug!", "--name", "X", "--owner-email", "a@b.c")
+    bad = run(
+        env, "tenant", "create", "--slug", "Bad Slug!", "--name", "X", "--owner-email", "a@b.c"
+    )
     assert bad.returncode != 0 and "slug" in bad.stderr
 
 
@@ -100,8 +123,12 @@ def test_access_logs_carry_no_query_strings(settings, make_tenant, workers):
     t = make_tenant()
     server = start_server(settings, workers=workers)
     try:
-        r = requests.get(f"{server.url}/v1/clients", params={"q": "querysecret@example.org"},
-                         headers=t.owner.headers, timeout=10)
+        r = requests.get(
+            f"{server.url}/v1/clients",
+            params={"q": "querysecret@example.org"},
+            headers=t.owner.headers,
+            timeout=10,
+        )
         assert r.status_code == 200
     finally:
         stop_server(server)

@@ -36,8 +36,12 @@ def booked_salon(client, make_tenant, settings):
     )
     service = client.post(
         "/v1/services",
-        json={"name": "Cut", "duration_min": 45, "buffer_after_min": 15,
-              "staff_ids": [stylist.staff.id]},
+        json={
+            "name": "Cut",
+            "duration_min": 45,
+            "buffer_after_min": 15,
+            "staff_ids": [stylist.staff.id],
+        },
         headers=t.owner.headers,
     ).json
     server = start_server(settings, workers=4)
@@ -55,8 +59,9 @@ def fire(server, headers, bodies):
         session_local.s = session
         barrier.wait(timeout=30)
         r = session.post(f"{server.url}/v1/appointments", json=body, headers=headers, timeout=60)
-        return r.status_code, (r.json() if r.headers.get("Content-Type", "").startswith(
-            "application/json") else {})
+        return r.status_code, (
+            r.json() if r.headers.get("Content-Type", "").startswith("application/json") else {}
+        )
 
     with ThreadPoolExecutor(max_workers=len(bodies)) as pool:
         return list(pool.map(one, bodies))
@@ -64,9 +69,11 @@ def fire(server, headers, bodies):
 
 def active_blocks(staff_id):
     with database.connection_context():
-        rows = Appointment.select().where(
-            Appointment.staff == staff_id, Appointment.status.in_(ACTIVE_STATES)
-        ).order_by(Appointment.block_start)
+        rows = (
+            Appointment.select()
+            .where(Appointment.staff == staff_id, Appointment.status.in_(ACTIVE_STATES))
+            .order_by(Appointment.block_start)
+        )
         return [(a.block_start, a.block_end) for a in rows]
 
 
@@ -87,8 +94,13 @@ def test_concurrent_overlapping_starts_never_overlap(booked_salon):
     day = datetime.now(BERLIN).date() + timedelta(days=4)
     # 60 requests on a 5-minute grid between 10:00 and 14:55: many overlap.
     bodies = [
-        {"service_id": service["id"], "staff_id": stylist.staff.id,
-         "start": (datetime(day.year, day.month, day.day, 10) + timedelta(minutes=5 * i)).isoformat()}
+        {
+            "service_id": service["id"],
+            "staff_id": stylist.staff.id,
+            "start": (
+                datetime(day.year, day.month, day.day, 10) + timedelta(minutes=5 * i)
+            ).isoformat(),
+        }
         for i in range(ATTEMPTS)
     ]
     results = fire(server, t.owner.headers, bodies)

@@ -21,17 +21,27 @@ from hushbook_service.models import Appointment, DeliveryContact
 def salon(client, make_tenant):
     t = make_tenant()
     t.stylist = t.member("staff", "stylist")
-    client.put(f"/v1/staff/{t.stylist.staff.id}/working-hours", json={"rules": ALL_WEEK},
-               headers=t.owner.headers)
-    t.cut = client.post("/v1/services", json={"name": "Cut", "duration_min": 45,
-                                              "staff_ids": [t.stylist.staff.id]},
-                        headers=t.owner.headers).json
+    client.put(
+        f"/v1/staff/{t.stylist.staff.id}/working-hours",
+        json={"rules": ALL_WEEK},
+        headers=t.owner.headers,
+    )
+    t.cut = client.post(
+        "/v1/services",
+        json={"name": "Cut", "duration_min": 45, "staff_ids": [t.stylist.staff.id]},
+        headers=t.owner.headers,
+    ).json
     return t
 
 
 def test_contact_is_sealed_and_opens_only_with_the_month_key(client, app, salon, settings):
-    r = book(client, salon, salon.cut, local_iso(next_local_day(), 10),
-             notify={"email": "dora.delivery@example.org"})
+    r = book(
+        client,
+        salon,
+        salon.cut,
+        local_iso(next_local_day(), 10),
+        notify={"email": "dora.delivery@example.org"},
+    )
     assert r.status_code == 201, r.json
     with app.app_context(), database.connection_context():
         row = DeliveryContact.get(DeliveryContact.appointment == r.json["id"])
@@ -44,8 +54,13 @@ def test_contact_is_sealed_and_opens_only_with_the_month_key(client, app, salon,
 
 
 def test_shredding_after_the_month_and_grace(client, app, salon, settings):
-    r = book(client, salon, salon.cut, local_iso(next_local_day(), 10),
-             notify={"phone": "+49 171 0000000"})
+    r = book(
+        client,
+        salon,
+        salon.cut,
+        local_iso(next_local_day(), 10),
+        notify={"phone": "+49 171 0000000"},
+    )
     with app.app_context(), database.connection_context():
         appointment = Appointment.get_by_id(r.json["id"])
         epoch = delivery.epoch_of(appointment.start_at)
@@ -58,8 +73,13 @@ def test_shredding_after_the_month_and_grace(client, app, salon, settings):
 
 
 def test_a_copied_row_without_the_key_file_is_useless(client, app, salon, settings):
-    r = book(client, salon, salon.cut, local_iso(next_local_day(), 10),
-             notify={"email": "copy@example.org"})
+    r = book(
+        client,
+        salon,
+        salon.cut,
+        local_iso(next_local_day(), 10),
+        notify={"email": "copy@example.org"},
+    )
     with app.app_context(), database.connection_context():
         appointment = Appointment.get_by_id(r.json["id"])
         backup = DeliveryContact.get(DeliveryContact.appointment == appointment.id).sealed
@@ -71,20 +91,33 @@ def test_a_copied_row_without_the_key_file_is_useless(client, app, salon, settin
 
 @pytest.mark.server
 def test_jobs_run_in_a_real_worker(client, salon, settings, app):
-    book(client, salon, salon.cut, local_iso(next_local_day(), 10), notify={"email": "w@example.org"})
+    book(
+        client, salon, salon.cut, local_iso(next_local_day(), 10), notify={"email": "w@example.org"}
+    )
     with app.app_context(), database.connection_context():
         DeliveryContact.update(epoch="2020-01").execute()  # a long-past month
-    env = {**os.environ, "HUSHBOOK_INSTANCE": str(settings.instance),
-           "DATABASE_URL": settings.database_url, "HUEY_URL": settings.huey_url,
-           "HUSHBOOK_TOKEN_KEYS": TOKEN_KEYS, "HUSHBOOK_INDEX_KEY": INDEX_KEY, "HUSHBOOK_SCRYPT_LOG_N": str(SCRYPT_LOG_N)}
-    worker = subprocess.Popen([sys.executable, "-m", "hushbook_service.cli", "worker"], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                              start_new_session=True)
+    env = {
+        **os.environ,
+        "HUSHBOOK_INSTANCE": str(settings.instance),
+        "DATABASE_URL": settings.database_url,
+        "HUEY_URL": settings.huey_url,
+        "HUSHBOOK_TOKEN_KEYS": TOKEN_KEYS,
+        "HUSHBOOK_INDEX_KEY": INDEX_KEY,
+        "HUSHBOOK_SCRYPT_LOG_N": str(SCRYPT_LOG_N),
+    }
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "hushbook_service.cli", "worker"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
         # Periodic tasks store no result: enqueue, then watch the database.
         enqueue = "from hushbook_service.jobs import shred_delivery_contacts as job; job()"
-        out = subprocess.run([sys.executable, "-c", enqueue], env=env, capture_output=True,
-                             text=True, timeout=90)
+        out = subprocess.run(
+            [sys.executable, "-c", enqueue], env=env, capture_output=True, text=True, timeout=90
+        )
         assert out.returncode == 0, out.stderr
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -122,9 +155,11 @@ def test_moving_to_another_month_reseals_the_contact(client, app, salon):
     url = f"/v1/appointments/{r.json['id']}"
     later = day + timedelta(days=40)
     etag = client.get(url, headers=salon.owner.headers).headers["ETag"]
-    moved = client.patch(url, json={"start": datetime(later.year, later.month, later.day, 10,
-                                                      tzinfo=berlin).isoformat()},
-                         headers={**salon.owner.headers, "If-Match": etag})
+    moved = client.patch(
+        url,
+        json={"start": datetime(later.year, later.month, later.day, 10, tzinfo=berlin).isoformat()},
+        headers={**salon.owner.headers, "If-Match": etag},
+    )
     assert moved.status_code == 200, moved.json
     with app.app_context(), database.connection_context():
         appointment = Appointment.get_by_id(r.json["id"])

@@ -87,20 +87,56 @@ REFUSED = {
 }
 # Distinctive fragments: a partial leak (a truncated log line) still counts.
 FRAGMENTS = [
-    "Xaverine", "Quixotic", "lavender oil", "allergic to nickel", "98765432",
-    "Żaneta", "Ŋłøß", "szczebrzeszyn", "2468013", "Kürbiskern", "Ümlaut-Tee",
-    "Zymurgy", "Pellucid", "psoriasis", "900461", "Ouarda", "Ferhat", "Yılmaz", "12349876",
-    "Vexbridge", "Angst vor Scheren", "5550199", "Forgetmenot", "55501234", "Stalewood",
-    "Valentin", "Zwerchfell", "notifail", "loginfail",
+    "Xaverine",
+    "Quixotic",
+    "lavender oil",
+    "allergic to nickel",
+    "98765432",
+    "Żaneta",
+    "Ŋłøß",
+    "szczebrzeszyn",
+    "2468013",
+    "Kürbiskern",
+    "Ümlaut-Tee",
+    "Zymurgy",
+    "Pellucid",
+    "psoriasis",
+    "900461",
+    "Ouarda",
+    "Ferhat",
+    "Yılmaz",
+    "12349876",
+    "Vexbridge",
+    "Angst vor Scheren",
+    "5550199",
+    "Forgetmenot",
+    "55501234",
+    "Stalewood",
+    "Valentin",
+    "Zwerchfell",
+    "notifail",
+    "loginfail",
 ]
 # Phones as a normaliser or a form would write them.
 PHONE_FORMS = [
-    "+4915198765432", "4915198765432", "015198765432",
-    "+491712468013", "491712468013", "01712468013",
-    "+447700900461", "447700900461", "07700900461",
-    "+33612349876", "33612349876", "0612349876",
-    "+14155550199", "14155550199", "4155550199",
-    "+493055501234", "493055501234", "03055501234",
+    "+4915198765432",
+    "4915198765432",
+    "015198765432",
+    "+491712468013",
+    "491712468013",
+    "01712468013",
+    "+447700900461",
+    "447700900461",
+    "07700900461",
+    "+33612349876",
+    "33612349876",
+    "0612349876",
+    "+14155550199",
+    "14155550199",
+    "4155550199",
+    "+493055501234",
+    "493055501234",
+    "03055501234",
 ]
 BIRTHDAY_FORMS = ["05.06.1987", "19870605", "06/05/1987", "29.11.1963", "19631129", "11/29/1963"]
 MIN_NEEDLE = 6
@@ -109,9 +145,16 @@ MIN_NEEDLE = 6
 def personal_values() -> dict[str, str]:
     """label -> value: everything that must never be found."""
     values: dict[str, str] = {}
-    people = {"xaverine": XAVERINE, "zaneta": ZANETA, "bartholomew": BARTHOLOMEW,
-              "bartholomew.notify": BARTHOLOMEW_NOTIFY, "ouarda": OUARDA, "quillon": QUILLON,
-              "erasmus": ERASMUS, "rutger": RUTGER}
+    people = {
+        "xaverine": XAVERINE,
+        "zaneta": ZANETA,
+        "bartholomew": BARTHOLOMEW,
+        "bartholomew.notify": BARTHOLOMEW_NOTIFY,
+        "ouarda": OUARDA,
+        "quillon": QUILLON,
+        "erasmus": ERASMUS,
+        "rutger": RUTGER,
+    }
     for who, profile in people.items():
         for field, value in profile.items():
             values[f"{who}.{field}"] = value
@@ -175,8 +218,12 @@ def encodings(text: str) -> dict[str, bytes]:
 
 
 def text_forms(value: str) -> dict[str, str]:
-    forms = {"as given": value, "lower": value.lower(), "upper": value.upper(),
-             "casefold": value.casefold()}
+    forms = {
+        "as given": value,
+        "lower": value.lower(),
+        "upper": value.upper(),
+        "casefold": value.casefold(),
+    }
     for name, form in list(forms.items()):
         forms[f"{name}, NFD"] = unicodedata.normalize("NFD", form)
     return forms
@@ -200,7 +247,7 @@ def scan(files: dict[str, bytes], wanted: dict[bytes, str]) -> list[str]:
         for needle, what in wanted.items():
             at = low.find(needle)
             if at >= 0:
-                context = data[max(0, at - 40): at + len(needle) + 40]
+                context = data[max(0, at - 40) : at + len(needle) + 40]
                 hits.append(f"{what} in {name} @ {at}: {context!r}")
     return hits
 
@@ -209,8 +256,9 @@ def scan(files: dict[str, bytes], wanted: dict[bytes, str]) -> list[str]:
 
 
 def collect_files(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
+    }
 
 
 def pg_dump(url: str, target: Path) -> None:
@@ -218,8 +266,12 @@ def pg_dump(url: str, target: Path) -> None:
         if os.environ.get("CI"):
             pytest.fail("pg_dump is not installed: the PostgreSQL leak test needs it in CI")
         pytest.skip("pg_dump is not installed")
-    out = subprocess.run(["pg_dump", "--no-owner", "--format=plain", f"--file={target}",
-                          f"--dbname={url}"], capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        ["pg_dump", "--no-owner", "--format=plain", f"--file={target}", f"--dbname={url}"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert out.returncode == 0, f"pg_dump failed: {out.stderr[-2000:]}"
 
 
@@ -258,8 +310,11 @@ def dump_stores(settings, folder: Path, tag: str) -> None:
 def hot_copy(settings, root: Path, tag: str) -> dict[str, bytes]:
     """A copy taken while everything runs (SQLite WAL and -shm, queued jobs)."""
     dump_stores(settings, root / "dumps", tag)
-    return {f"{tag}/{name}": data for name, data in collect_files(root).items()
-            if not name.startswith("dumps/")}
+    return {
+        f"{tag}/{name}": data
+        for name, data in collect_files(root).items()
+        if not name.startswith("dumps/")
+    }
 
 
 # --- the API, as an owner's app would call it --------------------------------------------
@@ -280,9 +335,13 @@ class Api:
 
 def start_worker(server, log_path: Path) -> subprocess.Popen:
     log = open(log_path, "wb")  # noqa: SIM115 - lives with the process
-    return subprocess.Popen([sys.executable, "-m", "hushbook_service.cli", "worker"],
-                            env=server.env, stdout=log, stderr=subprocess.STDOUT,
-                            start_new_session=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "hushbook_service.cli", "worker"],
+        env=server.env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
 
 
 def stop_worker(proc: subprocess.Popen) -> None:
@@ -300,8 +359,15 @@ def past_visit(app, t, service_id: int, client_id: int, days_ago: int) -> int:
         start = utcnow() - timedelta(days=days_ago)
         end = start + timedelta(minutes=45)
         return Appointment.create(
-            tenant=t.tenant.id, staff=t.stylist.staff.id, service=service_id, client=client_id,
-            status="confirmed", start_at=start, end_at=end, block_start=start, block_end=end,
+            tenant=t.tenant.id,
+            staff=t.stylist.staff.id,
+            service=service_id,
+            client=client_id,
+            status="confirmed",
+            start_at=start,
+            end_at=end,
+            block_start=start,
+            block_end=end,
             price_cents=9900,
         ).id
 
@@ -310,60 +376,137 @@ def seed(api: Api, app, t) -> dict:
     """Every path that takes client data, through the HTTP API."""
     stylist_id = t.stylist.staff.id
     api.call("PUT", f"/v1/staff/{stylist_id}/working-hours", 200, json={"rules": ALL_WEEK})
-    service = api.call("POST", "/v1/services", 201, json={
-        "name": CONTROL, "duration_min": 45, "price_cents": 9900, "staff_ids": [stylist_id]}).json()
+    service = api.call(
+        "POST",
+        "/v1/services",
+        201,
+        json={"name": CONTROL, "duration_min": 45, "price_cents": 9900, "staff_ids": [stylist_id]},
+    ).json()
     etag = api.call("GET", "/v1/tenant", 200).headers["ETag"]
-    api.call("PATCH", "/v1/tenant", 200, headers={"If-Match": etag}, json={
-        "profile_fields": ["name", "email", "phone", "birthday", "notes"]})
-    notice = api.call("POST", "/v1/tenant/privacy-notices", 201, json={
-        "locale": "de", "text": "Wir verarbeiten Ihre Daten nur für die Terminbuchung."}).json()
-    consent = {"notice_version": notice["version"], "locale": "de",
-               "purposes": ["booking", "reminders", "birthday"]}
+    api.call(
+        "PATCH",
+        "/v1/tenant",
+        200,
+        headers={"If-Match": etag},
+        json={"profile_fields": ["name", "email", "phone", "birthday", "notes"]},
+    )
+    notice = api.call(
+        "POST",
+        "/v1/tenant/privacy-notices",
+        201,
+        json={"locale": "de", "text": "Wir verarbeiten Ihre Daten nur für die Terminbuchung."},
+    ).json()
+    consent = {
+        "notice_version": notice["version"],
+        "locale": "de",
+        "purposes": ["booking", "reminders", "birthday"],
+    }
 
     ids = {}
-    ids["xaverine"] = api.call("POST", "/v1/clients", 201, json={
-        "profile": XAVERINE, "consent": consent, "birthday_month": 6}).json()["id"]
-    ids["zaneta"] = api.call("POST", "/v1/clients", 201, json={
-        "profile": ZANETA, "consent": consent}).json()["id"]
+    ids["xaverine"] = api.call(
+        "POST",
+        "/v1/clients",
+        201,
+        json={"profile": XAVERINE, "consent": consent, "birthday_month": 6},
+    ).json()["id"]
+    ids["zaneta"] = api.call(
+        "POST", "/v1/clients", 201, json={"profile": ZANETA, "consent": consent}
+    ).json()["id"]
     client_key = sealing.new_client_key()
-    ids["quillon"] = api.call("POST", "/v1/clients", 201, json={
-        "sealed_profile": sealing.seal_profile(t.tenant_key.public_key(), t.tenant.id, client_key,
-                                               QUILLON),
-        "client_key": client_key,
-        "contacts": {"email": QUILLON["email"], "phone": QUILLON["phone"]}}).json()["id"]
+    ids["quillon"] = api.call(
+        "POST",
+        "/v1/clients",
+        201,
+        json={
+            "sealed_profile": sealing.seal_profile(
+                t.tenant_key.public_key(), t.tenant.id, client_key, QUILLON
+            ),
+            "client_key": client_key,
+            "contacts": {"email": QUILLON["email"], "phone": QUILLON["phone"]},
+        },
+    ).json()["id"]
     ids["erasmus"] = api.call("POST", "/v1/clients", 201, json={"profile": ERASMUS}).json()["id"]
     ids["rutger"] = api.call("POST", "/v1/clients", 201, json={"profile": RUTGER}).json()["id"]
 
     day = next_local_day()
     booking = {"service_id": service["id"], "staff_id": stylist_id}
-    made = api.call("POST", "/v1/appointments", 201, json={
-        **booking, "start": local_iso(day, 10),
-        "client": {"profile": BARTHOLOMEW, "consent": consent}, "notify": BARTHOLOMEW_NOTIFY,
-    }).json()
+    made = api.call(
+        "POST",
+        "/v1/appointments",
+        201,
+        json={
+            **booking,
+            "start": local_iso(day, 10),
+            "client": {"profile": BARTHOLOMEW, "consent": consent},
+            "notify": BARTHOLOMEW_NOTIFY,
+        },
+    ).json()
     ids["bartholomew"], ids["bartholomew.appointment"] = made["client_id"], made["id"]
     assert t.open(made["client"]) == BARTHOLOMEW
-    made = api.call("POST", "/v1/appointments", 201, json={
-        **booking, "start": local_iso(day, 11), "source": "walk_in",
-        "client": {"profile": OUARDA}, "notify": {"phone": OUARDA["phone"]}}).json()
+    made = api.call(
+        "POST",
+        "/v1/appointments",
+        201,
+        json={
+            **booking,
+            "start": local_iso(day, 11),
+            "source": "walk_in",
+            "client": {"profile": OUARDA},
+            "notify": {"phone": OUARDA["phone"]},
+        },
+    ).json()
     ids["ouarda"] = made["client_id"]
-    made = api.call("POST", "/v1/appointments", 201, json={
-        **booking, "start": local_iso(day, 12), "client_id": ids["xaverine"],
-        "notify": {"email": XAVERINE["email"]}}).json()
+    made = api.call(
+        "POST",
+        "/v1/appointments",
+        201,
+        json={
+            **booking,
+            "start": local_iso(day, 12),
+            "client_id": ids["xaverine"],
+            "notify": {"email": XAVERINE["email"]},
+        },
+    ).json()
     # Moved into another month: the contact is sealed again for that month.
     etag = api.call("GET", f"/v1/appointments/{made['id']}", 200).headers["ETag"]
-    api.call("PATCH", f"/v1/appointments/{made['id']}", 200, headers={"If-Match": etag},
-             json={"start": local_iso(next_local_day(40), 12)})
-    api.call("POST", "/v1/appointments", 201, json={
-        **booking, "start": local_iso(day, 14), "client_id": ids["erasmus"],
-        "notify": {"email": ERASMUS["email"], "phone": ERASMUS["phone"]}})
+    api.call(
+        "PATCH",
+        f"/v1/appointments/{made['id']}",
+        200,
+        headers={"If-Match": etag},
+        json={"start": local_iso(next_local_day(40), 12)},
+    )
+    api.call(
+        "POST",
+        "/v1/appointments",
+        201,
+        json={
+            **booking,
+            "start": local_iso(day, 14),
+            "client_id": ids["erasmus"],
+            "notify": {"email": ERASMUS["email"], "phone": ERASMUS["phone"]},
+        },
+    )
     # A taken slot: the new client's row is rolled back with the booking.
-    api.call("POST", "/v1/appointments", 409, json={
-        **booking, "start": local_iso(day, 10), "client": {"profile": ZANETA},
-        "notify": {"email": ZANETA["email"]}})
+    api.call(
+        "POST",
+        "/v1/appointments",
+        409,
+        json={
+            **booking,
+            "start": local_iso(day, 10),
+            "client": {"profile": ZANETA},
+            "notify": {"email": ZANETA["email"]},
+        },
+    )
 
     # Returning clients: lookups by contact, written differently than stored.
-    for probe in ({"email": XAVERINE["email"].upper()}, {"phone": "0151 98765432"},
-                  {"email": QUILLON["email"]}, {"phone": "+49 171 2468013"}):
+    for probe in (
+        {"email": XAVERINE["email"].upper()},
+        {"phone": "0151 98765432"},
+        {"email": QUILLON["email"]},
+        {"phone": "+49 171 2468013"},
+    ):
         found = api.call("POST", "/v1/clients/lookup", 200, json=probe).json()
         assert len(found) == 1, probe
     # Export (Art. 15/20): sealed, opened on the reader's side only.
@@ -379,26 +522,57 @@ def seed(api: Api, app, t) -> dict:
     # Erasure (Art. 17).
     api.call("DELETE", f"/v1/clients/{ids['erasmus']}", 204)
     api.call("GET", f"/v1/clients/{ids['erasmus']}", 404)
-    assert api.call("POST", "/v1/clients/lookup", 200, json={"email": ERASMUS["email"]}).json() == []
+    assert (
+        api.call("POST", "/v1/clients/lookup", 200, json={"email": ERASMUS["email"]}).json() == []
+    )
     api.call("GET", "/v1/clients", 200)
 
     # Refused input: rejected without echoing it back (and, below, without keeping it).
     start = len(api.responses)
-    api.call("POST", "/v1/clients", 422, json={
-        "profile": {"name": REFUSED["refused name"], "email": REFUSED["invalid e-mail"]}})
-    api.call("POST", "/v1/clients", 422, json={
-        "profile": {"name": REFUSED["refused name"], "phone": REFUSED["invalid phone"]}})
-    api.call("POST", "/v1/clients", 422, json={"profile": {"name": REFUSED["refused name"],
-                                                           "birthday": "1987-06-05x"}})
-    api.call("POST", "/v1/appointments", 422, json={
-        **booking, "start": local_iso(day, 16), "client": {"profile": {"name": REFUSED["refused name"]}},
-        "notify": {"email": REFUSED["invalid notify e-mail"]}})
-    r = requests.post(f"{api.url}/v1/auth/login", timeout=30, json={
-        "tenant": t.tenant.slug, "email": REFUSED["failed login e-mail"], "password": "wrong-9"})
+    api.call(
+        "POST",
+        "/v1/clients",
+        422,
+        json={"profile": {"name": REFUSED["refused name"], "email": REFUSED["invalid e-mail"]}},
+    )
+    api.call(
+        "POST",
+        "/v1/clients",
+        422,
+        json={"profile": {"name": REFUSED["refused name"], "phone": REFUSED["invalid phone"]}},
+    )
+    api.call(
+        "POST",
+        "/v1/clients",
+        422,
+        json={"profile": {"name": REFUSED["refused name"], "birthday": "1987-06-05x"}},
+    )
+    api.call(
+        "POST",
+        "/v1/appointments",
+        422,
+        json={
+            **booking,
+            "start": local_iso(day, 16),
+            "client": {"profile": {"name": REFUSED["refused name"]}},
+            "notify": {"email": REFUSED["invalid notify e-mail"]},
+        },
+    )
+    r = requests.post(
+        f"{api.url}/v1/auth/login",
+        timeout=30,
+        json={
+            "tenant": t.tenant.slug,
+            "email": REFUSED["failed login e-mail"],
+            "password": "wrong-9",
+        },
+    )
     assert r.status_code == 401, r.text
     api.responses.append(r.text)
-    echoed = scan({"responses": "\n".join(api.responses[start:]).encode()},
-                  needles({k: v for k, v in REFUSED.items()}))
+    echoed = scan(
+        {"responses": "\n".join(api.responses[start:]).encode()},
+        needles({k: v for k, v in REFUSED.items()}),
+    )
     assert not echoed, "error responses echo the input:\n" + "\n".join(echoed)
     return ids
 
@@ -407,13 +581,18 @@ def enqueue_jobs(server, app, ids: dict) -> None:
     """Give the jobs real work, then enqueue them from another process."""
     with app.app_context(), database.connection_context():
         Client.update(last_activity_at=utcnow() - timedelta(days=30 * 25)).where(
-            Client.id == ids["rutger"]).execute()
+            Client.id == ids["rutger"]
+        ).execute()
         DeliveryContact.update(epoch="2020-01").where(
-            DeliveryContact.appointment == ids["bartholomew.appointment"]).execute()
-    enqueue = ("from hushbook_service.jobs import retention_purge, shred_delivery_contacts\n"
-               "shred_delivery_contacts(); retention_purge()")
-    out = subprocess.run([sys.executable, "-c", enqueue], env=server.env, capture_output=True,
-                         text=True, timeout=60)
+            DeliveryContact.appointment == ids["bartholomew.appointment"]
+        ).execute()
+    enqueue = (
+        "from hushbook_service.jobs import retention_purge, shred_delivery_contacts\n"
+        "shred_delivery_contacts(); retention_purge()"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", enqueue], env=server.env, capture_output=True, text=True, timeout=60
+    )
     assert out.returncode == 0, out.stderr[-2000:]
 
 
@@ -428,8 +607,11 @@ def wait_for_jobs(app, ids: dict, worker_log: Path) -> None:
     assert len(set(done.findall(log))) == 2, f"jobs did not run: {log[-3000:]}"
     with app.app_context(), database.connection_context():
         assert not Client.select().where(Client.id == ids["rutger"]).exists()
-        assert not DeliveryContact.select().where(
-            DeliveryContact.appointment == ids["bartholomew.appointment"]).exists()
+        assert (
+            not DeliveryContact.select()
+            .where(DeliveryContact.appointment == ids["bartholomew.appointment"])
+            .exists()
+        )
         assert DeliveryContact.select().exists()  # the others are still pending
 
 
@@ -475,12 +657,13 @@ def test_a_full_copy_reveals_no_client_data(settings, make_tenant, app, tmp_path
     db_files = [n for n in files if re.match(r"((queued|live)/)?hushbook\.db|dumps/pg_dump", n)]
     queue_files = [n for n in files if re.match(r"((queued|live)/)?huey\.db|dumps/redis", n)]
     logs = {"server": "instance/server.log", "worker": "instance/worker.log"}
-    summary = (f"{len(files)} files, {sum(map(len, files.values()))} bytes scanned: "
-               f"{sorted(files)}")
+    summary = f"{len(files)} files, {sum(map(len, files.values()))} bytes scanned: {sorted(files)}"
     assert files.get(main_db), f"no database copy ({main_db}); {summary}"
     assert queue_files, f"no job store copy; {summary}"
     assert all(files.get(p) for p in logs.values()), f"a log is missing or empty; {summary}"
-    assert "/v1/clients/lookup" in files[logs["server"]].decode(errors="replace"), server_log(settings)
+    assert "/v1/clients/lookup" in files[logs["server"]].decode(errors="replace"), server_log(
+        settings
+    )
     assert b"executed" in files[logs["worker"]]
 
     # Positive control: the public value is found by the very same scan.
@@ -500,9 +683,12 @@ def test_a_full_copy_reveals_no_client_data(settings, make_tenant, app, tmp_path
     # no key material there is (secrets, environment, delivery keys) opens a profile.
     raw = sealing.export_private_key(t.tenant_key)
     pkcs8 = sealing.export_private_key(t.tenant_key, format="pkcs8")
-    key_forms = {"tenant key": raw.hex(), "tenant key (b64)": sealing.b64e(raw),
-                 "tenant key (std b64)": base64.b64encode(raw).decode(),
-                 "tenant key (pkcs8 b64)": base64.b64encode(pkcs8).decode()}
+    key_forms = {
+        "tenant key": raw.hex(),
+        "tenant key (b64)": sealing.b64e(raw),
+        "tenant key (std b64)": base64.b64encode(raw).decode(),
+        "tenant key (pkcs8 b64)": base64.b64encode(pkcs8).decode(),
+    }
     key_needles = {v.lower().encode(): k for k, v in key_forms.items()}
     key_needles.update({raw.lower(): "tenant key (raw)", pkcs8.lower(): "tenant key (pkcs8)"})
     assert not scan(files, key_needles), "the tenant's private key is in the copy"
@@ -510,11 +696,14 @@ def test_a_full_copy_reveals_no_client_data(settings, make_tenant, app, tmp_path
     assert any(n.endswith(".key") for n in candidates), sorted(files)
     with app.app_context(), database.connection_context():
         rows = list(Client.select().where(Client.tenant == t.tenant.id))
-    assert {c.id for c in rows} == {ids[k] for k in ("xaverine", "zaneta", "quillon",
-                                                     "bartholomew", "ouarda")}
+    assert {c.id for c in rows} == {
+        ids[k] for k in ("xaverine", "zaneta", "quillon", "bartholomew", "ouarda")
+    }
     for row in rows:
-        sealed = {"client_key": row.client_key,
-                  "sealed_profile": json.loads(bytes(row.profile).decode())}
+        sealed = {
+            "client_key": row.client_key,
+            "sealed_profile": json.loads(bytes(row.profile).decode()),
+        }
         assert t.open(sealed)["name"]  # the reader's key opens it: real data, sealed
         for secret in candidates.values():
             try:

@@ -56,10 +56,10 @@ def set_clock(monkeypatch, tmp_path, when: datetime) -> None:
     monkeypatch.setenv("HUSHBOOK_CLOCK_FILE", str(clock))
 
 
-def book_online(client, shop, email="erika@example.org"):
+def book_online(client, shop, email="erika@example.org", contact_override=None):
     v = Visitor(client, shop.tenant.slug)
     offer = v.ask(shop.cut["id"]).json["offers"][0]
-    booked = v.book(offer["token"], contact={"email": email})
+    booked = v.book(offer["token"], contact=contact_override or {"email": email})
     assert booked.status_code == 202, booked.json
     return booked.json
 

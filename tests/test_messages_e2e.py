@@ -214,12 +214,20 @@ def test_book_confirm_and_both_reminders_each_once(client, app, shop, sink, work
     time.sleep(1.5)  # several sweeps: nothing more may arrive
     assert len(handler.received) == 4
     assert len({m["Message-ID"] for m in handler.received}) == 4
+    # after the end, the team member (not the client) is asked to mark the outcome
+    clock(appt.end_at + timedelta(minutes=31))
+    ask = handler.wait_for(5)[4]
+    assert ask["To"] == appt.staff.email and f"#{appt.id}" in ask["Subject"]
+    assert "kim" not in texts([ask])[0].lower()
+    time.sleep(1.0)
+    assert len(handler.received) == 5
     kinds = [(k, s) for _, k, s in ledger(app)]
     assert kinds == [
         ("confirm_request", "sent"),
         ("confirmed", "sent"),
         ("reminder_1", "sent"),
         ("reminder_2", "sent"),
+        ("mark_outcome", "sent"),
     ]
 
 

@@ -10,20 +10,39 @@ from hushbook_service.migrations import migrate
 from hushbook_service.models import ALL_MODELS, Client, SchemaMigration, Tenant
 
 LATER_COLUMNS = {  # added to existing tables by m0003 and m0004
-    "tenant": ["public_key", "key_version", "profile_fields", "retention_months",
-               "regular_after_visits", "vip_after_spent_cents"],
-    "client": ["client_key", "first_visit", "last_visit", "visits", "no_shows",
-               "total_spent_cents", "category", "birthday_month", "last_activity_at"],
+    "tenant": [
+        "public_key",
+        "key_version",
+        "profile_fields",
+        "retention_months",
+        "regular_after_visits",
+        "vip_after_spent_cents",
+    ],
+    "client": [
+        "client_key",
+        "first_visit",
+        "last_visit",
+        "visits",
+        "no_shows",
+        "total_spent_cents",
+        "category",
+        "birthday_month",
+        "last_activity_at",
+    ],
 }
 
 
 def test_m0003_m0004_upgrade_keeps_every_row(app, make_tenant, client):
     t = make_tenant()
     stylist = t.member("staff")
-    client.put(f"/v1/staff/{stylist.staff.id}/working-hours", headers=t.owner.headers,
-               json={"rules": [{"weekday": d, "start": "09:00", "end": "17:00"} for d in range(7)]})
-    made = client.post("/v1/clients", json={"profile": {"name": "Mia Migration"}},
-                       headers=t.owner.headers).json
+    client.put(
+        f"/v1/staff/{stylist.staff.id}/working-hours",
+        headers=t.owner.headers,
+        json={"rules": [{"weekday": d, "start": "09:00", "end": "17:00"} for d in range(7)]},
+    )
+    made = client.post(
+        "/v1/clients", json={"profile": {"name": "Mia Migration"}}, headers=t.owner.headers
+    ).json
     with app.app_context(), database.connection_context():
         db = database.obj
         before = {m.__name__: m.select().count() for m in ALL_MODELS}
@@ -31,8 +50,13 @@ def test_m0003_m0004_upgrade_keeps_every_row(app, make_tenant, client):
             if set(index.columns) & set(LATER_COLUMNS["client"]):
                 db.execute_sql(f'DROP INDEX "{index.name}"')
         migrator = SchemaMigrator.from_database(db)
-        run_ops(*(migrator.drop_column(table, column)
-                  for table, columns in LATER_COLUMNS.items() for column in columns))
+        run_ops(
+            *(
+                migrator.drop_column(table, column)
+                for table, columns in LATER_COLUMNS.items()
+                for column in columns
+            )
+        )
         SchemaMigration.delete().where(SchemaMigration.version.in_([3, 4])).execute()
 
         assert migrate(db) == ["m0003_vault", "m0004_clientbook"]

@@ -56,8 +56,12 @@ class Salon:
         return self.t.owner.headers
 
     def book(self, client, staff_id: int | None = None) -> int:
-        body = {"service_id": self.service, "staff_id": staff_id or self.stylist.staff.id,
-                "client_id": self.client_id, "start": next_start()}
+        body = {
+            "service_id": self.service,
+            "staff_id": staff_id or self.stylist.staff.id,
+            "client_id": self.client_id,
+            "start": next_start(),
+        }
         return _ok(client.post("/v1/appointments", json=body, headers=self.owner), 201)["id"]
 
     def etag(self, client, url: str, headers: dict | None = None) -> str:
@@ -77,16 +81,24 @@ def salon(client, make_tenant) -> Salon:
     for m in (stylist, colleague):
         url = f"/v1/staff/{m.staff.id}/working-hours"
         _ok(client.put(url, json=all_week, headers=t.owner.headers), 200)
-    service = _ok(client.post("/v1/services", json={
-        "name": "Cut", "duration_min": 30, "staff_ids": [stylist.staff.id, colleague.staff.id],
-    }, headers=t.owner.headers), 201)["id"]
-    client_id = _ok(client.post("/v1/clients", json={"profile": CLIENT},
-                                headers=t.owner.headers), 201)["id"]
+    service = _ok(
+        client.post(
+            "/v1/services",
+            json={
+                "name": "Cut",
+                "duration_min": 30,
+                "staff_ids": [stylist.staff.id, colleague.staff.id],
+            },
+            headers=t.owner.headers,
+        ),
+        201,
+    )["id"]
+    client_id = _ok(
+        client.post("/v1/clients", json={"profile": CLIENT}, headers=t.owner.headers), 201
+    )["id"]
     s = Salon(t, heads, stylist, colleague, service, client_id, {})
     s.appointments = {"stylist": s.book(client), "colleague": s.book(client, colleague.staff.id)}
     return s
-
-
 
 
 # --- the matrix ---------------------------------------------------------------------
@@ -119,15 +131,22 @@ def _service_create(c, s, role):
 
 
 def _working_hours_put(c, s, role):
-    rules = {"rules": [{"weekday": d, "start": "00:00", "end": "23:59"} for d in range(7)]
-             + [{"weekday": 0, "kind": "break", "start": "12:00", "end": "12:30"}]}
+    rules = {
+        "rules": [{"weekday": d, "start": "00:00", "end": "23:59"} for d in range(7)]
+        + [{"weekday": 0, "kind": "break", "start": "12:00", "end": "12:30"}]
+    }
     url = f"/v1/staff/{s.stylist.staff.id}/working-hours"
     return lambda h: c.put(url, json=rules, headers=h)
 
 
 def _appointment_create(c, s, role):
-    body = {"service_id": s.service, "staff_id": s.stylist.staff.id,
-            "client": {"profile": {"name": f"Walk-in for {role}"}}, "start": next_start(), "source": "walk_in"}
+    body = {
+        "service_id": s.service,
+        "staff_id": s.stylist.staff.id,
+        "client": {"profile": {"name": f"Walk-in for {role}"}},
+        "start": next_start(),
+        "source": "walk_in",
+    }
     return lambda h: c.post("/v1/appointments", json=body, headers=h)
 
 
@@ -144,8 +163,7 @@ def _appointment_move(c, s, role):
 
 
 def _client_create(c, s, role):
-    return lambda h: c.post("/v1/clients", json={"profile": {"name": f"New for {role}"}},
-                            headers=h)
+    return lambda h: c.post("/v1/clients", json={"profile": {"name": f"New for {role}"}}, headers=h)
 
 
 def _key_create(c, s, role):
@@ -154,8 +172,12 @@ def _key_create(c, s, role):
 
 
 def _key_revoke(c, s, role):
-    key = _ok(c.post("/v1/integration-keys", json={"name": "k", "scopes": ["tenant:read"]},
-                     headers=s.owner), 201)
+    key = _ok(
+        c.post(
+            "/v1/integration-keys", json={"name": "k", "scopes": ["tenant:read"]}, headers=s.owner
+        ),
+        201,
+    )
     return lambda h: c.delete(f"/v1/integration-keys/{key['id']}", headers=h)
 
 
@@ -222,8 +244,9 @@ def test_staff_sees_only_own_appointments(client, salon):
     # Read-only: no moving or cancelling, not even their own.
     assert client.post(f"/v1/appointments/{own}/cancel", headers=h).status_code == 403
     etag = salon.etag(client, f"/v1/appointments/{own}")
-    r = client.patch(f"/v1/appointments/{own}", json={"start": next_start()},
-                     headers={**h, "If-Match": etag})
+    r = client.patch(
+        f"/v1/appointments/{own}", json={"start": next_start()}, headers={**h, "If-Match": etag}
+    )
     assert r.status_code == 403
     assert client.get("/v1/clients", headers=h).status_code == 403
     assert client.get(f"/v1/clients/{salon.client_id}", headers=h).status_code == 403
@@ -246,13 +269,16 @@ def test_accountant_sees_appointments_but_never_the_client(client, salon):
     figures_only = client.get("/v1/clients", headers=h)
     assert figures_only.status_code == 200 and figures_only.json
     for row in figures_only.json:
-        assert row["client_key"] is None and row["sealed_profile"] == {} and "visits" in row["figures"]
+        assert (
+            row["client_key"] is None and row["sealed_profile"] == {} and "visits" in row["figures"]
+        )
     assert client.get(f"/v1/clients/{salon.client_id}", headers=h).status_code == 403
     assert client.post(f"/v1/clients/{salon.client_id}/export", headers=h).status_code in (403, 405)
     assert client.get(f"/v1/clients/{salon.client_id}/export", headers=h).status_code == 403
     # The same appointment read by reception does name the client: the test is not vacuous.
-    full = client.get(f"/v1/appointments/{salon.appointments['colleague']}",
-                      headers=salon.heads["reception"])
+    full = client.get(
+        f"/v1/appointments/{salon.appointments['colleague']}", headers=salon.heads["reception"]
+    )
     assert salon.t.open(full.json["client"])["name"] == CLIENT["name"]
 
 
@@ -302,8 +328,11 @@ def test_manager_cannot_grant_or_touch_privileged_roles(app, client, salon):
     _ok(client.post(f"/v1/staff/{other_manager}/deactivate", headers=salon.owner), 200)
     assert client.post(f"/v1/staff/{other_manager}/reactivate", headers=h).status_code == 403
     # What a manager may do: run the non-privileged team.
-    r = client.post("/v1/staff", json={"email": "new@salon-a.test", "display_name": "New",
-                                       "role": "reception"}, headers=h)
+    r = client.post(
+        "/v1/staff",
+        json={"email": "new@salon-a.test", "display_name": "New", "role": "reception"},
+        headers=h,
+    )
     assert r.status_code == 201 and r.json["role"] == "reception"
     r = _patch_staff(client, salon, reception_id, {"role": "accountant"}, h)
     assert r.status_code == 200 and r.json["role"] == "accountant"
@@ -349,10 +378,12 @@ def test_with_two_owners_one_may_go_but_not_both(client, salon):
     second = salon.t.member("owner", "owner2")
     r = _patch_staff(client, salon, first, {"role": "manager"}, second.headers)
     assert r.status_code == 200 and r.json["role"] == "manager"
-    _assert_last_owner(client.post(f"/v1/staff/{second.staff.id}/deactivate",
-                                   headers=second.headers))
-    _assert_last_owner(_patch_staff(client, salon, second.staff.id, {"role": "staff"},
-                                    second.headers))
+    _assert_last_owner(
+        client.post(f"/v1/staff/{second.staff.id}/deactivate", headers=second.headers)
+    )
+    _assert_last_owner(
+        _patch_staff(client, salon, second.staff.id, {"role": "staff"}, second.headers)
+    )
 
 
 def test_an_inactive_owner_does_not_count(client, salon):
@@ -383,19 +414,31 @@ def test_two_owners_removing_each_other_at_once_leave_one(app, make_tenant, sett
                     return requests.post(f"{url}/deactivate", headers=actor.headers, timeout=30)
                 etag = requests.get(url, headers=actor.headers, timeout=30).headers["ETag"]
                 barrier.wait(timeout=30)
-                return requests.patch(url, json={"role": "manager"}, timeout=30,
-                                      headers={**actor.headers, "If-Match": etag})
+                return requests.patch(
+                    url,
+                    json={"role": "manager"},
+                    timeout=30,
+                    headers={**actor.headers, "If-Match": etag},
+                )
 
             barrier = threading.Barrier(2)
             with ThreadPoolExecutor(max_workers=2) as pool:
-                futures = [pool.submit(remove, first, second, barrier),
-                           pool.submit(remove, second, first, barrier)]
+                futures = [
+                    pool.submit(remove, first, second, barrier),
+                    pool.submit(remove, second, first, barrier),
+                ]
                 responses = [f.result() for f in futures]
             codes = sorted(r.status_code for r in responses)
             with app.app_context(), database.connection_context():
-                owners = Staff.select().where(
-                    Staff.tenant == t.tenant.id, Staff.role == "owner", Staff.active == True  # noqa: E712
-                ).count()
+                owners = (
+                    Staff.select()
+                    .where(
+                        Staff.tenant == t.tenant.id,
+                        Staff.role == "owner",
+                        Staff.active == True,  # noqa: E712
+                    )
+                    .count()
+                )
             if owners == 0:
                 ownerless.append((how, codes))
             else:

@@ -27,7 +27,9 @@ def test_login_and_error_mapping(server):
     )
     assert staff["one_time_password"]
     with pytest.raises(hushbook.Conflict) as conflict:
-        client.post("/v1/staff", {"email": "ben@salon-a.test", "display_name": "B", "role": "staff"})
+        client.post(
+            "/v1/staff", {"email": "ben@salon-a.test", "display_name": "B", "role": "staff"}
+        )
     assert conflict.value.reason == "email_taken"
     with pytest.raises(hushbook.NotFound):
         client.get("/v1/services/424242")

@@ -77,7 +77,9 @@ def enrol(client, headers, clock) -> tuple[str, dict]:
     setup = client.post("/v1/auth/totp/setup", headers=headers)
     assert setup.status_code == 200, setup.json
     secret = setup.json["secret"]
-    r = client.post("/v1/auth/totp/enable", json={"code": code_at(secret, clock.t)}, headers=headers)
+    r = client.post(
+        "/v1/auth/totp/enable", json={"code": code_at(secret, clock.t)}, headers=headers
+    )
     assert r.status_code == 200, r.json
     return secret, r.json
 
@@ -89,7 +91,9 @@ def staff_row(app, staff_id: int) -> dict:
 
 def audit_events(app, tenant_id: int) -> list[AuditEvent]:
     with app.app_context(), database.connection_context():
-        return list(AuditEvent.select().where(AuditEvent.tenant == tenant_id).order_by(AuditEvent.seq))
+        return list(
+            AuditEvent.select().where(AuditEvent.tenant == tenant_id).order_by(AuditEvent.seq)
+        )
 
 
 def set_require_totp(client, headers, value: bool):
@@ -116,8 +120,18 @@ def test_rfc6238_sha1_vectors():
 
 
 def test_rfc4226_hotp_vectors():
-    expected = ["755224", "287082", "359152", "969429", "338314",
-                "254676", "287922", "162583", "399871", "520489"]
+    expected = [
+        "755224",
+        "287082",
+        "359152",
+        "969429",
+        "338314",
+        "254676",
+        "287922",
+        "162583",
+        "399871",
+        "520489",
+    ]
     assert [totp.hotp(RFC_SECRET, i) for i in range(10)] == expected
 
 
@@ -157,11 +171,16 @@ def test_enrol_enable_and_log_in_with_codes(client, make_tenant, clock, app):
     assert login(client).status_code == 200
     assert staff_row(app, t.owner.staff.id)["totp_enabled"] is False
 
-    bad = client.post("/v1/auth/totp/enable", json={"code": wrong_code(secret, clock.t)},
-                      headers=t.owner.headers)
+    bad = client.post(
+        "/v1/auth/totp/enable", json={"code": wrong_code(secret, clock.t)}, headers=t.owner.headers
+    )
     assert bad.status_code == 422 and "code" in bad.json["errors"]["json"]
-    assert client.post("/v1/auth/totp/enable", json={"code": "12ab56"},
-                       headers=t.owner.headers).status_code == 422
+    assert (
+        client.post(
+            "/v1/auth/totp/enable", json={"code": "12ab56"}, headers=t.owner.headers
+        ).status_code
+        == 422
+    )
     enrol_code = code_at(secret, clock.t)
     on = client.post("/v1/auth/totp/enable", json={"code": enrol_code}, headers=t.owner.headers)
     assert on.status_code == 200 and on.json["totp_setup_required"] is False
@@ -186,8 +205,12 @@ def test_enrol_enable_and_log_in_with_codes(client, make_tenant, clock, app):
     replay = login(client, code=code)
     assert replay.status_code == 401 and replay.json["reason"] == "bad_credentials"
     # Refreshing needs no code: the refresh token came from a login with one.
-    assert client.post("/v1/auth/refresh",
-                       json={"refresh_token": ok.json["refresh_token"]}).status_code == 200
+    assert (
+        client.post(
+            "/v1/auth/refresh", json={"refresh_token": ok.json["refresh_token"]}
+        ).status_code
+        == 200
+    )
     assert login(client, code="12345").status_code == 422
 
 
@@ -274,16 +297,22 @@ def test_disable_is_throttled(client, make_tenant, clock, settings):
 def test_other_roles_cannot_set_up_totp(client, make_tenant, clock, role):
     t = make_tenant()
     m = t.member(role)
-    for path, body in (("setup", None), ("enable", {"code": "123456"}),
-                       ("disable", {"password": PASSWORD, "code": "123456"})):
+    for path, body in (
+        ("setup", None),
+        ("enable", {"code": "123456"}),
+        ("disable", {"password": PASSWORD, "code": "123456"}),
+    ):
         r = client.post(f"/v1/auth/totp/{path}", json=body, headers=m.headers)
         assert r.status_code == 403, (path, r.json)
 
 
 def test_integration_key_cannot_set_up_totp(client, make_tenant, clock):
     t = make_tenant()
-    key = client.post("/v1/integration-keys", json={"name": "k", "scopes": ["tenant:read"]},
-                      headers=t.owner.headers).json["key"]
+    key = client.post(
+        "/v1/integration-keys",
+        json={"name": "k", "scopes": ["tenant:read"]},
+        headers=t.owner.headers,
+    ).json["key"]
     assert client.post("/v1/auth/totp/setup", headers=bearer(key)).status_code == 403
 
 
@@ -308,11 +337,15 @@ def test_only_the_owner_may_toggle_require_totp(client, make_tenant, clock, app)
         assert Tenant.get_by_id(t.tenant.id).require_totp is False
     # A manager still changes other settings.
     etag = client.get("/v1/tenant", headers=m.headers).headers["ETag"]
-    r = client.patch("/v1/tenant", json={"name": "Renamed"}, headers={**m.headers, "If-Match": etag})
+    r = client.patch(
+        "/v1/tenant", json={"name": "Renamed"}, headers={**m.headers, "If-Match": etag}
+    )
     assert r.status_code == 200 and r.json["require_totp"] is False
-    key = client.post("/v1/integration-keys",
-                      json={"name": "k", "scopes": ["tenant:read", "tenant:write"]},
-                      headers=t.owner.headers).json["key"]
+    key = client.post(
+        "/v1/integration-keys",
+        json={"name": "k", "scopes": ["tenant:read", "tenant:write"]},
+        headers=t.owner.headers,
+    ).json["key"]
     assert set_require_totp(client, bearer(key), True).status_code == 403
     r = set_require_totp(client, t.owner.headers, True)
     assert r.status_code == 200 and r.json["require_totp"] is True
@@ -337,8 +370,11 @@ def test_require_totp_confines_owners_and_managers_to_setup(client, make_tenant,
         r = client.get(path, headers=h)
         assert r.status_code == 403 and r.json["reason"] == "totp_setup_required", path
     # Changing the password still works (and stays confined).
-    r = client.post("/v1/auth/password", headers=h, json={
-        "current_password": PASSWORD, "new_password": "Another-Horse-Battery-7"})
+    r = client.post(
+        "/v1/auth/password",
+        headers=h,
+        json={"current_password": PASSWORD, "new_password": "Another-Horse-Battery-7"},
+    )
     assert r.status_code == 200 and r.json["totp_setup_required"] is True
     h = bearer(r.json["access_token"])
 
@@ -346,15 +382,18 @@ def test_require_totp_confines_owners_and_managers_to_setup(client, make_tenant,
     assert pair["totp_setup_required"] is False
     assert client.get("/v1/staff", headers=bearer(pair["access_token"])).status_code == 200
     clock.t += 30
-    r = login(client, manager.staff.email, code_at(secret, clock.t),
-              password="Another-Horse-Battery-7")
+    r = login(
+        client, manager.staff.email, code_at(secret, clock.t), password="Another-Horse-Battery-7"
+    )
     assert r.status_code == 200 and r.json["totp_setup_required"] is False
 
     # The owner, confined too, sets up and may switch it off again.
     owner_secret, owner_pair = enrol(client, t.owner.headers, clock)
     assert set_require_totp(client, bearer(owner_pair["access_token"]), False).status_code == 200
-    assert login(client, manager.staff.email, password="Another-Horse-Battery-7").json[
-        "reason"] == "totp_required"  # switching the rule off does not switch factors off
+    assert (
+        login(client, manager.staff.email, password="Another-Horse-Battery-7").json["reason"]
+        == "totp_required"
+    )  # switching the rule off does not switch factors off
 
 
 # --- the secret at rest --------------------------------------------------------------
@@ -371,8 +410,11 @@ def test_secret_is_sealed_at_rest_and_never_in_audit_or_logs(
     login(client)
     login(client, code=wrong_code(secret, clock.t))
     login(client, code=code_at(secret, clock.t))
-    r = client.post("/v1/auth/totp/disable", headers=h,
-                    json={"password": PASSWORD, "code": code_at(secret, clock.t + 30)})
+    r = client.post(
+        "/v1/auth/totp/disable",
+        headers=h,
+        json={"password": PASSWORD, "code": code_at(secret, clock.t + 30)},
+    )
     assert r.status_code == 204
     secret2 = client.post("/v1/auth/totp/setup", headers=h).json["secret"]
 
@@ -397,7 +439,9 @@ def test_secret_is_sealed_at_rest_and_never_in_audit_or_logs(
             totp.open_sealed(tampered, t.tenant.id, t.owner.staff.id)
 
     events = audit_events(app, t.tenant.id)
-    assert {"auth.totp_setup", "auth.totp_enable", "auth.totp_disable"} <= {e.action for e in events}
+    assert {"auth.totp_setup", "auth.totp_enable", "auth.totp_disable"} <= {
+        e.action for e in events
+    }
     for s in (secret, secret2):
         assert s not in caplog.text and raw(s).hex() not in caplog.text
         for event in events:

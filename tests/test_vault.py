@@ -145,8 +145,10 @@ def test_rotation_reseals_everything_on_the_owners_side(salon):
     owner_vault.grant(reception.staff.id)
     # Enough clients that the rotation body is well past the normal 64 KiB limit.
     for i in range(150):
-        owner.post("/v1/clients", {"profile": {"name": f"Rotating Client {i:03d}",
-                                               "phone": f"+49 30 555{i:04d}"}})
+        owner.post(
+            "/v1/clients",
+            {"profile": {"name": f"Rotating Client {i:03d}", "phone": f"+49 30 555{i:04d}"}},
+        )
     old_key = owner_vault._tenant_key
     before = owner.get("/v1/clients/1")
 
@@ -154,7 +156,10 @@ def test_rotation_reseals_everything_on_the_owners_side(salon):
     assert owner_vault.state["key_version"] == 2
     after = owner.get("/v1/clients/1")
     assert after["client_key"] != before["client_key"]
-    assert owner_vault.open_client(after) == {"name": "Rotating Client 000", "phone": "+49 30 5550000"}
+    assert owner_vault.open_client(after) == {
+        "name": "Rotating Client 000",
+        "phone": "+49 30 5550000",
+    }
     with pytest.raises(sealing.SealError):  # the old key opens nothing new
         sealing.open_profile(old_key, t.tenant.id, after["client_key"], after["sealed_profile"])
     rita_vault.unlock("rita passphrase for rotation")  # her grant was re-made for key 2
@@ -172,14 +177,25 @@ def test_rotation_refuses_an_incomplete_or_stale_set(salon):
     vault.setup()
     made = owner.post("/v1/clients", {"profile": {"name": "Only One"}})
     new = sealing.generate_keypair()
-    body = {"key_version": 2, "public_key": sealing.b64e(sealing.export_public_key(new.public_key)),
-            "grants": [{"staff_id": t.owner.staff.id, "sealed_tenant_key": sealing.seal_grant(
-                new.public_key, new.private_key, t.tenant.id, t.owner.staff.id)}],
-            "profiles": []}
+    body = {
+        "key_version": 2,
+        "public_key": sealing.b64e(sealing.export_public_key(new.public_key)),
+        "grants": [
+            {
+                "staff_id": t.owner.staff.id,
+                "sealed_tenant_key": sealing.seal_grant(
+                    new.public_key, new.private_key, t.tenant.id, t.owner.staff.id
+                ),
+            }
+        ],
+        "profiles": [],
+    }
     with pytest.raises(hushbook.Conflict) as missing:
         owner.post("/v1/vault/rotate", body)
     assert missing.value.reason == "clients_changed"
-    body["profiles"] = [{"client_id": made["id"], "client_key": "k", "sealed_profile": {"name": "AAAA"}}]
+    body["profiles"] = [
+        {"client_id": made["id"], "client_key": "k", "sealed_profile": {"name": "AAAA"}}
+    ]
     with pytest.raises(hushbook.Conflict) as stale:
         owner.post("/v1/vault/rotate", {**body, "key_version": 5})
     assert stale.value.reason == "stale_key_version"

@@ -46,14 +46,20 @@ BACKOFF = (30, 60, 120, 300, 600, 1200, 1800)  # seconds after attempt 1, 2, …
 # --- arming and revoking -----------------------------------------------------------------
 
 
+OUTCOME_AFTER = timedelta(minutes=30)  # ask the team member this long after the end
+
+
 def _arm(appointment: Appointment, kind: str, due_at: datetime, rearm: bool = False) -> None:
-    """Owe message ``kind`` on every channel of the appointment's contact."""
+    """Owe message ``kind`` on every channel of the appointment's contact (or, for
+    ``mark_outcome``, to the team member)."""
     tenant = Tenant.get_by_id(appointment.tenant_id)
     enabled = set(tenant.message_channels.split())
     now = utcnow()
-    for channel in delivery.channels(appointment):
-        if channel not in enabled:
-            continue
+    if kind == "mark_outcome":
+        targets = ["staff"]
+    else:
+        targets = [c for c in delivery.channels(appointment) if c in enabled]
+    for channel in targets:
         row = Message.get_or_none(
             Message.appointment == appointment.id, Message.kind == kind, Message.channel == channel
         )
@@ -118,6 +124,7 @@ def on_confirmed(appointment: Appointment) -> None:
     _revoke(appointment, ("confirm_request",))
     _arm(appointment, "confirmed", utcnow())
     _arm_reminders(appointment, rearm=False)
+    _arm(appointment, "mark_outcome", appointment.end_at + OUTCOME_AFTER)
 
 
 def on_rescheduled(appointment: Appointment) -> None:
@@ -125,6 +132,7 @@ def on_rescheduled(appointment: Appointment) -> None:
         return
     _arm(appointment, "rescheduled", utcnow(), rearm=True)
     _arm_reminders(appointment, rearm=True)
+    _arm(appointment, "mark_outcome", appointment.end_at + OUTCOME_AFTER, rearm=True)
 
 
 def on_cancelled(appointment: Appointment, was: str) -> None:
@@ -208,6 +216,8 @@ def _stale(row: Message, appointment: Appointment) -> bool:
         )
     if row.kind in REMINDERS or row.kind in ("confirmed", "rescheduled"):
         return appointment.status != "confirmed" or appointment.start_at <= now
+    if row.kind == "mark_outcome":  # already marked (or cancelled): nothing to ask
+        return appointment.status != "confirmed"
     return False
 
 
@@ -220,8 +230,12 @@ def deliver(message_id: int, transports: channels.Transports | None = None) -> s
     if appointment is None or _stale(row, appointment):
         _finish(row, state="skipped", last_error="stale")
         return "skipped"
-    contact = delivery.open_contact(appointment)
-    recipient = (contact or {}).get("email" if row.channel == "email" else "phone")
+    if row.channel == "staff":
+        staff = appointment.staff
+        recipient = staff.email if staff.active else None
+    else:
+        contact = delivery.open_contact(appointment)
+        recipient = (contact or {}).get("email" if row.channel == "email" else "phone")
     if not recipient:
         _finish(row, state="failed", last_error="no_contact")  # shredded, or never given
         return "failed"

@@ -309,6 +309,7 @@ MESSAGE_KINDS = (
     "reminder_3",
     "rescheduled",
     "cancelled",
+    "mark_outcome",  # to the staff member after the end: complete or no-show? (ids only)
 )
 MESSAGE_STATES = ("pending", "queued", "sending", "sent", "failed", "skipped", "revoked")
 
@@ -322,7 +323,7 @@ class Message(TenantModel):
 
     appointment = pw.ForeignKeyField(Appointment, on_delete="CASCADE", backref="messages")
     kind = pw.CharField(max_length=20)
-    channel = pw.CharField(max_length=8)  # email | sms
+    channel = pw.CharField(max_length=8)  # email | sms | staff (the team member's e-mail)
     due_at = UTCDateTimeField(index=True)
     state = pw.CharField(max_length=10, default="pending", index=True)
     version = pw.IntegerField(default=1)

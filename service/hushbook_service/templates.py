@@ -46,6 +46,11 @@ TEXTS: dict[str, dict[str, tuple[str, str]]] = {
             "Termin abgesagt: {service} am {when}",
             "Ihr Termin bei {business} ({service} am {when}) ist abgesagt.",
         ),
+        "mark_outcome": (
+            "Bitte eintragen: Termin #{appointment_id}",
+            "Termin #{appointment_id} ({service} am {when}) ist vorbei. Bitte tragen Sie ein, "
+            "ob er stattgefunden hat oder die Kundin/der Kunde nicht erschienen ist.",
+        ),
     },
     "en": {
         "confirm_request": (
@@ -71,6 +76,11 @@ TEXTS: dict[str, dict[str, tuple[str, str]]] = {
         "cancelled": (
             "Appointment cancelled: {service} on {when}",
             "Your appointment at {business} ({service} on {when}) is cancelled.",
+        ),
+        "mark_outcome": (
+            "Please mark appointment #{appointment_id}",
+            "Appointment #{appointment_id} ({service} on {when}) is over. Please mark it as "
+            "completed or as a no-show.",
         ),
     },
 }
@@ -137,12 +147,13 @@ def render(row: Message, appointment: Appointment) -> Content:
         "confirm_link": "",
         "code": "",
         "manage_link": "",
+        "appointment_id": appointment.id,
     }
     if row.kind == "confirm_request":
         token = public.confirmation_link_token(appointment)
         values["confirm_link"] = f"{public_url()}/v1/public/bookings/confirm/{token}"
         values["code"] = public.confirmation_code(appointment)
-    elif row.kind != "cancelled":
+    elif row.kind not in ("cancelled", "mark_outcome"):
         token = public.manage_token(appointment)
         values["manage_link"] = f"{public_url()}/v1/public/manage/{token}"
     text = body.format(**values)
