@@ -304,7 +304,13 @@ def demo(host: str, port: int) -> None:
         )
     else:
         click.echo(f"  Password:      see {creds} (one-time; change it at first login)\n")
-    worker_proc = subprocess.Popen([sys.executable, "-m", "hushbook_service.cli", "worker"])
+    outbox = settings.instance / "outbox"
+    if not os.environ.get("HUSHBOOK_SMTP_URL"):
+        click.echo(f"  Messages:      written to {outbox} (set HUSHBOOK_SMTP_URL to send)\n")
+    env = {**os.environ, "HUSHBOOK_PUBLIC_URL": os.environ.get("HUSHBOOK_PUBLIC_URL", base)}
+    worker_proc = subprocess.Popen(
+        [sys.executable, "-m", "hushbook_service.cli", "worker"], env=env
+    )
     try:
         run_dev_server(app, host, port)
     finally:
