@@ -31,9 +31,10 @@ from urllib.parse import quote, quote_plus
 
 import pytest
 import requests
+from aiosmtpd.controller import Controller
 from test_appointments import ALL_WEEK, local_iso, next_local_day
 
-from conftest import on_postgres, server_log, start_server, stop_server
+from conftest import free_port, on_postgres, server_log, start_server, stop_server
 from hushbook import sealing
 from hushbook_service.db import database, utcnow
 from hushbook_service.models import Appointment, Client, DeliveryContact
@@ -333,15 +334,33 @@ class Api:
         return r
 
 
-def start_worker(server, log_path: Path) -> subprocess.Popen:
+def start_worker(server, log_path: Path, smtp_port: int) -> subprocess.Popen:
     log = open(log_path, "wb")  # noqa: SIM115 - lives with the process
+    # Messages really go out (to a local SMTP server outside the copied folder):
+    # what a recipient receives is not the operator's storage.
+    env = {
+        **server.env,
+        "HUSHBOOK_SMTP_URL": f"smtp://127.0.0.1:{smtp_port}?security=none",
+        "HUSHBOOK_SWEEP_SECONDS": "0.5",
+    }
     return subprocess.Popen(
         [sys.executable, "-m", "hushbook_service.cli", "worker"],
-        env=server.env,
+        env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
+
+
+class Mailbox:
+    """The receiving end of the messages (an SMTP server); it only counts."""
+
+    def __init__(self):
+        self.received = 0
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        self.received += 1
+        return "250 OK"
 
 
 def stop_worker(proc: subprocess.Popen) -> None:
@@ -633,19 +652,28 @@ def test_a_full_copy_reveals_no_client_data(settings, make_tenant, app, tmp_path
     server = start_server(settings, workers=2)
     worker_log = settings.instance / "worker.log"
     worker = None
+    mailbox = Mailbox()
+    smtp = Controller(mailbox, hostname="127.0.0.1", port=free_port())
+    smtp.start()
     try:
         ids = seed(Api(server.url, t.owner.headers), app, t)
         enqueue_jobs(server, app, ids)
         # Hot copies, as a backup taken while running sees them: first with every
         # job still queued (the worker starts only now), then after the jobs ran.
         queued = hot_copy(settings, tmp_path, "queued")
-        worker = start_worker(server, worker_log)
+        worker = start_worker(server, worker_log, smtp.port)
         wait_for_jobs(app, ids, worker_log)
+        deadline = time.monotonic() + 30
+        while not mailbox.received and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert mailbox.received, "the worker sent no message"
+        time.sleep(1.0)
         live = hot_copy(settings, tmp_path, "live")
     finally:
         if worker is not None:
             stop_worker(worker)
         stop_server(server)
+        smtp.stop()
 
     # The operator's copy: everything on disk under the test's folder (the SQLite
     # database, the Huey store, the instance folder with secrets, delivery keys and

@@ -11,8 +11,10 @@ database):
   v1=<hex HMAC-SHA256 of "<t>.<body>" under the secret>``; a 2xx answer is
   success (its JSON ``id``, if any, is kept as the provider id), 429/5xx and
   network errors are retried, other 4xx fail (docs/messages.md).
-- Without them, e-mails and texts are written as files to
-  ``<instance>/outbox/`` (``.eml`` / ``.txt``) for development.
+- ``HUSHBOOK_OUTBOX=1`` (development, ``hushbook demo``): without them,
+  e-mails and texts are written as files to ``<instance>/outbox/``
+  (``.eml`` / ``.txt``). Without either, such messages fail with the reason
+  ``channel_not_configured`` (visible in ``/v1/messages``).
 """
 
 from __future__ import annotations
@@ -215,15 +217,24 @@ class Transports:
 
 
 def configured() -> Transports:
-    """The operator's transports, from the environment (see the module docstring)."""
+    """The operator's transports, from the environment (see the module docstring).
+
+    The file outbox is for development only and must be asked for
+    (``HUSHBOOK_OUTBOX=1``; ``hushbook demo`` does): a production worker without
+    a transport records ``channel_not_configured`` instead of writing the
+    recipients' addresses to disk."""
     instance = current_app.config["HUSHBOOK"].instance
     sender = os.environ.get("HUSHBOOK_MAIL_FROM", "booking@hushbook.invalid")
-    outbox = Path(instance) / "outbox"
+    outbox = Path(instance) / "outbox" if os.environ.get("HUSHBOOK_OUTBOX") == "1" else None
+    found: dict[str, object] = {}
     smtp_url = os.environ.get("HUSHBOOK_SMTP_URL")
-    email = SmtpTransport.from_url(smtp_url, sender) if smtp_url else FileTransport(outbox, sender)
+    if smtp_url:
+        found["email"] = SmtpTransport.from_url(smtp_url, sender)
+    elif outbox:
+        found["email"] = FileTransport(outbox, sender)
     sms_url = os.environ.get("HUSHBOOK_SMS_URL")
     if sms_url:
-        sms: object = SmsWebhook(sms_url, os.environ.get("HUSHBOOK_SMS_SECRET", "").encode())
-    else:
-        sms = FileTransport(outbox, sender, ".txt")
-    return Transports({"email": email, "sms": sms})
+        found["sms"] = SmsWebhook(sms_url, os.environ.get("HUSHBOOK_SMS_SECRET", "").encode())
+    elif outbox:
+        found["sms"] = FileTransport(outbox, sender, ".txt")
+    return Transports(found)

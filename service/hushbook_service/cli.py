@@ -307,7 +307,11 @@ def demo(host: str, port: int) -> None:
     outbox = settings.instance / "outbox"
     if not os.environ.get("HUSHBOOK_SMTP_URL"):
         click.echo(f"  Messages:      written to {outbox} (set HUSHBOOK_SMTP_URL to send)\n")
-    env = {**os.environ, "HUSHBOOK_PUBLIC_URL": os.environ.get("HUSHBOOK_PUBLIC_URL", base)}
+    env = {
+        **os.environ,
+        "HUSHBOOK_PUBLIC_URL": os.environ.get("HUSHBOOK_PUBLIC_URL", base),
+        "HUSHBOOK_OUTBOX": "1",  # development: messages without SMTP become files
+    }
     worker_proc = subprocess.Popen(
         [sys.executable, "-m", "hushbook_service.cli", "worker"], env=env
     )
