@@ -8,6 +8,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from . import idempotency
 from .config import Settings, load_settings
 from .db import database, open_database
 from .errors import register_error_handlers
@@ -76,4 +77,5 @@ def create_app(settings: Settings | None = None, **overrides: object) -> Flask:
         database.execute_sql("SELECT 1")
         return {"status": "ok"}
 
+    idempotency.init_app(app)  # after every route: wraps the POST views under /v1/
     return app

@@ -45,10 +45,15 @@ def service_context() -> Iterator[None]:
 @huey.periodic_task(crontab(minute="*/15"))
 def housekeeping() -> int:
     """Drop expired refresh tokens and old login failures."""
-    from . import identity, metering, public
+    from . import idempotency, identity, metering, public
 
     with service_context():
-        return identity.purge_expired() + metering.purge() + public.purge_spent()
+        return (
+            identity.purge_expired()
+            + metering.purge()
+            + public.purge_spent()
+            + idempotency.purge_expired()
+        )
 
 
 @huey.periodic_task(crontab(minute="*"))

@@ -383,6 +383,29 @@ class BlockedContact(TenantModel):
         indexes = ((("tenant", "kind", "digest"), True),)
 
 
+class IdempotencyRecord(TenantModel):
+    """One ``Idempotency-Key`` of one caller (see :mod:`hushbook_service.idempotency`).
+
+    Neither the key nor the request is stored: ``key_digest`` is a keyed hash of
+    (tenant, caller, key), ``fingerprint`` a keyed hash of method, path and body,
+    and ``sealed`` the response (headers and body) encrypted under a key derived
+    from the caller's own ``Idempotency-Key``. ``status`` is None while the first
+    request runs; ``lock`` is the token of the request allowed to finish it."""
+
+    caller = pw.CharField(max_length=24)  # "staff:<id>" or "key:<id>"
+    key_digest = pw.CharField(max_length=64)
+    fingerprint = pw.CharField(max_length=64)
+    lock = pw.CharField(max_length=32, null=True)
+    locked_at = UTCDateTimeField()
+    status = pw.SmallIntegerField(null=True)
+    content_type = pw.CharField(max_length=100, null=True)
+    sealed = pw.BlobField(null=True)
+    expires_at = UTCDateTimeField(index=True)
+
+    class Meta:
+        indexes = ((("tenant", "caller", "key_digest"), True),)
+
+
 class SchemaMigration(BaseModel):
     version = pw.IntegerField(primary_key=True)
     name = pw.CharField(max_length=100)
@@ -414,4 +437,5 @@ ALL_MODELS = [
     MeterBucket,
     PendingHold,
     BlockedContact,
+    IdempotencyRecord,
 ]
