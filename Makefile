@@ -16,10 +16,14 @@ demo: $(BIN)/hushbook  ## install, seed the demo salon, run service + worker
 
 test: $(BIN)/hushbook  ## install, lint, run the test suites (SQLite + embedded Huey)
 	$(BIN)/ruff check service sdk tests bench
+	$(BIN)/mypy --strict sdk/hushbook
 	$(BIN)/python -m pytest -q
 
-bench: $(BIN)/hushbook
+bench: $(BIN)/hushbook  ## every benchmark (figures, not pass/fail)
 	$(BIN)/python bench/slots.py
+	$(BIN)/python bench/sealing.py
+	$(BIN)/python bench/scrape.py
+	$(BIN)/python bench/messages.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .hypothesis

@@ -1,4 +1,5 @@
-"""The SDK against a real ``hushbook serve`` process (the full SDK comes later)."""
+"""The classic helpers (``Client.get/post/patch``, returning decoded JSON) against a
+real ``hushbook serve`` process; the resource services are in test_sdk_resources.py."""
 
 from __future__ import annotations
 

@@ -1,40 +1,62 @@
-"""Reading sealed client data on the reader's side.
+"""Reading and writing sealed client data on your side.
 
 The passphrase and every private key stay in this process: the service gets
 public keys, wrapped keys and sealed grants only.
 
->>> vault = Vault(client)
->>> vault.unlock("my vault passphrase")
->>> vault.open_client(client.get("/v1/clients/42"))
+>>> client.vault.unlock("my vault passphrase")
+>>> client.clients.get(42).profile
 {'name': '…', 'phone': '…'}
 """
 
 from __future__ import annotations
 
-from typing import Any
+import time
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from Crypto.PublicKey.ECC import EccKey
 
 from . import sealing
-from ._client import Client
-from ._errors import HushbookError
+from ._errors import HushbookError, PermissionDenied
+from ._models import VaultMember
+
+if TYPE_CHECKING:
+    from ._client import Client
+
+__all__ = ["PRODUCTION_LOG_N", "Vault", "VaultLocked"]
 
 PRODUCTION_LOG_N = 17
+SEALING_KEY_TTL = 30.0
+"""Seconds the business's public key is reused for sealing before it is read again
+(after a rotation, profiles must be sealed to the new key)."""
 
 
 class VaultLocked(HushbookError):
-    """Unlock the vault (or set it up) before opening client data."""
+    """Unlock the vault (or set it up, or ask the owner for a grant) first."""
 
 
 class Vault:
-    def __init__(self, client: Client, *, log_n: int = PRODUCTION_LOG_N, min_log_n: int = 16):
+    """Your member key and, with a grant, the business key, held in this process.
+
+    ``log_n``/``min_log_n`` below the defaults are for tests only: unwrapping
+    refuses keys below ``min_log_n`` (downgrade protection).
+    """
+
+    def __init__(
+        self, client: Client, *, log_n: int = PRODUCTION_LOG_N, min_log_n: int = sealing.MIN_LOG_N
+    ):
         self._client = client
-        self._log_n = log_n  # lower only in tests
+        self._log_n = log_n
         self._min_log_n = min_log_n
-        self._tenant_key: sealing.EccKey | None = None
-        self._member_key: sealing.EccKey | None = None
+        self._tenant_key: EccKey | None = None
+        self._member_key: EccKey | None = None
+        self._sealing: tuple[int, EccKey] | None = None  # tenant id, public key
+        self._sealing_read = 0.0
         self.state: dict[str, Any] = {}
 
     def refresh_state(self) -> dict[str, Any]:
-        self.state = self._client.get("/v1/vault")
+        state = self._client.get("/v1/vault")
+        self.state = state if isinstance(state, dict) else {}
         return self.state
 
     def _context(self) -> bytes:
@@ -53,7 +75,9 @@ class Vault:
         )
         public = sealing.b64e(sealing.export_public_key(pair.public_key))
         self._client.request(
-            "PUT", "/v1/vault/member", json={"public_key": public, "wrapped_private_key": wrapped}
+            "PUT",
+            "/v1/vault/member",
+            json={"public_key": public, "wrapped_private_key": dict(wrapped)},
         )
         self._member_key = pair.private_key
         self._tenant_key = None
@@ -71,10 +95,15 @@ class Vault:
         public = sealing.b64e(sealing.export_public_key(pair.public_key))
         self._client.post("/v1/vault/setup", {"public_key": public, "owner_grant": grant})
         self._tenant_key = pair.private_key
+        self._sealing = None
         self.refresh_state()
 
     def unlock(self, passphrase: str) -> None:
-        """Unwrap your member key with ``passphrase`` and open your grant, locally."""
+        """Unwrap your member key with ``passphrase`` and open your grant, locally.
+
+        :class:`hushbook.sealing.SealError` on a wrong passphrase. Without a
+        grant ``can_read`` stays False (you can still seal new profiles).
+        """
         st = self.refresh_state()
         if not st.get("member"):
             raise VaultLocked("no member key enrolled")
@@ -93,25 +122,37 @@ class Vault:
             else None
         )
 
+    def lock(self) -> None:
+        """Forget the keys held in this process."""
+        self._member_key = None
+        self._tenant_key = None
+
     @property
     def can_read(self) -> bool:
         return self._tenant_key is not None
+
+    def members(self) -> list[VaultMember]:
+        """Owner: active team members with their enrolled public keys and grant state."""
+        rows = self._client.get("/v1/vault/members")
+        return [VaultMember.from_json(row) for row in rows or []]
 
     def grant(self, staff_id: int) -> None:
         """Owner: seal the tenant key to a member's public key."""
         if self._tenant_key is None:
             raise VaultLocked("unlock the vault first")
-        members = {m["staff_id"]: m for m in self._client.get("/v1/vault/members")}
-        member = members.get(staff_id)
-        if member is None or not member["public_key"]:
+        member = next((m for m in self.members() if m.staff_id == staff_id), None)
+        if member is None or not member.public_key:
             raise HushbookError("that member has not enrolled a key yet")
-        public = sealing.import_public_key(member["public_key"])
+        public = sealing.import_public_key(member.public_key)
         sealed = sealing.seal_grant(public, self._tenant_key, self.state["tenant_id"], staff_id)
         self._client.request(
             "PUT",
             f"/v1/vault/grants/{staff_id}",
             json={"key_version": self.state["key_version"], "sealed_tenant_key": sealed},
         )
+
+    def revoke(self, staff_id: int) -> None:
+        self._client.delete(f"/v1/vault/grants/{staff_id}")
 
     def rotate(self) -> None:
         """Owner: a new tenant key. Every client is opened and re-sealed here, and
@@ -142,14 +183,14 @@ class Vault:
                 ),
             }
         ]
-        for member in self._client.get("/v1/vault/members"):
-            if member["granted"] and member["staff_id"] != me and member["public_key"]:
-                public = sealing.import_public_key(member["public_key"])
+        for member in self.members():
+            if member.granted and member.staff_id != me and member.public_key:
+                public = sealing.import_public_key(member.public_key)
                 grants.append(
                     {
-                        "staff_id": member["staff_id"],
+                        "staff_id": member.staff_id,
                         "sealed_tenant_key": sealing.seal_grant(
-                            public, new.private_key, tenant_id, member["staff_id"]
+                            public, new.private_key, tenant_id, member.staff_id
                         ),
                     }
                 )
@@ -163,41 +204,56 @@ class Vault:
             },
         )
         self._tenant_key = new.private_key
+        self._sealing = None
         self.refresh_state()
 
     def all_clients(self) -> list[dict[str, Any]]:
-        """Every client row (sealed), page by page."""
-        rows: list[dict[str, Any]] = []
-        page = 1
-        while True:
-            batch = self._client.get("/v1/clients", params={"page": page, "page_size": 100})
-            rows += batch
-            if len(batch) < 100:
-                return rows
-            page += 1
+        """Every client row (sealed, as the service sends it), page by page."""
+        from ._paging import ListIterator
 
-    def revoke(self, staff_id: int) -> None:
-        self._client.delete(f"/v1/vault/grants/{staff_id}")
+        rows: ListIterator[dict[str, Any]] = ListIterator(self._client, "/v1/clients", {}, dict)
+        return list(rows)
 
-    def seal_profile(self, profile: dict[str, str]) -> dict[str, Any]:
-        """A ``sealed_profile`` + ``client_key`` body for /v1/clients (public key only)."""
-        st = self.state or self.refresh_state()
-        if not st.get("public_key"):
-            raise VaultLocked("the vault is not set up")
+    # --- sealing (public key only) and opening (tenant key) -----------------------------
+
+    def _sealing_key(self) -> tuple[int, EccKey]:
+        """Tenant id and public key to seal to: from the vault, or for an integration
+        key (no vault) from the business settings and its public catalog."""
+        if self._sealing is None or time.monotonic() - self._sealing_read > SEALING_KEY_TTL:
+            try:
+                st = self.refresh_state()
+                tenant_id, public = st.get("tenant_id"), st.get("public_key")
+            except PermissionDenied:  # integration keys have no vault
+                tenant = self._client.get("/v1/tenant")
+                catalog = self._client.get(f"/v1/public/{tenant['slug']}/catalog", auth=False)
+                tenant_id, public = tenant["id"], catalog.get("public_key")
+            if not public or not isinstance(tenant_id, int):
+                raise VaultLocked("the vault is not set up (no business key yet)")
+            self._sealing = (tenant_id, sealing.import_public_key(public))
+            self._sealing_read = time.monotonic()
+        return self._sealing
+
+    def seal_profile(self, profile: Mapping[str, str]) -> dict[str, Any]:
+        """A ``sealed_profile`` + ``client_key`` body for ``/v1/clients`` (public key only)."""
+        tenant_id, public = self._sealing_key()
         key = sealing.new_client_key()
-        public = sealing.import_public_key(st["public_key"])
         return {
             "client_key": key,
-            "sealed_profile": sealing.seal_profile(public, st["tenant_id"], key, profile),
+            "sealed_profile": sealing.seal_profile(public, tenant_id, key, dict(profile)),
         }
 
-    def open_client(self, client_row: dict[str, Any]) -> dict[str, str]:
-        """Open a client (as returned by /v1/clients or inside an appointment)."""
+    def open_client(self, client_row: Mapping[str, Any]) -> dict[str, str]:
+        """Open a client (as returned by /v1/clients, inside an appointment or an export)."""
         if self._tenant_key is None:
             raise VaultLocked("no read grant: unlock the vault, or ask the owner for access")
+        if not client_row.get("sealed_profile") or not client_row.get("client_key"):
+            raise VaultLocked("this client has no sealed profile to open (erased or redacted)")
+        tenant_id = self.state.get("tenant_id")
+        if not isinstance(tenant_id, int):
+            tenant_id = self.refresh_state()["tenant_id"]
         return sealing.open_profile(
             self._tenant_key,
-            self.state["tenant_id"],
+            tenant_id,
             client_row["client_key"],
             client_row["sealed_profile"],
         )

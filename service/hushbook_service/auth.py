@@ -162,6 +162,8 @@ def require(permission: str | None = None, *any_of: str):
         def wrapper(*args, **kwargs):
             principal = authenticate()
             if wanted and not any(principal.can(p) for p in wanted):
+                if principal.role == "integration" and set(wanted) <= set(NOT_GRANTABLE):
+                    abort(403, "Only a person can do this.", reason="person_required")
                 if principal.password_change_required:
                     abort(
                         403,

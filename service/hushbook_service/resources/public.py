@@ -218,6 +218,7 @@ class NoticeSchema(Schema):
 
 
 class CatalogSchema(Schema):
+    tenant_id = fields.Integer(metadata={"description": "What sealed fields are bound to"})
     name = fields.String()
     slug = fields.String()
     locale = fields.String()
@@ -267,6 +268,7 @@ def _catalog(tenant: Tenant) -> dict:
     ):
         latest[notice.locale] = notice
     catalog = {
+        "tenant_id": tenant.id,
         "name": tenant.name,
         "slug": tenant.slug,
         "locale": tenant.locale,
