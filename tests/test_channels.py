@@ -91,7 +91,7 @@ def test_sms_webhook_signed_retried_and_recorded(client, app, shop, gateway, mon
         assert messages.Message.get().provider_id == "sms-2"
     assert [c["valid"] for c in gateway.calls] == [True, True]
     body = gateway.calls[-1]["body"]
-    assert body["to"] == "+49 170 1234567" and "Code" in body["text"]
+    assert body["to"] == "+491701234567" and "Code" in body["text"]  # E.164 for gateways
     assert gateway.calls[0]["key"] == gateway.calls[1]["key"]  # same message, same key
 
 
@@ -137,3 +137,36 @@ def test_email_headers_and_parts():
     assert "Salon" in msg["From"] and "booking@salon.test" in msg["From"]
     types = [p.get_content_type() for p in msg.walk()]
     assert {"text/plain", "text/html", "text/calendar"} <= set(types)
+
+
+def test_gateway_accepting_with_an_odd_body_counts_as_sent(client, app, shop, gateway, monkeypatch):
+    monkeypatch.setenv("HUSHBOOK_SMS_URL", gateway.url)
+    monkeypatch.setenv("HUSHBOOK_SMS_SECRET", SECRET.decode())
+    book_online(client, shop, contact_override={"phone": "0170 2223334"})
+    monkeypatch.setattr(channels.requests.Response, "json", lambda self: ["queued"])
+    with app.app_context(), database.connection_context():
+        transports = channels.configured()
+        assert [messages.deliver(i, transports) for i in messages.claim_due()] == ["sent"]
+    assert gateway.calls[0]["body"]["to"] == "+491702223334"  # national number, tenant's code
+
+
+def test_a_bug_before_sending_fails_the_row_instead_of_looping(client, app, shop, monkeypatch):
+    book_online(client, shop)
+
+    def broken(*_):
+        raise KeyError("template")
+
+    monkeypatch.setattr(messages.templates, "render", broken)
+    with app.app_context(), database.connection_context():
+        assert [messages.deliver(i, None) for i in messages.claim_due()] == ["failed"]
+        row = messages.Message.get()
+        assert (row.state, row.last_error) == ("failed", "internal_error")
+        assert messages.claim_due() == []  # never re-queued
+
+
+def test_mistyped_smtp_security_is_refused_not_plain_text(client, app, shop, monkeypatch):
+    monkeypatch.setenv("HUSHBOOK_SMTP_URL", "smtp://mail.example.org:587?security=tls")
+    book_online(client, shop)
+    with app.app_context(), database.connection_context():
+        assert [messages.deliver(i) for i in messages.claim_due()] == ["failed"]
+        assert messages.Message.get().last_error == "smtp_url_invalid"

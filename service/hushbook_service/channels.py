@@ -81,10 +81,13 @@ class SmtpTransport:
         default = "ssl" if parts.scheme == "smtps" or port == 465 else "starttls"
         if port == 25 and "security" not in query:
             default = "none"
+        security = query.get("security", default)
+        if security not in ("starttls", "ssl", "none"):  # a typo must not mean "plain text"
+            raise ValueError("HUSHBOOK_SMTP_URL: security must be starttls, ssl or none")
         return cls(
             host=parts.hostname,
             port=port,
-            security=query.get("security", default),
+            security=security,
             username=unquote(parts.username) if parts.username else None,
             password=unquote(parts.password) if parts.password else None,
             sender=sender,
@@ -99,12 +102,14 @@ class SmtpTransport:
                 )
             else:
                 server = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
-            with server:
+            try:
                 if self.security == "starttls":
                     server.starttls(context=ssl.create_default_context())
                 if self.username:
                     server.login(self.username, self.password or "")
                 refused = server.send_message(msg)
+            finally:
+                _quit(server)  # after DATA was accepted, a failing QUIT changes nothing
         except smtplib.SMTPRecipientsRefused as exc:
             codes = [c for c, _ in exc.recipients.values()]
             raise _by_code(codes[0] if codes else 550, "recipient_refused") from None
@@ -115,6 +120,13 @@ class SmtpTransport:
         if refused:
             raise PermanentFailure("recipient_refused")
         return str(msg["Message-ID"])
+
+
+def _quit(server: smtplib.SMTP) -> None:
+    try:
+        server.quit()
+    except (smtplib.SMTPException, OSError):
+        server.close()
 
 
 def _by_code(code: int, what: str) -> TransientFailure:
@@ -176,10 +188,11 @@ class SmsWebhook:
             raise TransientFailure(f"sms_{res.status_code}")
         if not 200 <= res.status_code < 300:
             raise PermanentFailure(f"sms_{res.status_code}")
-        try:
-            return str(res.json().get("id", ""))
+        try:  # accepted: whatever the body says, this message is sent
+            data = res.json()
         except ValueError:
             return ""
+        return str(data.get("id", ""))[:200] if isinstance(data, dict) else ""
 
 
 @dataclass
@@ -229,7 +242,10 @@ def configured() -> Transports:
     found: dict[str, object] = {}
     smtp_url = os.environ.get("HUSHBOOK_SMTP_URL")
     if smtp_url:
-        found["email"] = SmtpTransport.from_url(smtp_url, sender)
+        try:
+            found["email"] = SmtpTransport.from_url(smtp_url, sender)
+        except ValueError:
+            raise PermanentFailure("smtp_url_invalid") from None
     elif outbox:
         found["email"] = FileTransport(outbox, sender)
     sms_url = os.environ.get("HUSHBOOK_SMS_URL")

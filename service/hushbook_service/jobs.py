@@ -5,6 +5,7 @@ Job payloads carry ids only, never personal data (DESIGN §5/§6).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -27,6 +28,7 @@ huey = make_huey(_settings)
 
 
 _app = None
+_app_lock = threading.Lock()
 
 
 @contextmanager
@@ -36,8 +38,9 @@ def service_context() -> Iterator[None]:
     from . import create_app
     from .db import database
 
-    if _app is None:
-        _app = create_app(_settings)
+    with _app_lock:  # the sweeper thread and the worker threads start together
+        if _app is None:
+            _app = create_app(_settings)
     with _app.app_context(), database.connection_context():
         yield
 

@@ -29,6 +29,8 @@ from datetime import datetime, timedelta
 
 import peewee
 
+from hushbook import sealing
+
 from . import channels, delivery, templates
 from .db import utcnow, write_transaction
 from .models import Appointment, Message, Tenant
@@ -37,8 +39,9 @@ log = logging.getLogger("hushbook.messages")
 
 REMINDERS = ("reminder_1", "reminder_2", "reminder_3")
 # A queued or claimed row nobody finished is re-queued after this many seconds.
-# Longer than any send can take (SMTP timeout 20 s), or a slow send goes out twice.
-LEASE_SECONDS = float(os.environ.get("HUSHBOOK_MESSAGE_LEASE_SECONDS", "120"))
+# Far longer than a send can take (each network step of SMTP may take up to
+# 20 s, a webhook 10 s), or a slow send would go out twice.
+LEASE_SECONDS = float(os.environ.get("HUSHBOOK_MESSAGE_LEASE_SECONDS", "600"))
 MAX_ATTEMPTS = 8
 BACKOFF = (30, 60, 120, 300, 600, 1200, 1800)  # seconds after attempt 1, 2, …
 
@@ -56,7 +59,7 @@ def _arm(appointment: Appointment, kind: str, due_at: datetime, rearm: bool = Fa
     enabled = set(tenant.message_channels.split())
     now = utcnow()
     if kind == "mark_outcome":
-        targets = ["staff"]
+        targets = ["staff"] if "staff" in enabled else []
     else:
         targets = [c for c in delivery.channels(appointment) if c in enabled]
     for channel in targets:
@@ -221,6 +224,24 @@ def _stale(row: Message, appointment: Appointment) -> bool:
     return False
 
 
+def _recipient(row: Message, appointment: Appointment) -> str | None:
+    if row.channel == "staff":
+        staff = appointment.staff
+        return staff.email if staff.active else None
+    contact = delivery.open_contact(appointment) or {}
+    if row.channel == "email":
+        return contact.get("email")
+    phone = contact.get("phone")
+    if not phone:
+        return None
+    country = Tenant.get_by_id(appointment.tenant_id).phone_country_code
+    try:  # gateways want international numbers: "0170 …" is read with the tenant's code
+        digits = sealing.normalize_phone(phone, default_country_code=country)
+    except ValueError:
+        return phone
+    return digits if digits.startswith("+") else f"+{digits}"
+
+
 def deliver(message_id: int, transports: channels.Transports | None = None) -> str:
     """Send one queued message if it is still owed. Returns the row's new state."""
     row = _claim(message_id)
@@ -230,17 +251,20 @@ def deliver(message_id: int, transports: channels.Transports | None = None) -> s
     if appointment is None or _stale(row, appointment):
         _finish(row, state="skipped", last_error="stale")
         return "skipped"
-    if row.channel == "staff":
-        staff = appointment.staff
-        recipient = staff.email if staff.active else None
-    else:
-        contact = delivery.open_contact(appointment)
-        recipient = (contact or {}).get("email" if row.channel == "email" else "phone")
-    if not recipient:
-        _finish(row, state="failed", last_error="no_contact")  # shredded, or never given
+    try:
+        recipient = _recipient(row, appointment)
+        if not recipient:
+            _finish(row, state="failed", last_error="no_contact")  # shredded, or never given
+            return "failed"
+        content = templates.render(row, appointment)
+        transports = transports or channels.configured()
+    except channels.PermanentFailure as exc:
+        _finish(row, state="failed", last_error=exc.code)
         return "failed"
-    content = templates.render(row, appointment)
-    transports = transports or channels.configured()
+    except Exception as exc:  # a bug or bad data before sending: fail visibly, never loop
+        log.error("message %s: %s before sending", row.id, type(exc).__name__)
+        _finish(row, state="failed", last_error="internal_error")
+        return "failed"
     try:
         provider_id = transports.send(row.channel, recipient, content)
     except channels.PermanentFailure as exc:

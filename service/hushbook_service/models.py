@@ -50,8 +50,9 @@ class Tenant(BaseModel):
     phone_country_code = pw.CharField(max_length=4, default="49")
     # Reminders: hours before the appointment ("24 2"; empty: none).
     reminder_hours = pw.CharField(max_length=40, default="24 2")
-    # Channels the salon sends through (the transports are the operator's).
-    message_channels = pw.CharField(max_length=40, default="email sms")
+    # Channels the salon sends through (the transports are the operator's);
+    # "staff": asking the team member to mark the outcome after an appointment.
+    message_channels = pw.CharField(max_length=40, default="email sms staff")
     # Stealth mode's knobs as JSON: only overrides of ``stealth.DEFAULTS``.
     stealth_settings = pw.TextField(default="{}")
     created_at = UTCDateTimeField(default=utcnow)

@@ -7,10 +7,12 @@ unless the business shows names publicly.
 
 from __future__ import annotations
 
+import hmac
 import os
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from flask import current_app
 from markupsafe import escape
 
 from . import public
@@ -88,6 +90,13 @@ WITH = {"de": " bei {name}", "en": " with {name}"}
 DATE_FORMAT = {"de": "%d.%m.%Y um %H:%M Uhr", "en": "%d %b %Y at %H:%M"}
 
 
+def _opaque(label: str, value: str) -> str:
+    """A stable, unguessable name for a row (message ids and calendar UIDs must not
+    count the salon's bookings for whoever receives them)."""
+    secret = current_app.config["HUSHBOOK"].instance_key(b"hushbook-message-ids-v1", b"")
+    return hmac.new(secret, f"{label}|{value}".encode(), "sha256").hexdigest()[:24]
+
+
 def public_url() -> str:
     return os.environ.get("HUSHBOOK_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 
@@ -109,7 +118,7 @@ def ics(appointment: Appointment, tenant: Tenant, service: str, cancelled: bool,
         "PRODID:-//Hushbook//Booking//EN",
         f"METHOD:{'CANCEL' if cancelled else 'PUBLISH'}",
         "BEGIN:VEVENT",
-        f"UID:appointment-{appointment.id}@{host}",
+        f"UID:{_opaque('appointment', str(appointment.id))}@{host}",
         f"SEQUENCE:{seq}",
         f"DTSTAMP:{_ics_time(utcnow())}",
         f"DTSTART:{_ics_time(appointment.start_at)}",
@@ -170,7 +179,7 @@ def render(row: Message, appointment: Appointment) -> Content:
         text=text + "\n\n-- \n" + tenant.name + "\n",
         html=html,
         sender_name=tenant.name,
-        message_key=f"hb-{row.id}-v{row.version}",
+        message_key="hb-" + _opaque("message", f"{row.id}|{row.version}"),
         ics=ics(appointment, tenant, service, row.kind == "cancelled", _sequence(appointment))
         if attach
         else None,

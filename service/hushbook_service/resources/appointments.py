@@ -147,7 +147,9 @@ class AppointmentList(MethodView):
             )
             if data.get("notify"):
                 delivery.seal_contact(appointment, data["notify"])
-                messages.on_confirmed(appointment)  # confirmation and reminders
+            # Confirmation and reminders (to the contact, if any) and, after the end,
+            # the question to the team member: complete or no-show?
+            messages.on_confirmed(appointment)
         return appointment
 
 

@@ -49,8 +49,8 @@ def _reminder_hours(hours: object) -> str:
 
 
 def _channels(names: object) -> str:
-    if not isinstance(names, list) or not set(names) <= {"email", "sms"}:
-        raise ValidationError("A list of channels: email, sms.")
+    if not isinstance(names, list) or not set(names) <= {"email", "sms", "staff"}:
+        raise ValidationError("A list of channels: email, sms, staff.")
     return " ".join(dict.fromkeys(names))
 
 
@@ -116,7 +116,10 @@ class TenantSchema(Schema):
     message_channels = fields.Function(
         lambda t: t.message_channels.split(),
         deserialize=lambda names: _channels(names),
-        metadata={"description": "Channels messages go out on: email, sms (default both)"},
+        metadata={
+            "description": "Channels: email and sms to clients, staff (ask the team member "
+            "to mark the outcome after the end); default all three"
+        },
     )
     regular_after_visits = fields.Integer(strict=True, validate=validate.Range(1, 1000))
     vip_after_spent_cents = fields.Integer(strict=True, validate=validate.Range(0, 10**9))
