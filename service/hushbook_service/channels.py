@@ -78,9 +78,12 @@ class SmtpTransport:
             raise ValueError("HUSHBOOK_SMTP_URL must look like smtp://user:pass@host:587")
         port = parts.port or (465 if parts.scheme == "smtps" else 587)
         query = dict(p.split("=", 1) for p in parts.query.split("&") if "=" in p)
-        default = "ssl" if parts.scheme == "smtps" or port == 465 else "starttls"
-        if port == 25 and "security" not in query:
+        if parts.scheme == "smtps" or port == 465:
+            default = "ssl"
+        elif port == 25:  # a relay on the same host or network
             default = "none"
+        else:
+            default = "starttls"
         security = query.get("security", default)
         if security not in ("starttls", "ssl", "none"):  # a typo must not mean "plain text"
             raise ValueError("HUSHBOOK_SMTP_URL: security must be starttls, ssl or none")

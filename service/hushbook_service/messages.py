@@ -135,6 +135,7 @@ def on_rescheduled(appointment: Appointment) -> None:
         return
     _arm(appointment, "rescheduled", utcnow(), rearm=True)
     _arm_reminders(appointment, rearm=True)
+    _revoke(appointment, ("mark_outcome",))  # re-armed below if the salon still wants it
     _arm(appointment, "mark_outcome", appointment.end_at + OUTCOME_AFTER, rearm=True)
 
 
