@@ -57,14 +57,19 @@ class ConsentSchema(Schema):
     )
 
 
-class ClientWriteSchema(Schema):
-    profile = fields.Nested(ClientProfileSchema, load_only=True)
-    sealed_profile = fields.Dict(
+def SealedProfile(description: str) -> fields.Dict:  # noqa: N802 - reads like a field type
+    """Field name -> base64url blob sealed to the tenant key (never opened here)."""
+    return fields.Dict(
         keys=fields.String(validate=FIELD_NAME),
         values=fields.String(validate=SEALED_BLOB),
         validate=validate.Length(1, 40),
-        metadata={"description": "Field name -> blob sealed on your side (docs/api.md)"},
+        metadata={"description": description},
     )
+
+
+class ClientWriteSchema(Schema):
+    profile = fields.Nested(ClientProfileSchema, load_only=True)
+    sealed_profile = SealedProfile("Field name -> blob sealed on your side (docs/api.md)")
     client_key = fields.String(validate=validate.Length(1, 64))
     contacts = fields.Nested(
         ContactsSchema,

@@ -20,7 +20,7 @@ from ..errors import field_error
 from ..extensions import Blueprint, Schema
 from ..models import PrivacyNotice, Service, Tenant
 from ..offers import PARTS
-from .clients import FIELD_NAME, SEALED_BLOB, ConsentSchema, ContactsSchema
+from .clients import ConsentSchema, ContactsSchema, SealedProfile
 
 blp = Blueprint(
     "public",
@@ -132,12 +132,7 @@ class BookingRequestSchema(Schema):
     profile = fields.Nested(
         PublicProfileSchema, metadata={"description": "Plain; sealed on arrival. Or sealed_profile"}
     )
-    sealed_profile = fields.Dict(
-        keys=fields.String(validate=FIELD_NAME),
-        values=fields.String(validate=SEALED_BLOB),
-        validate=validate.Length(1, 40),
-        metadata={"description": "Sealed in the browser to the tenant key (catalog)"},
-    )
+    sealed_profile = SealedProfile("Sealed in the browser to the tenant key (catalog)")
     client_key = fields.String(validate=validate.Length(16, 64))
     contact = fields.Nested(
         ContactsSchema,
