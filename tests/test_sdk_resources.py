@@ -499,3 +499,16 @@ def test_login_with_password_keeps_both_tokens(live, salon):
     client = hushbook.Client.login(live.url, t.tenant.slug, t.owner.staff.email, PASSWORD)
     assert client.token and client.refresh_token and "token" not in repr(client).lower()
     assert client.get("/v1/tenant")["slug"] == t.tenant.slug  # the classic helpers stay
+
+
+def test_profile_sealed_to_a_rotated_out_key_is_refused_and_sealed_again(live, salon):
+    t, first = salon
+    first.clients.create({"name": "Before Rotation"})  # caches the business key
+    second = owner_client(live, t)
+    second.vault.rotate()  # another session rotates the key meanwhile
+    stale = first.vault.seal_profile({"name": "Stale"})
+    with pytest.raises(hushbook.Conflict) as err:
+        first.post("/v1/clients", json=stale)
+    assert err.value.reason == "stale_key_version"
+    again = first.clients.create({"name": "After Rotation"})  # re-reads the key, once
+    assert second.clients.get(again.id).profile == {"name": "After Rotation"}

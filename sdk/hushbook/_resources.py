@@ -20,6 +20,7 @@ from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from ._errors import Conflict
 from ._models import (
     Appointment,
     AuditEvent,
@@ -635,9 +636,17 @@ class ClientsService(_Resource):
         (``email``/``phone``, plain) make the client findable by ``lookup``. With
         ``seal=False`` the profile goes plain and the service seals it on arrival."""
         body = self._body(profile, contacts, consent, birthday_month, seal)
-        return self._one(
-            SalonClient, "POST", "/v1/clients", json=body, idempotency_key=idempotency_key
-        )
+        try:
+            return self._one(
+                SalonClient, "POST", "/v1/clients", json=body, idempotency_key=idempotency_key
+            )
+        except Conflict as exc:
+            if exc.reason != "stale_key_version" or not seal:
+                raise
+        # The business key was rotated since it was read: seal again, once.
+        self._client.vault.forget_sealing_key()
+        body = self._body(profile, contacts, consent, birthday_month, seal)
+        return self._one(SalonClient, "POST", "/v1/clients", json=body)
 
     def lookup(self, *, email: str | None = None, phone: str | None = None) -> SalonClient | None:
         """A returning client by e-mail or phone (hashed by the service, never stored)."""

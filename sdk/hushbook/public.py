@@ -202,10 +202,13 @@ class PublicBooking:
         tenant_id = self._tenant_id()
         key = sealing.new_client_key()
         public = sealing.import_public_key(catalog.public_key)
-        return {
+        body: dict[str, Any] = {
             "client_key": key,
             "sealed_profile": sealing.seal_profile(public, tenant_id, key, dict(profile)),
         }
+        if catalog.key_version is not None:  # refused if the key was rotated meanwhile
+            body["key_version"] = catalog.key_version
+        return body
 
     def _tenant_id(self) -> int:
         # Every sealed field is bound to the tenant id (sealing.aad), so it must

@@ -50,7 +50,7 @@ class Vault:
         self._min_log_n = min_log_n
         self._tenant_key: EccKey | None = None
         self._member_key: EccKey | None = None
-        self._sealing: tuple[int, EccKey] | None = None  # tenant id, public key
+        self._sealing: tuple[int, EccKey, int] | None = None  # tenant id, public key, version
         self._sealing_read = 0.0
         self.state: dict[str, Any] = {}
 
@@ -216,30 +216,38 @@ class Vault:
 
     # --- sealing (public key only) and opening (tenant key) -----------------------------
 
-    def _sealing_key(self) -> tuple[int, EccKey]:
-        """Tenant id and public key to seal to: from the vault, or for an integration
-        key (no vault) from the business settings and its public catalog."""
+    def _sealing_key(self) -> tuple[int, EccKey, int]:
+        """Tenant id, public key and its version to seal to: from the vault, or for
+        an integration key (no vault) from the business settings and its catalog."""
         if self._sealing is None or time.monotonic() - self._sealing_read > SEALING_KEY_TTL:
             try:
                 st = self.refresh_state()
                 tenant_id, public = st.get("tenant_id"), st.get("public_key")
+                version = st.get("key_version")
             except PermissionDenied:  # integration keys have no vault
                 tenant = self._client.get("/v1/tenant")
                 catalog = self._client.get(f"/v1/public/{tenant['slug']}/catalog", auth=False)
                 tenant_id, public = tenant["id"], catalog.get("public_key")
-            if not public or not isinstance(tenant_id, int):
+                version = catalog.get("key_version")
+            if not public or not isinstance(tenant_id, int) or not isinstance(version, int):
                 raise VaultLocked("the vault is not set up (no business key yet)")
-            self._sealing = (tenant_id, sealing.import_public_key(public))
+            self._sealing = (tenant_id, sealing.import_public_key(public), version)
             self._sealing_read = time.monotonic()
         return self._sealing
 
+    def forget_sealing_key(self) -> None:
+        """Read the business key again before the next seal (after a rotation)."""
+        self._sealing = None
+
     def seal_profile(self, profile: Mapping[str, str]) -> dict[str, Any]:
-        """A ``sealed_profile`` + ``client_key`` body for ``/v1/clients`` (public key only)."""
-        tenant_id, public = self._sealing_key()
+        """A ``sealed_profile`` + ``client_key`` + ``key_version`` body for
+        ``/v1/clients`` (public key only; the service refuses a rotated-out version)."""
+        tenant_id, public, version = self._sealing_key()
         key = sealing.new_client_key()
         return {
             "client_key": key,
             "sealed_profile": sealing.seal_profile(public, tenant_id, key, dict(profile)),
+            "key_version": version,
         }
 
     def open_client(self, client_row: Mapping[str, Any]) -> dict[str, str]:

@@ -29,6 +29,17 @@ def require_vault(tenant: Tenant) -> sealing.EccKey:
     return sealing.import_public_key(tenant.public_key)
 
 
+def require_current_key(tenant: Tenant, key_version: int | None) -> None:
+    """A profile sealed on the caller's side to a key rotated out meanwhile would be
+    stored unreadable: refuse it (callers that name the version they sealed to)."""
+    if key_version is not None and key_version != tenant.key_version:
+        abort(
+            409,
+            "The business key was rotated; seal the profile again with the current key.",
+            reason="stale_key_version",
+        )
+
+
 def seal_plain(client: Client, tenant: Tenant, profile: dict[str, str]) -> None:
     """Seal plaintext fields for ``client`` (new client key); nothing is kept in the clear."""
     public_key = require_vault(tenant)

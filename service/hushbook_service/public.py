@@ -444,7 +444,9 @@ def book(tenant: Tenant, who: Visitor, data: dict) -> dict:
         _check_pending_caps(tenant, holds)
         client = clientbook.find_returning(tenant.id, contacts)
         if client is None:
-            client_data = {k: data[k] for k in ("sealed_profile", "client_key") if k in data}
+            client_data = {
+                k: data[k] for k in ("sealed_profile", "client_key", "key_version") if k in data
+            }
             if "profile" in data:  # plain: sealed on arrival, with the contact in it
                 client_data["profile"] = {**data["profile"], **contacts}
             client_data["contacts"] = contacts

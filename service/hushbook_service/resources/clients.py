@@ -67,10 +67,23 @@ def SealedProfile(description: str) -> fields.Dict:  # noqa: N802 - reads like a
     )
 
 
+def KeyVersion() -> fields.Integer:  # noqa: N802 - reads like a field type
+    return fields.Integer(
+        strict=True,
+        load_only=True,
+        metadata={
+            "description": "With sealed_profile: the tenant key version it was sealed to "
+            "(refused with 409 stale_key_version after a rotation, so nothing is stored "
+            "that the current key cannot open)"
+        },
+    )
+
+
 class ClientWriteSchema(Schema):
     profile = fields.Nested(ClientProfileSchema, load_only=True)
     sealed_profile = SealedProfile("Field name -> blob sealed on your side (docs/api.md)")
     client_key = fields.String(validate=validate.Length(1, 64))
+    key_version = KeyVersion()
     contacts = fields.Nested(
         ContactsSchema,
         load_only=True,
@@ -130,6 +143,7 @@ def fill_profile(client: Client, tenant: Tenant, data: dict) -> dict[str, str]:
     else:
         _allowed_fields(tenant, data["sealed_profile"], "sealed_profile")
         client_profiles.require_vault(tenant)
+        client_profiles.require_current_key(tenant, data.get("key_version"))
         client.client_key = data["client_key"]
         client_profiles.store_sealed(client, data["sealed_profile"])
         contacts = data.get("contacts", {})

@@ -20,7 +20,7 @@ from ..errors import field_error
 from ..extensions import Blueprint, Schema
 from ..models import PrivacyNotice, Service, Tenant
 from ..offers import PARTS
-from .clients import ConsentSchema, ContactsSchema, SealedProfile
+from .clients import ConsentSchema, ContactsSchema, KeyVersion, SealedProfile
 
 blp = Blueprint(
     "public",
@@ -134,6 +134,7 @@ class BookingRequestSchema(Schema):
     )
     sealed_profile = SealedProfile("Sealed in the browser to the tenant key (catalog)")
     client_key = fields.String(validate=validate.Length(16, 64))
+    key_version = KeyVersion()
     contact = fields.Nested(
         ContactsSchema,
         required=True,
@@ -339,6 +340,7 @@ class Bookings(MethodView):
         public.spend_pow(tenant, who, data.get("pow"))
         if "sealed_profile" in data:
             client_profiles.require_vault(tenant)
+            client_profiles.require_current_key(tenant, data.get("key_version"))
         return public.book(tenant, who, data)
 
 
