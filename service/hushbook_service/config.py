@@ -45,11 +45,15 @@ class Settings:
 
     def instance_key(self, label: bytes, context: bytes) -> bytes:
         """A key for one purpose, derived from the instance index secret (outside
-        the database): blind index, audit chain, login-failure subjects."""
+        the database): blind index, audit chain, login-failure subjects, metering,
+        offers. Derived once per (label, context): public asks need several."""
         from Crypto.Hash import SHA256
         from Crypto.Protocol.KDF import HKDF
 
-        return HKDF(self.index_key, 32, label, SHA256, context=context)
+        cache = self.__dict__.setdefault("_derived_keys", {})
+        if (label, context) not in cache:
+            cache[(label, context)] = HKDF(self.index_key, 32, label, SHA256, context=context)
+        return cache[(label, context)]
 
     # Number of reverse proxies in front whose X-Forwarded-For/-Proto to trust.
     trusted_proxies: int = 0

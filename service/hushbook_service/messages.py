@@ -32,7 +32,7 @@ import peewee
 from hushbook import sealing
 
 from . import channels, delivery, templates
-from .db import utcnow, write_transaction
+from .db import database, utcnow, write_transaction
 from .models import Appointment, Message, Tenant
 
 log = logging.getLogger("hushbook.messages")
@@ -68,7 +68,7 @@ def _arm(appointment: Appointment, kind: str, due_at: datetime, rearm: bool = Fa
         )
         if row is None:
             try:
-                with Message._meta.database.atomic():  # savepoint: a racing insert fails alone
+                with database.atomic():  # savepoint: a racing insert fails alone
                     Message.create(
                         tenant=appointment.tenant_id,
                         appointment=appointment.id,

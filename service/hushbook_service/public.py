@@ -25,7 +25,17 @@ import peewee
 from disposable_email_domains import blocklist as DISPOSABLE_DOMAINS
 from flask import current_app, request
 
-from . import audit, booking, clientbook, delivery, messages, metering, offers, stealth
+from . import (
+    audit,
+    booking,
+    client_profiles,
+    clientbook,
+    delivery,
+    messages,
+    metering,
+    offers,
+    stealth,
+)
 from .auth import authenticate, key_ring
 from .db import database, lock_row, utcnow, write_transaction
 from .errors import abort, field_error
@@ -404,6 +414,9 @@ def book(tenant: Tenant, who: Visitor, data: dict) -> dict:
 
     config = settings_of(tenant)
     claims, service, staff = _offer(tenant, who, data["offer"])
+    if "sealed_profile" in data:  # also for a returning client, whose profile is kept
+        client_profiles.require_vault(tenant)
+        client_profiles.require_current_key(tenant, data.get("key_version"))
     contacts = {k: v for k, v in data["contact"].items() if v}
     if tenant.stealth_mode:
         filled = (utcnow() - datetime.fromtimestamp(claims["iat"], UTC)).total_seconds()

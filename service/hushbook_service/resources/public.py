@@ -14,7 +14,7 @@ from markupsafe import escape
 from marshmallow import ValidationError, fields, validate, validates_schema
 from werkzeug.exceptions import HTTPException
 
-from .. import client_profiles, public
+from .. import public
 from ..db import utcnow
 from ..errors import field_error
 from ..extensions import Blueprint, Schema
@@ -338,9 +338,6 @@ class Bookings(MethodView):
         who = public.visitor(tenant, data["session"])
         public.meter(tenant, who)
         public.spend_pow(tenant, who, data.get("pow"))
-        if "sealed_profile" in data:
-            client_profiles.require_vault(tenant)
-            client_profiles.require_current_key(tenant, data.get("key_version"))
         return public.book(tenant, who, data)
 
 
