@@ -290,6 +290,7 @@ def demo(host: str, port: int) -> None:
             )
     base = f"http://{host}:{port}"
     click.echo(f"\nHushbook demo salon {tenant_row.name!r} (slug {tenant_row.slug})")
+    click.echo(f"  Book online:   {base}/book/{tenant_row.slug}  (the booking widget)")
     click.echo(f"  API docs:      {base}/docs")
     click.echo(f"  OpenAPI:       {base}/openapi.json")
     click.echo(f"  Public API:    {base}/v1/public/{tenant_row.slug}/catalog  (docs/stealth.md)")

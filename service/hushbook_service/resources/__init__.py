@@ -6,6 +6,7 @@ from . import (
     auth,
     availability,
     blocked_contacts,
+    book_page,
     clients,
     delivery_keys,
     integration_keys,
@@ -32,6 +33,7 @@ BLUEPRINTS = [
     blocked_contacts.blp,
     public.blp,
     messages.blp,
+    book_page.blp,
 ]
 
 

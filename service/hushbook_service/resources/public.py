@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from flask import Response, request
+from flask import Response, request, url_for
 from flask.views import MethodView
 from markupsafe import escape
 from marshmallow import ValidationError, fields, validate, validates_schema
@@ -494,7 +494,8 @@ def _page(title: str, body: str, status: int = 200) -> Response:
     html = (
         f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f'<meta name="robots" content="noindex"><title>{escape(title)}</title></head>'
+        f'<meta name="robots" content="noindex"><title>{escape(title)}</title>'
+        f'<link rel="stylesheet" href="{url_for("static", filename="page.css")}"></head>'
         f"<body><main><h1>{escape(title)}</h1>{body}</main></body></html>"
     )
     return Response(
@@ -503,7 +504,7 @@ def _page(title: str, body: str, status: int = 200) -> Response:
         {
             "Cache-Control": "no-store",
             "Referrer-Policy": "no-referrer",
-            "Content-Security-Policy": "default-src 'none'; form-action 'self'",
+            "Content-Security-Policy": "default-src 'none'; style-src 'self'; form-action 'self'",
         },
         content_type="text/html; charset=utf-8",
     )

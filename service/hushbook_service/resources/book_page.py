@@ -1,0 +1,106 @@
+"""/book/{slug}: a salon's standalone booking page (the widget, no website needed).
+
+A salon without a website shares this link; `hushbook demo` opens it for the demo
+salon. The page is the same widget the WordPress plugin embeds, talking to
+/v1/public directly. Assets come from the package's static/widget folder,
+built from plugins/widget/ (one source: plugins/widget/build.py).
+"""
+
+from __future__ import annotations
+
+import json
+
+from flask import Response, request, url_for
+from flask.views import MethodView
+from markupsafe import escape
+
+from ..extensions import Blueprint
+from ..models import Tenant
+
+blp = Blueprint(
+    "book_page",
+    __name__,
+    description="The standalone booking page of each business (HTML)",
+)
+
+TEXT = {
+    "de": {"title": "Termin buchen", "noscript": "Für die Online-Buchung wird JavaScript benötigt.",
+           "unknown": "Diese Buchungsseite gibt es nicht."},
+    "en": {"title": "Book an appointment", "noscript": "Online booking needs JavaScript.",
+           "unknown": "There is no such booking page."},
+}
+# The page runs only our own script and worker and talks only to this origin.
+CSP = (
+    "default-src 'none'; script-src 'self'; worker-src 'self'; connect-src 'self'; "
+    "style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'"
+)
+
+
+def page_language(tenant: Tenant | None) -> str:
+    wanted = request.args.get("lang")
+    if wanted in TEXT:
+        return wanted
+    return request.accept_languages.best_match(list(TEXT)) or (
+        tenant.locale if tenant is not None and tenant.locale in TEXT else "de"
+    )
+
+
+def widget_config(tenant: Tenant, lang: str) -> dict:
+    base = f"{request.script_root}/v1/public"
+    return {
+        "endpoints": {
+            "catalog": f"{base}/{tenant.slug}/catalog",
+            "challenge": f"{base}/{tenant.slug}/challenge",
+            "offers": f"{base}/{tenant.slug}/offers",
+            "bookings": f"{base}/{tenant.slug}/bookings",
+            "confirm": f"{base}/bookings/confirm",
+        },
+        "assets": url_for("static", filename="widget/"),
+        "lang": lang,
+        "theme": "auto",
+    }
+
+
+@blp.route("/book/<slug>")
+class BookPage(MethodView):
+    @blp.doc(security=[], responses={"200": {"description": "HTML page with the booking widget"}})
+    def get(self, slug):
+        """The standalone booking page of a business (HTML; ?lang=de|en)"""
+        tenant = Tenant.get_or_none(Tenant.slug == slug)
+        lang = page_language(tenant)
+        text = TEXT[lang]
+        if tenant is None:
+            body = f"<main class=\"hb-page\"><h1>{escape(text['unknown'])}</h1></main>"
+            return _html(lang, text["unknown"], body, 404)
+        config = escape(json.dumps(widget_config(tenant, lang), separators=(",", ":")))
+        static = url_for("static", filename="")
+        body = (
+            f'<main class="hb-page"><h1>{escape(tenant.name)}</h1>'
+            f'<div class="hushbook-widget" data-hushbook-config="{config}"></div>'
+            f"<noscript><p>{escape(text['noscript'])}</p></noscript></main>"
+            f'<script src="{static}widget/hushbook-widget.js" defer></script>'
+        )
+        return _html(lang, f"{tenant.name} – {text['title']}", body)
+
+
+def _html(lang: str, title: str, body: str, status: int = 200) -> Response:
+    static = url_for("static", filename="")
+    html = (
+        f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{escape(title)}</title><link rel=\"icon\" href=\"data:,\">"
+        f'<link rel="stylesheet" href="{static}page.css">'
+        f'<link rel="stylesheet" href="{static}widget/hushbook-widget.css">'
+        f"</head><body>{body}</body></html>"
+    )
+    return Response(
+        html,
+        status,
+        {
+            "Cache-Control": "no-store",
+            "Referrer-Policy": "no-referrer",
+            "Content-Security-Policy": CSP,
+            "X-Content-Type-Options": "nosniff",
+        },
+        content_type="text/html; charset=utf-8",
+    )
