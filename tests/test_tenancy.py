@@ -34,7 +34,9 @@ NOT_TENANT_SCOPED = {
     ("POST", "/v1/auth/totp/disable"),
     ("GET", "/v1/delivery-keys/{month}"),  # public keys, no tenant at all
 }
-PUBLIC_PREFIX = "/v1/public/"
+# No login: tenant by slug, tokens bound to it (test_public.py probes them across
+# tenants); /book/{slug} is the HTML page that embeds the widget for those routes.
+PUBLIC_PREFIXES = ("/v1/public/", "/book/")
 # URL-map rules that are not part of the API (docs, health, static files).
 NOT_API = {"/static/<path:filename>", "/openapi.json", "/docs", "/redoc", "/healthz"}
 
@@ -235,9 +237,7 @@ class Op:
 
     @property
     def staff_route(self) -> bool:
-        # /v1/public/*: no login; tenant by slug, tokens bound to it (test_public.py
-        # probes them across tenants).
-        if self.template.startswith(PUBLIC_PREFIX):
+        if self.template.startswith(PUBLIC_PREFIXES):
             return False
         return (self.method, self.template) not in NOT_TENANT_SCOPED
 
