@@ -15,7 +15,7 @@
  * A plain script (no modules, no dependencies): it defines
  * globalThis.HushbookSealing in a window, a Web Worker and Node 20 alike, and
  * the widget build prepends it to widget.js. WebCrypto only; it needs a secure
- * context (https, or http://localhost / 127.0.0.1).
+ * context (https, or a loopback address).
  *
  * Errors mirror the Python ones: TypeError where Python raises TypeError,
  * RangeError where it raises ValueError, and SealError for every failure to
@@ -121,7 +121,7 @@
 
   function subtle() {
     var s = globalThis.crypto && globalThis.crypto.subtle;
-    if (!s) throw new Error("WebCrypto is unavailable (it needs a secure context: https or localhost)");
+    if (!s) throw new Error("WebCrypto is unavailable (it needs a secure context: https or a loopback address)");
     return s;
   }
 

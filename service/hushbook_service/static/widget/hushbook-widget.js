@@ -16,7 +16,7 @@
  * A plain script (no modules, no dependencies): it defines
  * globalThis.HushbookSealing in a window, a Web Worker and Node 20 alike, and
  * the widget build prepends it to widget.js. WebCrypto only; it needs a secure
- * context (https, or http://localhost / 127.0.0.1).
+ * context (https, or a loopback address).
  *
  * Errors mirror the Python ones: TypeError where Python raises TypeError,
  * RangeError where it raises ValueError, and SealError for every failure to
@@ -122,7 +122,7 @@
 
   function subtle() {
     var s = globalThis.crypto && globalThis.crypto.subtle;
-    if (!s) throw new Error("WebCrypto is unavailable (it needs a secure context: https or localhost)");
+    if (!s) throw new Error("WebCrypto is unavailable (it needs a secure context: https or a loopback address)");
     return s;
   }
 
@@ -534,7 +534,13 @@
   };
 
   Widget.prototype.makeProof = async function () {
-    var challenge = await this.call("challenge", this.session ? { session: this.session } : {});
+    var challenge;
+    try {
+      challenge = await this.call("challenge", this.session ? { session: this.session } : {});
+    } catch (error) {
+      if (badField(error) !== "session") throw error;
+      challenge = await this.call("challenge", {}); // the old session expired: a new one
+    }
     this.session = challenge.session;
     if (!challenge.required) return { pow: null, expires: Infinity };
     var solved = await this.solve(challenge.challenge_id, challenge.bits);
@@ -609,7 +615,9 @@
     this.root.setAttribute("data-hb-screen", name);
     this.screens += 1;
     this.alert.textContent = "";
-    h.focus(); // keyboard and screen-reader users continue from the new screen's title
+    // Keyboard and screen-reader users continue from the new screen's title; the
+    // first screen does not grab focus (it would scroll the host page to the widget).
+    if (this.screens > 1) h.focus();
   };
 
   Widget.prototype.say = function (text) { this.status.textContent = text; };
@@ -665,7 +673,8 @@
     var staffBox = el("div");
     var fillStaff = function () {
       staffBox.replaceChildren();
-      if (!cat.staff || !cat.staff.length) return;
+      staffBox.hidden = !cat.staff || !cat.staff.length;
+      if (staffBox.hidden) return;
       var service = cat.services.filter(function (s) { return s.id === wish.service; })[0];
       var team = cat.staff.filter(function (m) { return !service || !service.staff_ids || service.staff_ids.indexOf(m.id) >= 0; });
       var select = el("select", { name: "staff" }, el("option", { value: "", text: t.no_preference }));
@@ -737,10 +746,19 @@
     if (w.staff) body.staff_id = w.staff;
     var busy = this.busy(true);
     try {
-      body.pow = await this.takeProof();
-      if (!body.pow) delete body.pow;
-      body.session = this.session;
-      var answer = await this.call("offers", body);
+      for (var attempt = 0; ; attempt++) {
+        body.pow = await this.takeProof();
+        if (!body.pow) delete body.pow;
+        body.session = this.session;
+        try {
+          var answer = await this.call("offers", body);
+          break;
+        } catch (error) {
+          var field = badField(error);
+          if (attempt >= 1 || (field !== "session" && field !== "pow")) throw error;
+          if (field === "session") this.session = null; // a session lasts 12 hours: start afresh
+        }
+      }
       this.showOffers(answer.offers, note);
     } catch (error) {
       this.fail(this.describe(error));
@@ -813,7 +831,7 @@
     var reminders = this.choice("checkbox", "reminders", "reminders", t.reminders);
     var form = el("form", { "class": "hb-form", novalidate: true },
       el("p", { "class": "hb-summary", text: [service ? service.name : "", this.when(offer) + (offer.staff ? " " + fmt(t["with"], { name: offer.staff.name }) : "")].filter(Boolean).join(" · ") }),
-      el("div", null, rows),
+      el("div", { "class": "hb-fields" }, rows),
       el("div", { "class": "hb-trap", "aria-hidden": "true" }, el("label", { "for": this.id + "-website", text: "Website" }), trap),
       el("details", { "class": "hb-notice" }, el("summary", { text: t.privacy_notice }), el("div", { "class": "hb-notice-text", text: notice.text })),
       consent, reminders,
@@ -892,15 +910,17 @@
             await new Promise(function (r) { setTimeout(r, 1000 * (error.retryAfter || 4)); });
           } else if (error.reason === "stale_key_version") { // the salon rotated its key meanwhile
             this.catalog = cat = await this.call("catalog");
+          } else if (badField(error) === "session" || badField(error) === "pow") {
+            this.session = badField(error) === "session" ? null : this.session; // expired: start afresh
           } else {
             throw error;
           }
         }
       }
     } catch (error) {
-      if (error.reason === "offer_spent" || error.reason === "slot_taken" || error.status === 410) {
+      if (error.reason === "offer_spent" || error.reason === "slot_taken" || badField(error) === "offer") {
         busy();
-        return this.askOffers(this.range(), t.err_taken);
+        return this.askOffers(this.range(), error.reason ? t.err_taken : t.err_expired);
       }
       this.fail(this.describe(error));
     } finally {
@@ -980,6 +1000,12 @@
     if (error.status === 404) return t.unavailable_now;
     return t.err_generic;
   };
+
+  /** The first field a 422 answer names (the service's error envelope), or null. */
+  function badField(error) {
+    var fields = error && error.status === 422 && error.body.errors && error.body.errors.json;
+    return fields ? Object.keys(fields)[0] || null : null;
+  }
 
   /** Black or white text on the salon's accent colour, whichever reads better (WCAG). */
   function onColour(hex) {
