@@ -244,6 +244,7 @@
     this.root.setAttribute("data-hb-screen", name);
     this.screens += 1;
     this.alert.textContent = "";
+    this.say(""); // news of the previous screen is stale now
     // Keyboard and screen-reader users continue from the new screen's title; the
     // first screen does not grab focus (it would scroll the host page to the widget).
     if (this.screens > 1) h.focus();

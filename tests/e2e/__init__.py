@@ -1,0 +1,1 @@
+"""End-to-end proof: a real WordPress, a real browser, a real service, worker and mail server."""
