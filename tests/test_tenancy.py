@@ -672,6 +672,29 @@ def test_lists_and_own_tenant_routes_never_show_b(client, spec, worlds, who):
     assert listed >= (5 if who == "owner" else 4)
 
 
+def test_a_forwarding_key_reaches_no_staff_route(client, spec, worlds):
+    """The WordPress plugin's key (scope public:forward only) sits on a web server
+    that may be compromised: with its own tenant's ids it must get 403 on every
+    staff route, so it can forward visitors and do nothing else."""
+    a, _ = worlds
+    made = client.post(
+        "/v1/integration-keys",
+        json={"name": "wordpress", "scopes": ["public:forward"]},
+        headers=a.owner,
+    )
+    assert made.status_code == 201, made.json
+    headers = {"Authorization": f"Bearer {made.json['key']}"}
+    probed = 0
+    for op in staff_ops(spec):
+        url = op.url({p: a.first(kind_of(p)) for p in op.params})
+        etag = etag_for(client, op, url, a.owner) if op.needs_if_match else None
+        body = plausible_body(spec, op, a.first)
+        r = send(client, op, url, headers, body, etag, plausible_query(op, a.first))
+        assert r.status_code == 403, (str(op), r.status_code, r.json)
+        probed += 1
+    assert probed >= 30
+
+
 def test_probe_bodies_are_valid_for_own_rows(client, spec, worlds):
     """The same requests with A's ids reach A's rows: so B's 404s come from
     tenancy, not from a body that never passed validation."""

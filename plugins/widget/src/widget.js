@@ -612,8 +612,12 @@
   Widget.prototype.describe = function (error) {
     var t = this.t;
     if (!(error instanceof ApiError)) return t.err_generic;
-    var reason = error.reason;
+    var reason = error.reason, body = error.body;
     if (reason === "browser") return t.err_browser;
+    if (reason === "not_configured") return t.unavailable_now;
+    // A host's own refusal (WordPress: {"code": "<string>", "message": ...}, e.g. an
+    // expired nonce) comes in the site's language and says what to do: show it as text.
+    if (typeof body.code === "string" && typeof body.message === "string" && body.message.length < 300) return body.message;
     if (reason === "network" || error.status === 502 || error.status === 503 || error.status === 504) return t.err_unavailable;
     if (reason === "too_many_pending") return t.err_pending;
     if (reason === "contact_blocked") return t.err_blocked;

@@ -1,7 +1,8 @@
 """/v1/delivery-keys/{month}: the public half of a month's delivery key.
 
-Browsers (the booking widget) seal the contact for reminders to it, so the
-service stores only a sealed contact. Public on purpose: it is a public key.
+Whoever holds a contact for reminders seals it to this key (the service does so
+on arrival of a public booking; an integrator's own front end may do it before
+sending), so only a sealed contact is stored. Public on purpose: it is a public key.
 """
 
 from __future__ import annotations

@@ -278,7 +278,7 @@ final class Hushbook_Admin {
 		$paragraphs = array(
 			__( 'When you book an appointment on this website, the booking form sends your request through this website to our booking service Hushbook. This website itself does not store what you enter and sets no cookies for the booking.', 'hushbook' ),
 			__( 'To protect our appointment calendar against automated queries, this website passes your IP address to the booking service with every booking request. The service uses it only to limit the number of requests per address and network; it keeps keyed hashes of the address for a short time, not the address itself.', 'hushbook' ),
-			__( 'Your name and any other details about you are encrypted in your browser before they are sent; only our salon can read them. Your e-mail address or phone number is used to send you the confirmation code and, if you agree, reminders; it is stored encrypted and deleted after the appointment.', 'hushbook' ),
+			__( 'Your name and any other details about you are encrypted in your browser before they are sent; only our salon can read them. Your e-mail address or phone number is used to send you the confirmation code and, if you agree, reminders; for that it is stored encrypted and made unreadable for good at the latest 45 days after the appointment.', 'hushbook' ),
 			__( 'A booking that you do not confirm expires after a short time and is erased together with the details entered for it.', 'hushbook' ),
 		);
 		$content  = '<p class="privacy-policy-tutorial">' . esc_html__( 'Hushbook suggests the text below. Adapt it to your salon and name the operator of your Hushbook service and where it is hosted.', 'hushbook' ) . '</p>';

@@ -67,6 +67,16 @@ final class Hushbook_Connection_Test {
 		$lines[] = empty( $data['stealth_mode'] )
 			? self::line( true, __( 'Stealth mode is off: visitors get the earliest fitting times, without rate limits or security checks.', 'hushbook' ) )
 			: self::line( true, __( 'Stealth mode is on.', 'hushbook' ) );
+		// What the widget needs before it can take a booking (it says "not available" otherwise).
+		if ( empty( $data['public_key'] ) ) {
+			$lines[] = self::line( false, __( 'The salon has no encryption key yet: the owner must set up the vault in Hushbook before customers can book.', 'hushbook' ) );
+		}
+		if ( empty( $data['services'] ) ) {
+			$lines[] = self::line( false, __( 'No service can be booked online yet: add a service with a team member who works on it.', 'hushbook' ) );
+		}
+		if ( empty( $data['privacy_notices'] ) ) {
+			$lines[] = self::line( false, __( 'The salon has no privacy notice yet: customers cannot give their consent, so they cannot book.', 'hushbook' ) );
+		}
 
 		$challenge = Hushbook_Client::request( 'challenge', '{}', $ip, str_replace( '_', '-', get_user_locale() ) );
 		if ( is_wp_error( $challenge ) ) {
