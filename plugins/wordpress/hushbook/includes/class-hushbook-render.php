@@ -99,20 +99,22 @@ final class Hushbook_Render {
 	}
 
 	/**
-	 * de or en: the attribute, else the setting, else the site's locale.
+	 * A language code: the attribute, else the setting, else the site's locale.
+	 * Any code is passed on: the widget uses its i18n/<code>.json and falls back
+	 * to English when there is none, so a language is added by adding one file.
 	 *
 	 * @param mixed  $attribute From the shortcode or block.
 	 * @param string $setting   auto | de | en.
 	 * @return string
 	 */
 	public static function language( $attribute, $setting ) {
-		foreach ( array( $attribute, $setting ) as $choice ) {
+		foreach ( array( $attribute, $setting, strtok( (string) get_locale(), '_' ) ) as $choice ) {
 			$choice = strtolower( trim( (string) $choice ) );
-			if ( in_array( $choice, array( 'de', 'en' ), true ) ) {
+			if ( 1 === preg_match( '/^[a-z]{2,3}$/', $choice ) ) {
 				return $choice;
 			}
 		}
-		return 0 === strpos( strtolower( get_locale() ), 'de' ) ? 'de' : 'en';
+		return 'en';
 	}
 
 	/**
