@@ -785,7 +785,8 @@
       list,
       el("div", { "class": "hb-actions" },
         el("button", { type: "button", "class": "hb-button hb-secondary", text: t.change_wish, onclick: function () { self.showWish(); } }))));
-    this.say(lead);
+    // Not repeated in the status region: focus is on the heading, and the lead is
+    // the next thing a screen reader reads.
     if (note) this.alert.textContent = note;
     this.prepareProof(); // the booking will need one: solve it while the visitor chooses
   };
