@@ -296,6 +296,25 @@ class WordPress:
     log: Path
     debug_log: Path
     version: str
+    config_name: str  # WORDPRESS_CONFIG: selects /etc/wordpress/config-<name>.php
+
+    def change_settings(self, **changes) -> dict:
+        """Change the plugin's option as an administrator would; returns the old one."""
+        done = subprocess.run(
+            [
+                "php",
+                str(E2E / "wordpress" / "option.php"),
+                self.home.split("//", 1)[1],
+                PLUGIN_OPTION,
+                json.dumps(changes),
+            ],
+            env={**os.environ, "WORDPRESS_CONFIG": self.config_name},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+        return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def php_ok() -> bool:
@@ -480,6 +499,7 @@ def wordpress(service, salon, tmp_path_factory):
             log,
             debug_log,
             installed["version"],
+            name,
         )
     finally:
         stop_group(proc)

@@ -22,7 +22,7 @@ import pytest
 import requests
 from test_leak import collect_files, dump_stores, needles, scan
 
-from .conftest import SALON_NAME
+from .conftest import SALON_NAME, free_port
 from .flows import (
     assert_confirmed_for_the_salon,
     book_with_keyboard,
@@ -54,6 +54,41 @@ def test_proxy_needs_the_nonce_and_never_shows_the_key(wordpress, salon):
     assert without.status_code == 403, (without.status_code, without.text[:500])
     forged = {name: "0123456789" for name in nonce_headers}
     assert requests.post(challenge, json={}, headers=forged, timeout=30).status_code == 403
+
+
+def test_visitors_read_a_friendly_message_when_the_service_is_down_or_the_key_refused(
+    wordpress, visit
+):
+    """A broken set-up is the site's problem: visitors get a plain sentence (and the
+    proxy a 503), never a technical error or a login prompt."""
+    before = wordpress.change_settings(service_url=f"http://127.0.0.1:{free_port()}")
+    try:
+        page, w = visit.page, visit.widget
+        page.goto(wordpress.pages["shortcode"])
+        alert = w.get_by_role("alert")
+        alert.filter(has_text="The booking service cannot be reached right now").wait_for()
+        visit.shot("service-down")
+        visit.axe("service-down")
+
+        wordpress.change_settings(
+            service_url=before["service_url"], integration_key="hbk_revoked_" + "x" * 32
+        )
+        page.reload()
+        alert.filter(has_text="Online booking is not available at the moment").wait_for()
+        visit.shot("key-refused")
+        config = config_of(page.content())
+        challenge = requests.post(
+            urljoin(page.url, config["endpoints"]["challenge"]),
+            json={},
+            headers=config["headers"],
+            timeout=30,
+        )
+        assert challenge.status_code == 503, challenge.text
+        assert challenge.json()["reason"] == "not_configured"
+        assert "hbk_revoked_" not in challenge.text
+        visit.assert_clean()
+    finally:
+        wordpress.change_settings(**before)
 
 
 def test_shortcode_page_mouse_booking(service, salon, wordpress, visit):

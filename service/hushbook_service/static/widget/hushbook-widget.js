@@ -528,9 +528,13 @@
 
   Widget.prototype.prepareProof = function () {
     if (this.proofJob) return;
-    var job = this.proofJob = { promise: this.makeProof(), done: false };
-    job.promise.then(function () { job.done = true; }, function () { job.done = true; });
-    job.promise.catch(function () { /* reported when taken */ });
+    var self = this, job = this.proofJob = { promise: this.makeProof(), done: false };
+    job.promise.then(function () { job.done = true; }, function (error) {
+      job.done = true;
+      // A host that cannot forward at all (e.g. a refused key) is said at once, not
+      // after the visitor has filled in the form; anything else when the proof is taken.
+      if (error.reason === "not_configured") self.fail(self.describe(error));
+    });
   };
 
   Widget.prototype.makeProof = async function () {
