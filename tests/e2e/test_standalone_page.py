@@ -3,10 +3,13 @@ books with the mouse, confirms with the mail's link, and the salon sees it."""
 
 from __future__ import annotations
 
+import re
+from datetime import date, timedelta
+
 import pytest
 
 from .flows import assert_confirmed_for_the_salon, book_with_mouse, confirm_by_mail_link
-from .support import new_customer
+from .support import appointments_of, new_customer, text_of
 
 pytestmark = pytest.mark.server
 
@@ -42,3 +45,46 @@ def test_every_screen_fits_a_320px_phone(browser, service, salon):
         assert widths == {"wish": 320, "offers": 320, "details": 320}, widths
     finally:
         context.close()
+
+
+def test_german_booking_confirmed_with_the_code_in_the_widget(visit, service, salon):
+    """The other way to confirm: the six-digit code from the mail, typed into the
+    widget (a wrong code first), in German from the first screen to the last."""
+    customer = new_customer("code", "standalone-de", first="Jürgen", phone=False)
+    page, w = visit.page, visit.widget
+    page.goto(f"{service.url}/book/{salon.slug}?lang=de")
+    visit.wait_screen("Was und wann?")
+    w.get_by_role("group", name="Leistung").get_by_role("radio").first.check()
+    w.get_by_role("button", name="Termine anzeigen").click()
+    visit.wait_screen("Termin wählen")
+    visit.axe("de-offers")
+    w.locator(".hb-offer").first.click()
+    visit.wait_screen("Ihre Angaben")
+    w.get_by_label("Name", exact=True).fill(customer.name)
+    w.get_by_label("E-Mail", exact=True).fill(customer.email)
+    w.get_by_role("checkbox", name=re.compile(r"^Ich bin einverstanden")).check()
+    visit.axe("de-details")
+    w.get_by_role("button", name="Jetzt buchen").click()
+    visit.wait_screen("Bitte prüfen Sie Ihre E-Mails")
+    visit.shot("de-check")
+
+    mail = text_of(service.mailbox.wait_for(customer.email, "/confirm/", timeout=30))
+    code = re.search(r"(?:code|Code)[^0-9]{0,20}([0-9]{6})\b", mail).group(1)
+    wrong = "000000" if code != "000000" else "111111"
+    w.get_by_label("Bestätigungscode").fill(wrong)
+    w.get_by_role("button", name="Bestätigen").click()
+    w.get_by_role("alert").filter(has_text="Dieser Code stimmt nicht").wait_for()
+    visit.axe("de-wrong-code")
+    w.get_by_label("Bestätigungscode").fill(code)
+    w.get_by_role("button", name="Bestätigen").click()
+    visit.wait_screen("Ihr Termin ist bestätigt")
+    visit.shot("de-confirmed")
+    visit.axe("de-confirmed")
+    assert salon.name in w.inner_text()
+
+    owner = salon.login(service.url)
+    today = date.today()
+    found = appointments_of(owner, customer, today - timedelta(days=1), today + timedelta(days=21))
+    assert [a.status for a in found] == ["confirmed"], found
+    assert found[0].client.profile["name"] == customer.name  # sealed in the browser, opened here
+    visit.assert_clean()
