@@ -58,6 +58,14 @@ def test_german_booking_confirmed_with_the_code_in_the_widget(visit, service, sa
     w.get_by_role("button", name="Termine anzeigen").click()
     visit.wait_screen("Termin wählen")
     visit.axe("de-offers")
+    asks = []
+    page.on("request", lambda r: asks.append(r.url) if r.url.endswith("/offers") else None)
+    shown = [b.inner_text() for b in w.locator(".hb-offer").all()]
+    w.locator(".hb-offer").first.click()
+    visit.wait_screen("Ihre Angaben")
+    w.get_by_role("button", name="Zurück").click()  # back: the same offers, no new ask
+    visit.wait_screen("Termin wählen")
+    assert [b.inner_text() for b in w.locator(".hb-offer").all()] == shown and asks == []
     w.locator(".hb-offer").first.click()
     visit.wait_screen("Ihre Angaben")
     w.get_by_label("Name", exact=True).fill(customer.name)

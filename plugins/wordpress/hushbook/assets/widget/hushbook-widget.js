@@ -464,7 +464,7 @@
     this.card = el("section", { "class": "hb-card", "aria-label": this.t.title });
     this.screen = el("div", { "class": "hb-screen" });
     this.progress = el("div", { "class": "hb-progress", hidden: true },
-      el("p", { "class": "hb-progress-label", id: this.id + "-progress", text: this.t.securing }),
+      el("p", { "class": "hb-progress-label", text: this.t.securing }),
       this.bar = el("div", { role: "progressbar", "aria-label": this.t.security_check, "aria-valuemin": 0, "aria-valuemax": 100, "aria-valuenow": 0, "class": "hb-bar" },
         this.barFill = el("span", { "class": "hb-bar-fill" })));
     this.status = el("div", { role: "status", "class": "hb-status" });
@@ -773,8 +773,17 @@
   };
 
   // Screen 2: at most k offers, never a calendar.
+  /** Back from the details: the same offers while they are valid (no new ask). */
+  Widget.prototype.backToOffers = function () {
+    var soon = Date.now() + 60000, offers = this.offers || [];
+    var fresh = offers.every(function (o) { return Date.parse(o.expires_at) > soon; });
+    if (offers.length && fresh) this.showOffers(offers);
+    else this.askOffers(this.range());
+  };
+
   Widget.prototype.showOffers = function (offers, note) {
     var self = this, t = this.t;
+    this.offers = offers;
     var list = el("ul", { "class": "hb-offers" });
     offers.forEach(function (offer) {
       list.appendChild(el("li", null, el("button", {
@@ -844,7 +853,7 @@
       el("p", { "class": "hb-hint", text: fmt(t.sealed_note, { business: cat.name }) }),
       el("div", { "class": "hb-actions" },
         el("button", { type: "submit", "class": "hb-button", text: t.book_now }),
-        el("button", { type: "button", "class": "hb-button hb-secondary", text: t.back, onclick: function () { self.askOffers(self.range()); } })));
+        el("button", { type: "button", "class": "hb-button hb-secondary", text: t.back, onclick: function () { self.backToOffers(); } })));
     var consentBox = consent.querySelector("input"), remindersBox = reminders.querySelector("input");
     form.addEventListener("submit", function (e) {
       e.preventDefault();
