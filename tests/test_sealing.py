@@ -597,3 +597,18 @@ def test_fixed_vault_vector_unwraps():
         VECTOR_WRAPPED, "korrekt Pferd Batterie Heftklammer", context=ctx, min_log_n=10
     )
     assert sealing.export_private_key(key) == VECTOR_RECIPIENT_SEED
+
+
+def test_only_canonical_encodings_are_read():
+    """One value, one text: base64url with unused bits set and X25519 public keys
+    in a non-canonical encoding are refused (as the browser side refuses them)."""
+    assert sealing.b64d("AA") == b"\x00"
+    with pytest.raises(ValueError):
+        sealing.b64d("AB")
+    key = sealing.export_public_key(sealing.generate_keypair().public_key)
+    high_bit = key[:31] + bytes([key[31] | 0x80])
+    too_big = (2**255 - 19 + 1).to_bytes(32, "little")
+    for raw in (high_bit, too_big):
+        with pytest.raises(ValueError, match="not a valid X25519 public key"):
+            sealing.import_public_key(raw)
+    assert sealing.export_public_key(sealing.import_public_key(key)) == key

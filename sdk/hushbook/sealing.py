@@ -243,9 +243,12 @@ def b64d(text: str) -> bytes:
     if not isinstance(text, str) or not _B64URL.fullmatch(text) or len(text) % 4 == 1:
         raise ValueError("not base64url")
     try:
-        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
     except binascii.Error as exc:
         raise ValueError("not base64url") from exc
+    if b64e(raw) != text:  # unused trailing bits set: "AB" would read as "AA"
+        raise ValueError("not base64url")
+    return raw
 
 
 def _lp(*items: bytes) -> bytes:
@@ -302,6 +305,11 @@ def import_public_key(data: bytes | str) -> EccKey:
     raw = b64d(data) if isinstance(data, str) else bytes(data)
     if len(raw) != KEY_LEN:
         raise ValueError("an X25519 public key is 32 bytes")
+    # Canonical encodings only (top bit clear, u < 2**255 - 19): HPKE binds the key's
+    # bytes into its key schedule, so a re-encoded key would not interoperate with
+    # implementations that use the bytes as given (the browser's refuses them).
+    if int.from_bytes(raw, "little") >= 2**255 - 19:
+        raise ValueError("not a valid X25519 public key")
     try:
         return import_x25519_public_key(raw)
     except ValueError:
