@@ -30,6 +30,33 @@ from hushbook_service.passwords import hash_password
 from hushbook_service.tenants import create_tenant
 
 TEST_DB_URL = os.environ.get("HUSHBOOK_TEST_DATABASE_URL", "")
+# Debian's Chromium, headless, as root, on a machine without outside network
+# (see ../shared/notes/wordpress-e2e.md); Playwright drives it, never its own download.
+CHROMIUM = os.environ.get("HUSHBOOK_E2E_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+def require(what: str, ok: bool, how: str = "") -> None:
+    """The one skipping rule for components outside Python (Node, PHP, WordPress,
+    Chromium, ...): missing on a developer's machine skips; under CI (``CI`` set),
+    where everything must be installed, it fails."""
+    if ok:
+        return
+    message = f"{what} is missing" + (f" ({how})" if how else "")
+    if os.environ.get("CI"):
+        pytest.fail(f"CI: {message}", pytrace=False)
+    pytest.skip(message)
+
+
 SCRYPT_LOG_N = 10  # fast hashes in tests; production default is 15
 PASSWORD = "Correct-Horse-Battery-9"
 TOKEN_KEYS = "test1:" + base64.urlsafe_b64encode(b"k" * 32).decode()

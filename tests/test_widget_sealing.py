@@ -30,6 +30,7 @@ from typing import Any
 
 import pytest
 
+from conftest import CHROMIUM, CHROMIUM_ARGS, require
 from hushbook import sealing
 from hushbook.sealing import SealError
 
@@ -39,17 +40,6 @@ SEALING_JS = WIDGET / "src" / "sealing.js"
 SEAL_CLI = WIDGET / "test" / "seal-cli.js"
 VECTORS = ROOT / "tests" / "vectors" / "sealing.json"
 GENERATOR = ROOT / "tests" / "vectors" / "make_sealing_vectors.py"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
 # Fresh profiles for the random-ephemeral round trips (tenant id, profile).
 PROFILES: list[tuple[int, dict[str, str]]] = [
     (3, {"name": "Anna Müller", "email": "anna@example.de", "phone": "+49 170 1234567"}),
@@ -63,15 +53,6 @@ PROFILES: list[tuple[int, dict[str, str]]] = [
     ),
     (0, {"name": "Zoë", "notes": ""}),
 ]
-
-
-def require(component: str, available: bool) -> None:
-    """Skip when a component is missing -- but fail under CI, where a skip would hide a gap."""
-    if available:
-        return
-    if "CI" in os.environ:
-        pytest.fail(f"{component} is missing; under CI (CI is set) it must not be skipped")
-    pytest.skip(f"{component} is not installed")
 
 
 @functools.cache

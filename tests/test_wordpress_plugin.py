@@ -29,7 +29,6 @@ from __future__ import annotations
 import gettext
 import html
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -37,6 +36,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import require
 from hushbook_service.public import VISITOR_IP_HEADER
 from hushbook_service.resources import public as public_api
 
@@ -49,11 +49,7 @@ VERSION = "0.1.0"
 
 def need(tool: str) -> str:
     path = shutil.which(tool)
-    if path is None:
-        message = f"{tool} is not installed"
-        if os.environ.get("CI"):
-            pytest.fail(message + " (required when CI is set)")
-        pytest.skip(message)
+    require(tool, path is not None, "apt-get install php-cli gettext")
     return path
 
 

@@ -5,7 +5,7 @@ suites that follow in the same pytest run find the database to themselves).
 Needs: Debian's ``wordpress``, ``php-cli`` + ``php-mysql``, a MariaDB answering
 on 127.0.0.1:3306, ``chromium``, Playwright for Python, and ``npm ci`` in
 tests/e2e (axe-core). A missing piece skips the suite on a developer's machine
-and fails it under CI (``CI`` set): see ``support.require``.
+and fails it under CI (``CI`` set): see ``require`` in tests/conftest.py.
 
 The service runs on SQLite + SqliteHuey, or on ``HUSHBOOK_TEST_DATABASE_URL``
 and ``HUSHBOOK_TEST_HUEY_URL`` when set (as .ci/run's PostgreSQL/Redis step does).
@@ -28,6 +28,8 @@ import pytest
 import requests
 
 from conftest import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
     INDEX_KEY,
     PASSWORD,
     SCRYPT_LOG_N,
@@ -35,6 +37,7 @@ from conftest import (
     TOKEN_KEYS,
     VAULT_LOG_N,
     free_port,
+    require,
     reset_database,
     setup_vault,
     vault_passphrase,
@@ -42,8 +45,6 @@ from conftest import (
 
 from .support import (
     AXE_JS,
-    CHROMIUM,
-    CHROMIUM_ARGS,
     E2E,
     PLUGIN_DIR,
     SHOTS,
@@ -53,7 +54,6 @@ from .support import (
     Mailbox,
     Visit,
     playwright_importable,
-    require,
 )
 
 HUEY_URL = os.environ.get("HUSHBOOK_TEST_HUEY_URL", "")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import email
 import json
-import os
 import re
 import secrets
 import shutil
@@ -21,40 +20,16 @@ from email import policy
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[2]
 E2E = Path(__file__).resolve().parent
 SHOTS = ROOT / "build" / "e2e-screenshots"
 AXE_JS = E2E / "node_modules" / "axe-core" / "axe.min.js"
-CHROMIUM = os.environ.get("HUSHBOOK_E2E_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 WIDGET_DIR = ROOT / "service" / "hushbook_service" / "static" / "widget"
 PLUGIN_DIR = ROOT / "plugins" / "wordpress" / "hushbook"
 WP_ROOT = Path("/usr/share/wordpress")
 
 # "Tuesday, 24 November, 10:00–10:45" (en-GB may drop the first comma), maybe " with Anna".
 OFFER_NAME = re.compile(r"^[A-Z][a-z]+day,? \d{1,2} [A-Z][a-z]+,? \d{2}:\d{2}–\d{2}:\d{2}")
-
-
-def require(what: str, ok: bool, how: str = "") -> None:
-    """The one skipping rule: a missing component skips on a developer's machine
-    and fails under CI (``CI`` set), where everything must be installed."""
-    if ok:
-        return
-    message = f"{what} is missing" + (f" ({how})" if how else "")
-    if os.environ.get("CI"):
-        pytest.fail(f"CI: {message}", pytrace=False)
-    pytest.skip(message)
 
 
 def playwright_importable() -> bool:
