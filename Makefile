@@ -14,10 +14,15 @@ $(BIN)/hushbook: pyproject.toml
 demo: $(BIN)/hushbook  ## install, seed the demo salon, run service + worker
 	$(BIN)/hushbook demo
 
-test: $(BIN)/hushbook  ## install, lint, run the test suites (SQLite + embedded Huey)
-	$(BIN)/ruff check service sdk tests bench
-	$(BIN)/mypy --strict sdk/hushbook
+test: lint  ## install, lint, run the test suites (SQLite + embedded Huey)
 	$(BIN)/python -m pytest -q
+
+lint: $(BIN)/hushbook  ## ruff (rules + format), import rules (import-linter), types (mypy)
+	$(BIN)/ruff check service sdk tests bench plugins/widget/build.py
+	$(BIN)/ruff format --check service sdk tests bench plugins/widget/build.py
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/mypy --strict sdk/hushbook
+	$(BIN)/mypy service/hushbook_service
 
 bench: $(BIN)/hushbook  ## every benchmark (figures, not pass/fail)
 	$(BIN)/python bench/slots.py
@@ -26,4 +31,4 @@ bench: $(BIN)/hushbook  ## every benchmark (figures, not pass/fail)
 	$(BIN)/python bench/messages.py
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache .hypothesis
+	rm -rf $(VENV) instance .pytest_cache .hypothesis .mypy_cache .ruff_cache

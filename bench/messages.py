@@ -185,10 +185,10 @@ def prepare_environment(root: Path) -> dict[str, str]:
 def make_salon(n: int):
     """One salon, its team and services, n confirmed appointments with a sealed
     e-mail contact each (bulk insert; contacts sealed in one transaction)."""
-    from hushbook_service import delivery
+    from hushbook_service.accounts.tenants import create_tenant
     from hushbook_service.db import database
     from hushbook_service.models import Appointment, Service, Staff
-    from hushbook_service.tenants import create_tenant
+    from hushbook_service.privacy import delivery
 
     tenant, _, _ = create_tenant(
         "bench-salon", "Salon Bench", "owner@salon.bench", scrypt_log_n=int(SCRYPT_LOG_N)
@@ -245,8 +245,8 @@ def make_salon(n: int):
 
 def schedule(appointments) -> list[float]:
     """``on_confirmed`` per appointment, one write transaction each; ms per call."""
-    from hushbook_service import messages
     from hushbook_service.db import write_transaction
+    from hushbook_service.messaging import ledger as messages
 
     times = []
     for appointment in appointments:
@@ -259,7 +259,8 @@ def schedule(appointments) -> list[float]:
 
 def render_confirmations(appointments, every: int) -> list[tuple[str, bytes]]:
     """Every ``every``-th "confirmed" e-mail exactly as the worker builds it (baseline)."""
-    from hushbook_service import channels, templates
+    from hushbook_service.messaging import channels
+    from hushbook_service.messaging import texts as templates
     from hushbook_service.models import Message
 
     rows = {

@@ -1,4 +1,4 @@
-"""Leakage benchmark of stealth offers (``hushbook_service.offers``): DESIGN §4, issue 4 item 7.
+"""Leakage benchmark of stealth offers (``hushbook_service.scheduling.offers``).
 
 Run:  .venv/bin/python bench/scrape.py
 
@@ -120,7 +120,7 @@ SHA-256 leading-zero proof-of-work of ``stealth.pow_bits(n, pow_base_bits)``
 bits, n = the larger of the asks this IP and this session made so far today
 (as ``public.issue_challenge``; the buckets' refill is ignored, so a scraper
 spreading its asks over the day pays less).  CPU cost = expected hashes
-(2**bits) / the rate of the reference solver ``stealth.solve`` measured
+(2**bits) / the rate of the reference solver ``hushbook.solve_pow`` measured
 below in CPython; native or GPU code would pay far less.  Stealth off and
 the open calendar: no metering, no proof-of-work.
 
@@ -156,8 +156,10 @@ from zoneinfo import ZoneInfo
 
 import machine
 
-from hushbook_service import offers, slots, stealth
-from hushbook_service.offers import PARTS, Offer, Policy, Wish
+from hushbook.public import solve_pow
+from hushbook_service import stealth
+from hushbook_service.scheduling import offers, slots
+from hushbook_service.scheduling.offers import PARTS, Offer, Policy, Wish
 
 TZ = ZoneInfo("Europe/Berlin")
 NOW = datetime(2026, 5, 4, 8, 0, tzinfo=TZ).astimezone(UTC)
@@ -792,12 +794,12 @@ def recovered(salon: Salon, kn: Knowledge, mode: Mode, model: Model) -> float:
 
 
 def measure_hash_rate(bits: int = 16, samples: int = 12) -> tuple[float, float]:
-    """Solve real puzzles with ``stealth.solve``; return (hashes per second, s per puzzle)."""
+    """Solve real puzzles with ``hushbook.solve_pow``; return (hashes per second, s per puzzle)."""
     total_h, total_t = 0, 0.0
     for i in range(samples):
         challenge = hashlib.sha256(b"bench %d" % i).hexdigest()
         t0 = _time.perf_counter()
-        nonce = stealth.solve(challenge, bits)
+        nonce = solve_pow(challenge, bits)
         total_t += _time.perf_counter() - t0
         total_h += int(nonce) + 1
     return total_h / total_t, total_t / samples

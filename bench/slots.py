@@ -1,4 +1,4 @@
-"""Benchmark of the slot engine (``hushbook_service.slots``).
+"""Benchmark of the slot engine (``hushbook_service.scheduling.slots``).
 
 Run:  PYTHONPATH=service .venv/bin/python bench/slots.py [--quick]
 
@@ -40,7 +40,7 @@ from zoneinfo import ZoneInfo
 
 from machine import describe
 
-from hushbook_service import slots
+from hushbook_service.scheduling import slots
 
 TZ = ZoneInfo("Europe/Berlin")
 EARLIEST = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)

@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
-BERLIN = ZoneInfo("Europe/Berlin")
-ALL_WEEK = [{"weekday": d, "start": "09:00", "end": "18:00"} for d in range(7)]
-
-
-def next_local_day(days: int = 7) -> date:
-    return datetime.now(BERLIN).date() + timedelta(days=days)
-
-
-def local_iso(day: date, hh: int, mm: int = 0) -> str:
-    return datetime(day.year, day.month, day.day, hh, mm).isoformat()
+from support.api import ALL_WEEK, BERLIN, book, local_iso, next_local_day
 
 
 @pytest.fixture
@@ -50,11 +41,6 @@ def salon(client, make_tenant):
     ).json
     t.stylist, t.cut, t.colour = stylist, cut, colour
     return t
-
-
-def book(http, t, service, start, **extra):
-    body = {"service_id": service["id"], "staff_id": t.stylist.staff.id, "start": start, **extra}
-    return http.post("/v1/appointments", json=body, headers=t.owner.headers)
 
 
 def test_book_phone_client_and_read_back(client, salon):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -11,9 +10,10 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from conftest import PASSWORD, SCRYPT_LOG_N, start_server, stop_server
 from hushbook_service.db import database
 from hushbook_service.models import AuditEvent
+from support.config import PASSWORD
+from support.processes import service_env, start_server, stop_server
 
 FIXTURE_EVENTS = 2  # vault.enrol and vault.setup of the owner
 
@@ -118,15 +118,9 @@ def test_only_owners_read_the_trail_and_only_their_own(client, make_tenant):
 
 
 def run_verify(settings, *args):
-    env = {
-        **os.environ,
-        "HUSHBOOK_INSTANCE": str(settings.instance),
-        "DATABASE_URL": settings.database_url,
-        "HUSHBOOK_SCRYPT_LOG_N": str(SCRYPT_LOG_N),
-    }
     return subprocess.run(
         [sys.executable, "-m", "hushbook_service.cli", "audit", "verify", *args],
-        env=env,
+        env=service_env(settings),
         capture_output=True,
         text=True,
         timeout=60,
@@ -142,6 +136,7 @@ def _make_events(client, t, n=5):
         )
 
 
+@pytest.mark.system  # `hushbook audit verify`, a real process
 @pytest.mark.parametrize("tamper", ["edit", "delete", "reorder", "edit-and-rechain"])
 def test_tampering_is_detected_and_named(client, make_tenant, settings, app, tamper):
     t = make_tenant()
@@ -180,7 +175,7 @@ def test_tampering_is_detected_and_named(client, make_tenant, settings, app, tam
     assert f"BROKEN at event seq {named}" in bad.stdout
 
 
-@pytest.mark.server
+@pytest.mark.system
 def test_chain_stays_whole_under_concurrent_writers(make_tenant, settings, app):
     make_tenant()
     server = start_server(settings, workers=3)

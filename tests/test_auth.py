@@ -9,9 +9,9 @@ from datetime import timedelta
 import pytest
 from jose import jwt
 
-from conftest import PASSWORD
+from hushbook_service.accounts.tokens import KeyRing
 from hushbook_service.db import database
-from hushbook_service.tokens import KeyRing
+from support.config import PASSWORD
 
 
 def login(client, slug, email, password=PASSWORD, **kw):
@@ -79,7 +79,7 @@ def test_refresh_token_reuse_revokes_the_family(client, make_tenant):
 
 
 def test_one_time_password_must_be_changed_first(client, app):
-    from hushbook_service.tenants import create_tenant
+    from hushbook_service.accounts.tenants import create_tenant
 
     with app.app_context(), database.connection_context():
         _, _, otp = create_tenant("salon-otp", "OTP", "o@otp.test", scrypt_log_n=10)
@@ -260,7 +260,7 @@ def test_unknown_kid_and_oversized_token_refused(client, make_tenant, ring):
 
 
 def test_key_rotation_old_tokens_verify_until_retired(app, make_tenant):
-    from hushbook_service.tokens import TokenError
+    from hushbook_service.accounts.tokens import TokenError
 
     t = make_tenant()
     old_ring = app.extensions["hushbook_keys"]
@@ -351,7 +351,7 @@ def test_reactivate_only_inactive_and_revokes_old_tokens(client, make_tenant):
 
 
 def test_pending_password_change_has_a_reason(client, app):
-    from hushbook_service.tenants import create_tenant
+    from hushbook_service.accounts.tenants import create_tenant
 
     with app.app_context(), database.connection_context():
         _, _, otp = create_tenant("salon-p", "P", "o@p.test", scrypt_log_n=10)

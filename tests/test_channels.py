@@ -10,11 +10,12 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from test_messages import book_online, rows
-from test_public import make_shop
 
-from hushbook_service import channels, messages
 from hushbook_service.db import database
+from hushbook_service.messaging import channels
+from hushbook_service.messaging import ledger as messages
+from support.api import book_online, make_shop
+from support.db import message_rows
 
 SECRET = b"gateway shared secret"
 
@@ -58,14 +59,17 @@ class Gateway:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_port}/send"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        ).start()
 
 
 @pytest.fixture
 def gateway():
     g = Gateway()
     yield g
-    g.server.shutdown()
+    g.server.shutdown()  # within one poll interval, not the default half second
+    g.server.server_close()
 
 
 @pytest.fixture
@@ -77,7 +81,7 @@ def test_sms_webhook_signed_retried_and_recorded(client, app, shop, gateway, mon
     monkeypatch.setenv("HUSHBOOK_SMS_URL", gateway.url)
     monkeypatch.setenv("HUSHBOOK_SMS_SECRET", SECRET.decode())
     book_online(client, shop, contact_override={"phone": "+49 170 1234567"})
-    assert rows(app) == [("confirm_request", "sms", "pending")]
+    assert message_rows(app) == [("confirm_request", "sms", "pending")]
     gateway.answers = [503]
     with app.app_context(), database.connection_context():
         transports = channels.configured()

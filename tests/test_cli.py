@@ -3,25 +3,20 @@
 from __future__ import annotations
 
 import json
-import os
 import stat
 import subprocess
 import sys
 
 import pytest
 
-from conftest import SCRYPT_LOG_N
+from support.processes import server_log, service_env, start_server, stop_server
+
+pytestmark = pytest.mark.system  # every test runs `hushbook …` as a real process
 
 
 @pytest.fixture
 def env(settings):
-    return {
-        **os.environ,
-        "HUSHBOOK_INSTANCE": str(settings.instance),
-        "DATABASE_URL": settings.database_url,
-        "HUEY_URL": settings.huey_url,
-        "HUSHBOOK_SCRYPT_LOG_N": str(SCRYPT_LOG_N),
-    }
+    return service_env(settings)
 
 
 def run(env, *args):
@@ -117,8 +112,6 @@ def test_retire_unknown_kid_fails(env):
 @pytest.mark.parametrize("workers", [1, 2], ids=["dev-server", "gunicorn"])
 def test_access_logs_carry_no_query_strings(settings, make_tenant, workers):
     import requests
-
-    from conftest import server_log, start_server, stop_server
 
     t = make_tenant()
     server = start_server(settings, workers=workers)

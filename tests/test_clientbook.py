@@ -6,12 +6,12 @@ import json
 from datetime import datetime, timedelta
 
 import pytest
-from test_appointments import ALL_WEEK, BERLIN, book, local_iso, next_local_day
 
 from hushbook import sealing
-from hushbook_service import clientbook
 from hushbook_service.db import database, utcnow
 from hushbook_service.models import Appointment, Client, ClientIndex, Consent, PrivacyNotice
+from hushbook_service.privacy import clientbook
+from support.api import ALL_WEEK, BERLIN, book, local_iso, next_local_day
 
 PROFILE = {"name": "Greta Grün", "email": "Greta.Gruen@Example.org", "phone": "0170 1234567"}
 

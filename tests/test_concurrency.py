@@ -16,11 +16,11 @@ from zoneinfo import ZoneInfo
 import pytest
 import requests
 
-from conftest import start_server, stop_server
 from hushbook_service.db import database
 from hushbook_service.models import ACTIVE_STATES, Appointment
+from support.processes import start_server, stop_server
 
-pytestmark = pytest.mark.server
+pytestmark = pytest.mark.system
 ATTEMPTS = 60
 BERLIN = ZoneInfo("Europe/Berlin")
 

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import time
 from datetime import timedelta
 
 import pytest
-from test_appointments import ALL_WEEK, book, local_iso, next_local_day
 
-from conftest import INDEX_KEY, SCRYPT_LOG_N, TOKEN_KEYS
-from hushbook_service import delivery
 from hushbook_service.db import database, utcnow
 from hushbook_service.models import Appointment, DeliveryContact
+from hushbook_service.privacy import delivery
+from support.api import ALL_WEEK, book, local_iso, next_local_day
+from support.processes import service_env
 
 
 @pytest.fixture
@@ -89,22 +88,14 @@ def test_a_copied_row_without_the_key_file_is_useless(client, app, salon, settin
         assert backup  # the sealed bytes alone: nothing without the key
 
 
-@pytest.mark.server
+@pytest.mark.system
 def test_jobs_run_in_a_real_worker(client, salon, settings, app):
     book(
         client, salon, salon.cut, local_iso(next_local_day(), 10), notify={"email": "w@example.org"}
     )
     with app.app_context(), database.connection_context():
         DeliveryContact.update(epoch="2020-01").execute()  # a long-past month
-    env = {
-        **os.environ,
-        "HUSHBOOK_INSTANCE": str(settings.instance),
-        "DATABASE_URL": settings.database_url,
-        "HUEY_URL": settings.huey_url,
-        "HUSHBOOK_TOKEN_KEYS": TOKEN_KEYS,
-        "HUSHBOOK_INDEX_KEY": INDEX_KEY,
-        "HUSHBOOK_SCRYPT_LOG_N": str(SCRYPT_LOG_N),
-    }
+    env = service_env(settings)
     worker = subprocess.Popen(
         [sys.executable, "-m", "hushbook_service.cli", "worker"],
         env=env,

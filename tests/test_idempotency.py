@@ -10,11 +10,11 @@ import pytest
 import requests
 from peewee import fn
 
-from conftest import start_server, stop_server
-from hushbook_service import idempotency
 from hushbook_service.db import database, utcnow
 from hushbook_service.models import IdempotencyRecord, Service
+from hushbook_service.resources import idempotency
 from hushbook_service.resources.services import ServiceList
+from support.processes import start_server, stop_server
 
 KEY = "Idempotency-Key"
 REPLAYED = "Idempotent-Replayed"
@@ -359,7 +359,7 @@ def test_openapi_documents_the_header_on_covered_posts(client):
             assert documented == expected, (method, path)
 
 
-@pytest.mark.server
+@pytest.mark.system
 def test_concurrent_identical_posts_create_exactly_one_row(app, client, make_tenant, settings):
     t = make_tenant()
     server = start_server(settings, workers=4)

@@ -8,11 +8,13 @@ from datetime import datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
-from test_public import Visitor, confirm_code, make_shop
 
-from hushbook_service import channels, messages
 from hushbook_service.db import database
+from hushbook_service.messaging import channels
+from hushbook_service.messaging import ledger as messages
 from hushbook_service.models import Appointment, Message
+from support.api import book_online, confirm_code, make_shop
+from support.db import message_rows
 
 
 @pytest.fixture
@@ -42,31 +44,15 @@ def run_due(app, recorder) -> list[str]:
         return [messages.deliver(i, recorder) for i in messages.claim_due()]
 
 
-def rows(app, appointment_id=None):
-    with app.app_context(), database.connection_context():
-        q = Message.select().order_by(Message.due_at, Message.id)
-        if appointment_id is not None:
-            q = q.where(Message.appointment == appointment_id)
-        return [(m.kind, m.channel, m.state) for m in q]
-
-
 def set_clock(monkeypatch, tmp_path, when: datetime) -> None:
     clock = tmp_path / "clock"
     clock.write_text(when.isoformat())
     monkeypatch.setenv("HUSHBOOK_CLOCK_FILE", str(clock))
 
 
-def book_online(client, shop, email="erika@example.org", contact_override=None):
-    v = Visitor(client, shop.tenant.slug)
-    offer = v.ask(shop.cut["id"]).json["offers"][0]
-    booked = v.book(offer["token"], contact=contact_override or {"email": email})
-    assert booked.status_code == 202, booked.json
-    return booked.json
-
-
 def test_double_opt_in_then_confirmed_and_reminders(client, app, shop):
     booked = book_online(client, shop)
-    assert rows(app) == [("confirm_request", "email", "pending")]
+    assert message_rows(app) == [("confirm_request", "email", "pending")]
     rec = Recorder()
     assert run_due(app, rec) == ["sent"]
     channel, to, content = rec.sent[0]
@@ -79,7 +65,7 @@ def test_double_opt_in_then_confirmed_and_reminders(client, app, shop):
     page = client.get(link.split("8000", 1)[1])
     assert page.status_code == 200 and "<form" in page.text
     assert client.post(link.split("8000", 1)[1]).status_code == 200  # the button
-    kinds = [r[:1] + r[2:] for r in rows(app)]
+    kinds = [r[:1] + r[2:] for r in message_rows(app)]
     assert ("confirm_request", "sent") in kinds and ("confirmed", "pending") in kinds
     assert run_due(app, rec) == ["sent"]
     confirmed = rec.sent[1][2]
@@ -113,7 +99,7 @@ def test_reminders_at_their_times_once_each(client, app, shop, monkeypatch, tmp_
         assert run_due(app, rec) == []
     subjects = [c.subject for _, _, c in rec.sent]
     assert len(subjects) == 4 and subjects[2].startswith("Erinnerung")
-    assert [k for k, _, s in rows(app, appt_id) if s == "sent"] == [
+    assert [k for k, _, s in message_rows(app, appt_id) if s == "sent"] == [
         "confirm_request",
         "confirmed",
         "reminder_1",
@@ -131,7 +117,7 @@ def test_cancel_revokes_and_tells_the_customer(client, app, shop):
         appt_id = Appointment.get(Appointment.source == "online").id
     client.post(f"/v1/appointments/{appt_id}/confirm", headers=shop.owner.headers)
     client.post(f"/v1/appointments/{appt_id}/cancel", headers=shop.owner.headers)
-    states = {k: s for k, _, s in rows(app, appt_id)}
+    states = {k: s for k, _, s in message_rows(app, appt_id)}
     assert states["confirmed"] == "revoked" and states["cancelled"] == "pending"
     assert all(s == "revoked" for k, s in states.items() if k.startswith("reminder"))
     assert run_due(app, rec) == ["sent"]

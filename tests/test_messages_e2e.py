@@ -20,13 +20,14 @@ from email import policy
 
 import pytest
 from aiosmtpd.controller import Controller
-from test_public import Visitor, make_shop
 
-from conftest import INDEX_KEY, SCRYPT_LOG_N, TOKEN_KEYS, free_port
 from hushbook_service.db import database
 from hushbook_service.models import Appointment, Message
+from support.api import Visitor, make_shop
+from support.config import TEST_HUEY_URL
+from support.processes import free_port, service_env
 
-HUEY_URL = os.environ.get("HUSHBOOK_TEST_HUEY_URL", "")
+pytestmark = pytest.mark.system
 
 
 class Sink:
@@ -84,12 +85,12 @@ def sink():
 
 @pytest.fixture
 def huey_url(settings):
-    if not HUEY_URL:
+    if not TEST_HUEY_URL:
         return settings.huey_url
     import redis
 
-    redis.Redis.from_url(HUEY_URL).flushdb()  # a database of its own: nothing else to lose
-    return HUEY_URL
+    redis.Redis.from_url(TEST_HUEY_URL).flushdb()  # a database of its own: nothing else to lose
+    return TEST_HUEY_URL
 
 
 class Worker:
@@ -131,20 +132,15 @@ def clock(settings, monkeypatch):
 @pytest.fixture
 def worker(settings, sink, huey_url, clock, monkeypatch):
     _, port = sink
-    env = {
-        **os.environ,
-        "HUSHBOOK_INSTANCE": str(settings.instance),
-        "DATABASE_URL": settings.database_url,
-        "HUEY_URL": huey_url,
-        "HUSHBOOK_TOKEN_KEYS": TOKEN_KEYS,
-        "HUSHBOOK_INDEX_KEY": INDEX_KEY,
-        "HUSHBOOK_SCRYPT_LOG_N": str(SCRYPT_LOG_N),
-        "HUSHBOOK_SMTP_URL": f"smtp://127.0.0.1:{port}?security=none",
-        "HUSHBOOK_MAIL_FROM": "booking@salon.test",
-        "HUSHBOOK_PUBLIC_URL": "http://booking.salon.test",
-        "HUSHBOOK_SWEEP_SECONDS": "0.3",
-        "HUSHBOOK_MESSAGE_LEASE_SECONDS": "4",  # an orphaned claim is retried soon
-    }
+    env = service_env(
+        settings,
+        HUEY_URL=huey_url,
+        HUSHBOOK_SMTP_URL=f"smtp://127.0.0.1:{port}?security=none",
+        HUSHBOOK_MAIL_FROM="booking@salon.test",
+        HUSHBOOK_PUBLIC_URL="http://booking.salon.test",
+        HUSHBOOK_SWEEP_SECONDS="0.3",
+        HUSHBOOK_MESSAGE_LEASE_SECONDS="4",  # an orphaned claim is retried soon
+    )
     w = Worker(settings, env)
     yield w
     w.stop()

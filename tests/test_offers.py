@@ -1,4 +1,4 @@
-"""Tests for offer selection (hushbook_service.offers): stability, locality, fit, no leaks."""
+"""Tests for offer selection (hushbook_service.scheduling.offers): stability, locality, fit, no leaks."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from hushbook_service import offers, slots
-from hushbook_service.offers import PARTS, Offer, Policy, Wish
+from hushbook_service.scheduling import offers, slots
+from hushbook_service.scheduling.offers import PARTS, Offer, Policy, Wish
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = datetime(2026, 5, 4, 8, 0, tzinfo=BERLIN).astimezone(UTC)  # a Monday, salon closed

@@ -5,143 +5,33 @@ from __future__ import annotations
 import base64
 import itertools
 import json
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
 import pytest
 
-from conftest import db_rows
-from hushbook_service import metering, public, stealth
+from hushbook.public import solve_pow
+from hushbook_service import stealth
 from hushbook_service.db import database, utcnow
+from hushbook_service.messaging import links
 from hushbook_service.models import Appointment, Client, DeliveryContact
-
-BERLIN = ZoneInfo("Europe/Berlin")
-WEEK = [{"weekday": d, "start": "09:00", "end": "18:00"} for d in range(7)]
-CONSENT = {"notice_version": 1, "locale": "de", "purposes": ["booking", "reminders"]}
-FAST = {"pow_base_bits": 8, "min_fill_seconds": 0}  # tests solve puzzles quickly
-
-
-def day(offset: int = 3) -> date:
-    return datetime.now(BERLIN).date() + timedelta(days=offset)
-
-
-def patch_tenant(http, t, body):
-    etag = http.get("/v1/tenant", headers=t.owner.headers).headers["ETag"]
-    res = http.patch("/v1/tenant", json=body, headers={**t.owner.headers, "If-Match": etag})
-    assert res.status_code == 200, res.json
-    return res.json
-
-
-def make_shop(http, make_tenant, slug="salon-a", **settings):
-    """A tenant with two bookable stylists (09-18 daily), one service, a notice."""
-    t = make_tenant(slug)
-    stylists = [t.member("staff", f"stylist{i}") for i in range(2)]
-    for s in stylists:
-        res = http.put(
-            f"/v1/staff/{s.staff.id}/working-hours",
-            json={"rules": WEEK},
-            headers=t.owner.headers,
-        )
-        assert res.status_code == 200, res.json
-    t.cut = http.post(
-        "/v1/services",
-        json={
-            "name": "Cut",
-            "duration_min": 45,
-            "price_cents": 4500,
-            "staff_ids": [s.staff.id for s in stylists],
-        },
-        headers=t.owner.headers,
-    ).json
-    http.post(
-        "/v1/tenant/privacy-notices",
-        json={"locale": "de", "text": "Wir verarbeiten Ihre Daten nur für den Termin."},
-        headers=t.owner.headers,
-    )
-    patch_tenant(http, t, {"stealth_settings": {**FAST, **settings}})
-    t.stylists = stylists
-    return t
+from hushbook_service.public import bookings, metering
+from support.api import (
+    BERLIN,
+    CONSENT,
+    OPEN,
+    Visitor,
+    confirm_code,
+    day,
+    make_shop,
+    patch_tenant,
+    wish_body,
+)
+from support.db import db_rows
 
 
 @pytest.fixture
 def shop(client, make_tenant):
     return make_shop(client, make_tenant)
-
-
-def wish_body(service_id, first=None, last=None, **wish):
-    """An offers request without session and proof (7 days from ``first`` by default)."""
-    first = first or day(3)
-    return {
-        "service_id": service_id,
-        "date_from": first.isoformat(),
-        "date_to": (last or first + timedelta(days=6)).isoformat(),
-        **wish,
-    }
-
-
-class Visitor:
-    """What the widget does: a session, a solved puzzle per ask."""
-
-    def __init__(self, http, slug, headers=None):
-        self.http, self.slug, self.headers = http, slug, headers or {}
-        self.session = None
-
-    def challenge(self):
-        body = {"session": self.session} if self.session else {}
-        res = self.http.post(f"/v1/public/{self.slug}/challenge", json=body, headers=self.headers)
-        assert res.status_code == 200, res.json
-        self.session = res.json["session"]
-        return res.json
-
-    def pow(self):
-        ch = self.challenge()
-        if not ch["required"]:
-            return None
-        return {
-            "challenge": ch["challenge"],
-            "nonce": stealth.solve(ch["challenge_id"], ch["bits"]),
-        }
-
-    def ask(self, service_id, first=None, last=None, **wish):
-        proof = self.pow()
-        return self.send_offers(wish_body(service_id, first, last, **wish), proof)
-
-    def send_offers(self, body, proof):
-        """POST …/offers with this session and a given proof (or none)."""
-        body = {**body, "session": self.session}
-        if proof:
-            body["pow"] = proof
-        return self.http.post(f"/v1/public/{self.slug}/offers", json=body, headers=self.headers)
-
-    def booking_body(self, offer_token, contact=None, **extra):
-        """A complete booking request, with a freshly solved puzzle."""
-        proof = self.pow()
-        body = {
-            "session": self.session,
-            "offer": offer_token,
-            "profile": {"name": "Erika Mustermann"},
-            "contact": contact or {"email": "erika@example.org"},
-            "consent": CONSENT,
-            **extra,
-        }
-        if proof:
-            body["pow"] = proof
-        return body
-
-    def book(self, offer_token, contact=None, **extra):
-        return self.send_booking(self.booking_body(offer_token, contact, **extra))
-
-    def send_booking(self, body):
-        return self.http.post(f"/v1/public/{self.slug}/bookings", json=body, headers=self.headers)
-
-
-def confirm_code(app, booking_ref):
-    from hushbook_service import public
-    from hushbook_service.models import Appointment
-
-    with app.app_context(), database.connection_context():
-        claims = app.extensions["hushbook_keys"].verify("booking", booking_ref)
-        return public.confirmation_code(Appointment.get_by_id(int(claims["sub"])))
 
 
 def test_happy_path_offers_book_confirm_manage(client, app, shop):
@@ -179,7 +69,6 @@ def test_happy_path_offers_book_confirm_manage(client, app, shop):
 
 # --- helpers for the rules below -------------------------------------------------------
 
-OPEN = {"asks_per_session_hour": 1000, "asks_per_ip_day": 1000, "asks_per_subnet_day": 1000}
 OFFER_FIELDS = {"start", "end", "fits_wish", "token", "expires_at"}
 OFFER_CLAIMS = {"tid", "svc", "stf", "st", "en", "vis", "iss", "aud", "iat", "exp", "jti"}
 
@@ -532,7 +421,7 @@ def test_proof_of_work_gets_harder_with_volume(client, shop):
         bits.append(ch["bits"])
         proof = {
             "challenge": ch["challenge"],
-            "nonce": stealth.solve(ch["challenge_id"], ch["bits"]),
+            "nonce": solve_pow(ch["challenge_id"], ch["bits"]),
         }
         assert v.send_offers(wish_body(shop.cut["id"]), proof).status_code == 200
     assert bits[: stealth.POW_FREE_ASKS + 1] == [8] * (stealth.POW_FREE_ASKS + 1)
@@ -592,7 +481,7 @@ def test_expired_pending_booking_frees_the_slot(client, app, shop):
     res = client.post("/v1/appointments", json=staff_booking, headers=shop.owner.headers)
     assert res.status_code == 201, res.json  # … until it expires, even before the job runs
     with app.app_context(), database.connection_context():
-        assert public.expire_pending() == 1
+        assert bookings.expire_pending() == 1
         assert Appointment.get_by_id(appt_id).status == "expired"
         assert Client.get_or_none(Client.id == client_id) is None
         assert not DeliveryContact.select().where(DeliveryContact.appointment == appt_id).exists()
@@ -614,7 +503,7 @@ def test_expiring_one_pending_booking_keeps_the_client_of_another(client, app, s
         Appointment.update(pending_until=utcnow() - timedelta(minutes=1)).where(
             Appointment.id == first_id
         ).execute()
-        public.expire_pending()
+        bookings.expire_pending()
     confirm(client, app, second["booking"])
     row = client.get(f"/v1/appointments/{second_id}", headers=shop.owner.headers).json
     assert row["status"] == "confirmed"
@@ -881,7 +770,7 @@ def test_names_shown_staff_preference_is_honoured(client, app, shop):
 def _link_token(app, booking_ref):
     with app.app_context(), database.connection_context():
         appointment = Appointment.get_by_id(appointment_id(app, booking_ref))
-        return public.confirmation_link_token(appointment)
+        return links.confirmation_link_token(appointment)
 
 
 def test_confirmation_link_get_shows_a_form_and_only_post_confirms(client, app, shop):

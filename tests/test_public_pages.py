@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from test_public import Visitor, confirm_code, make_shop
+
+from support.api import Visitor, confirm_code, make_shop
 
 
 @pytest.fixture

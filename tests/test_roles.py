@@ -15,9 +15,10 @@ from datetime import date, timedelta
 import pytest
 import requests
 
-from conftest import db_rows, start_server, stop_server
 from hushbook_service.db import database
 from hushbook_service.models import Staff
+from support.db import db_rows
+from support.processes import start_server, stop_server
 
 ROLES = ("owner", "manager", "reception", "staff", "accountant")
 ALL = set(ROLES)
@@ -394,7 +395,7 @@ def test_an_inactive_owner_does_not_count(client, salon):
     _assert_last_owner(_patch_staff(client, salon, first, {"role": "manager"}, salon.owner))
 
 
-@pytest.mark.server
+@pytest.mark.system
 def test_two_owners_removing_each_other_at_once_leave_one(app, make_tenant, settings):
     """The last-owner rule must hold under concurrency too: two owners who
     deactivate (or demote) each other at the same moment must not leave the

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.system  # a new virtual environment, pip, mypy
 REPO = Path(__file__).resolve().parents[1]
 TYPED_USE = """\
 import hushbook

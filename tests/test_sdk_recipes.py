@@ -9,12 +9,12 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from test_sdk_support import live_environment, owner_client
 
 import hushbook
-from conftest import vault_passphrase
+from support.sdk import live_environment, owner_client
+from support.tenants import vault_passphrase
 
-pytestmark = pytest.mark.server
+pytestmark = pytest.mark.system
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "sdk.md"
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -28,8 +28,8 @@ def recipe(name: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def live(tmp_path_factory):
-    with live_environment(tmp_path_factory.mktemp("sdk-recipes")) as env:
+def live(tmp_path_factory, migrated_template):
+    with live_environment(tmp_path_factory.mktemp("sdk-recipes"), migrated_template) as env:
         yield env
 
 

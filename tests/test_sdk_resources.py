@@ -15,13 +15,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import requests
-from test_sdk_support import live_environment, owner_client
 
 import hushbook
-from conftest import PASSWORD, VAULT_LOG_N, vault_passphrase
 from hushbook import sealing
+from support.config import PASSWORD, VAULT_LOG_N
+from support.sdk import live_environment, owner_client
+from support.tenants import vault_passphrase
 
-pytestmark = pytest.mark.server
+pytestmark = pytest.mark.system
 
 BERLIN = ZoneInfo("Europe/Berlin")
 WEEK = [{"weekday": d, "start": "09:00", "end": "18:00"} for d in range(7)]
@@ -30,8 +31,8 @@ _slugs = itertools.count()
 
 
 @pytest.fixture(scope="module")
-def live(tmp_path_factory):
-    with live_environment(tmp_path_factory.mktemp("sdk-resources")) as env:
+def live(tmp_path_factory, migrated_template):
+    with live_environment(tmp_path_factory.mktemp("sdk-resources"), migrated_template) as env:
         yield env
 
 

@@ -8,7 +8,9 @@ import json
 import time as clock
 
 import pytest
-from test_sdk_support import (
+
+import hushbook
+from support.sdk import (
     StandIn,
     answer,
     drop,
@@ -17,15 +19,13 @@ from test_sdk_support import (
     live_environment,
 )
 
-import hushbook
-
-pytestmark = pytest.mark.server
+pytestmark = pytest.mark.system
 _slugs = itertools.count()
 
 
 @pytest.fixture(scope="module")
-def live(tmp_path_factory):
-    with live_environment(tmp_path_factory.mktemp("sdk-retries")) as env:
+def live(tmp_path_factory, migrated_template):
+    with live_environment(tmp_path_factory.mktemp("sdk-retries"), migrated_template) as env:
         yield env
 
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 
 import hushbook
-from conftest import PASSWORD, start_server, stop_server
+from support.config import PASSWORD
+from support.processes import start_server, stop_server
 
-pytestmark = pytest.mark.server
+pytestmark = pytest.mark.system
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Tests for the slot engine (hushbook_service.slots): examples, DST, properties."""
+"""Tests for the slot engine (hushbook_service.scheduling.slots): examples, DST, properties."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hushbook_service import slots
+from hushbook_service.scheduling import slots
 
 BERLIN = ZoneInfo("Europe/Berlin")
 MIN = timedelta(minutes=1)

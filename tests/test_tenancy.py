@@ -19,9 +19,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from conftest import db_rows
 from hushbook import sealing
-from hushbook_service.auth import GRANTABLE_SCOPES
+from hushbook_service.accounts.principals import GRANTABLE_SCOPES
+from support.db import db_rows
 
 # Routes that act on the caller's own credentials, not on tenant rows.
 NOT_TENANT_SCOPED = {
@@ -35,8 +35,9 @@ NOT_TENANT_SCOPED = {
     ("GET", "/v1/delivery-keys/{month}"),  # public keys, no tenant at all
 }
 # No login: tenant by slug, tokens bound to it (test_public.py probes them across
-# tenants); /book/{slug} is the HTML page that embeds the widget for those routes.
-PUBLIC_PREFIXES = ("/v1/public/", "/book/")
+# tenants); /book/{slug} is the HTML page that embeds the widget for those routes;
+# /console/ is the staff console's HTML shell (no data: it signs in through /v1/auth).
+PUBLIC_PREFIXES = ("/v1/public/", "/book/", "/console/")
 # URL-map rules that are not part of the API (docs, health, static files).
 NOT_API = {"/static/<path:filename>", "/openapi.json", "/docs", "/redoc", "/healthz"}
 

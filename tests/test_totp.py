@@ -15,8 +15,7 @@ import pytest
 from playhouse.migrate import SchemaMigrator
 from playhouse.migrate import migrate as run_ops
 
-from conftest import PASSWORD
-from hushbook_service import totp
+from hushbook_service.accounts import totp
 from hushbook_service.db import database
 from hushbook_service.migrations import migrate
 from hushbook_service.models import (
@@ -27,6 +26,7 @@ from hushbook_service.models import (
     Staff,
     Tenant,
 )
+from support.config import PASSWORD
 
 RFC_SECRET = b"12345678901234567890"
 T0 = 1_700_000_010.0  # a fixed instant, 20 s into its 30-second step

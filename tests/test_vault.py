@@ -8,10 +8,11 @@ import pytest
 import requests
 
 import hushbook
-from conftest import PASSWORD, start_server, stop_server
 from hushbook import sealing
+from support.config import PASSWORD
+from support.processes import start_server, stop_server
 
-pytestmark = pytest.mark.server
+pytestmark = pytest.mark.system
 LOG_N = 16  # the floor the service accepts; production is 17
 
 

@@ -10,7 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_public import make_shop
+
+from support.api import make_shop
 
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "plugins" / "widget" / "src"
@@ -26,6 +27,7 @@ def config_of(page: str) -> dict:
     return json.loads(html.unescape(raw))
 
 
+@pytest.mark.system  # plugins/widget/build.py runs as a process
 def test_built_copies_match_the_sources():
     """One source of truth: the service and the WordPress plugin ship what src/ says."""
     done = subprocess.run(

@@ -30,9 +30,9 @@ from typing import Any
 
 import pytest
 
-from conftest import CHROMIUM, CHROMIUM_ARGS, require
 from hushbook import sealing
 from hushbook.sealing import SealError
+from support.components import CHROMIUM, CHROMIUM_ARGS, require
 
 ROOT = Path(__file__).resolve().parents[1]
 WIDGET = ROOT / "plugins" / "widget"
@@ -130,6 +130,7 @@ def test_vectors_open_in_python(vectors, recipient):
 # --- 2. and 3. Node -------------------------------------------------------------------
 
 
+@pytest.mark.system
 def test_node_suite_passes():
     require("node >= 20", _node() is not None)
     run = subprocess.run(
@@ -143,6 +144,7 @@ def test_node_suite_passes():
     assert "\n# fail 0" in run.stdout and "\n# pass 0" not in run.stdout
 
 
+@pytest.mark.system
 @pytest.mark.parametrize(("tenant_id", "profile"), PROFILES)
 def test_node_sealed_profiles_open_in_python(vectors, recipient, tenant_id, profile):
     require("node >= 20", _node() is not None)
@@ -259,6 +261,7 @@ CHROMIUM_VECTORS = """async (V) => {
 }"""
 
 
+@pytest.mark.system
 def test_chromium_seals_the_vectors_byte_for_byte(page, vectors, recipient):
     result = page.evaluate(CHROMIUM_VECTORS, vectors)
     for case, blob in zip(vectors["seal"], result["seals"], strict=True):
@@ -275,6 +278,7 @@ def test_chromium_seals_the_vectors_byte_for_byte(page, vectors, recipient):
     assert result["failures"] == [case["error"] for case in vectors["must_fail"]]
 
 
+@pytest.mark.system
 def test_chromium_sealed_profiles_open_in_python(page, vectors, recipient):
     public_key = vectors["recipient"]["public_key"]
     for tenant_id, profile in PROFILES:
@@ -289,6 +293,7 @@ def test_chromium_sealed_profiles_open_in_python(page, vectors, recipient):
         _check_profile_binding(recipient, tenant_id, client_key, profile, sealed)
 
 
+@pytest.mark.system
 def test_chromium_worker_seals_too(page, vectors, recipient):
     # The widget may seal off the main thread: the same script must work in a Worker.
     tenant_id, profile = PROFILES[1]
@@ -306,6 +311,7 @@ def test_chromium_worker_seals_too(page, vectors, recipient):
     _check_profile_binding(recipient, tenant_id, client_key, profile, answer["sealed"])
 
 
+@pytest.mark.system
 def test_chromium_seal_profile_speed(page, vectors, record_property):
     """A figure, with a generous ceiling: sealing must never be what makes booking slow."""
     times = page.evaluate(

@@ -36,9 +36,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import require
-from hushbook_service.public import VISITOR_IP_HEADER
+from hushbook_service.public.visitors import VISITOR_IP_HEADER
 from hushbook_service.resources import public as public_api
+from support.components import require
 
 ROOT = Path(__file__).resolve().parents[1]
 PLUGIN = ROOT / "plugins" / "wordpress" / "hushbook"
@@ -103,7 +103,11 @@ def literal(token: tuple[str, str], php: bool) -> str | None:
     escapes = {"n": "\n", "t": "\t", '"': '"', "'": "'", "\\": "\\"}
     return re.sub(
         r"\\(u[0-9a-fA-F]{4}|.)",
-        lambda m: chr(int(m.group(1)[1:], 16)) if len(m.group(1)) == 5 else escapes.get(m.group(1), m.group()),
+        lambda m: (
+            chr(int(m.group(1)[1:], 16))
+            if len(m.group(1)) == 5
+            else escapes.get(m.group(1), m.group())
+        ),
         body,
     )
 
@@ -135,10 +139,20 @@ def calls(toks, names: set[str]):
 
 # Gettext functions: name -> (msgid index, context index or None, domain index).
 GETTEXT = {
-    "__": (0, None, 1), "_e": (0, None, 1), "esc_html__": (0, None, 1),
-    "esc_html_e": (0, None, 1), "esc_attr__": (0, None, 1), "esc_attr_e": (0, None, 1),
-    "_x": (0, 1, 2), "_ex": (0, 1, 2), "esc_html_x": (0, 1, 2), "esc_attr_x": (0, 1, 2),
-    "_n": (0, None, 3), "_nx": (0, 3, 4), "_n_noop": (0, None, 2), "_nx_noop": (0, 2, 3),
+    "__": (0, None, 1),
+    "_e": (0, None, 1),
+    "esc_html__": (0, None, 1),
+    "esc_html_e": (0, None, 1),
+    "esc_attr__": (0, None, 1),
+    "esc_attr_e": (0, None, 1),
+    "_x": (0, 1, 2),
+    "_ex": (0, 1, 2),
+    "esc_html_x": (0, 1, 2),
+    "esc_attr_x": (0, 1, 2),
+    "_n": (0, None, 3),
+    "_nx": (0, 3, 4),
+    "_n_noop": (0, None, 2),
+    "_nx_noop": (0, 2, 3),
 }
 
 
@@ -210,12 +224,19 @@ def main_header() -> dict[str, str]:
 
 def test_layout():
     for name in (
-        "hushbook.php", "uninstall.php", "readme.txt",
-        "includes/class-hushbook-settings.php", "includes/class-hushbook-proxy.php",
-        "includes/class-hushbook-render.php", "blocks/booking/block.json",
-        "blocks/booking/render.php", "blocks/booking/editor.js",
+        "hushbook.php",
+        "uninstall.php",
+        "readme.txt",
+        "includes/class-hushbook-settings.php",
+        "includes/class-hushbook-proxy.php",
+        "includes/class-hushbook-render.php",
+        "blocks/booking/block.json",
+        "blocks/booking/render.php",
+        "blocks/booking/editor.js",
         "blocks/booking/editor.asset.php",
-        "languages/hushbook.pot", "languages/hushbook-de_DE.po", "languages/hushbook-de_DE.mo",
+        "languages/hushbook.pot",
+        "languages/hushbook-de_DE.po",
+        "languages/hushbook-de_DE.mo",
     ):
         assert (PLUGIN / name).is_file(), name
 
@@ -229,6 +250,7 @@ def test_lexer_assumptions():
         assert "`" not in path.read_text(encoding="utf-8"), f"{rel(path)}: template literal"
 
 
+@pytest.mark.system  # php -l
 @pytest.mark.parametrize("path", PHP_FILES, ids=rel)
 def test_php_syntax(path):
     done = subprocess.run([need("php"), "-l", str(path)], capture_output=True, text=True)
@@ -259,8 +281,15 @@ def test_readme_header_matches_the_plugin():
     text = (PLUGIN / "readme.txt").read_text(encoding="utf-8")
     assert re.match(r"=== Hushbook ===\n", text)
     head = dict(re.findall(r"^([A-Z][A-Za-z ]+): (.+)$", text.split("\n\n")[0], re.M))
-    for field in ("Contributors", "Tags", "Requires at least", "Tested up to", "Requires PHP",
-                  "Stable tag", "License"):
+    for field in (
+        "Contributors",
+        "Tags",
+        "Requires at least",
+        "Tested up to",
+        "Requires PHP",
+        "Stable tag",
+        "License",
+    ):
         assert head.get(field), field
     header = main_header()
     assert head["Stable tag"] == header["Version"]
@@ -306,9 +335,14 @@ def test_block_json():
 def test_editor_script_uses_only_wordpress_globals():
     text = (PLUGIN / "blocks/booking/editor.js").read_text(encoding="utf-8")
     assert "import " not in text and "require(" not in text
-    assert re.search(r"\}\s*\)\(\s*window\.wp\.blocks, window\.wp\.element, window\.wp\.blockEditor,"
-                     r" window\.wp\.components, window\.wp\.i18n \);", text)
-    deps = re.findall(r"'(wp-[a-z0-9-]+)'", (PLUGIN / "blocks/booking/editor.asset.php").read_text())
+    assert re.search(
+        r"\}\s*\)\(\s*window\.wp\.blocks, window\.wp\.element, window\.wp\.blockEditor,"
+        r" window\.wp\.components, window\.wp\.i18n \);",
+        text,
+    )
+    deps = re.findall(
+        r"'(wp-[a-z0-9-]+)'", (PLUGIN / "blocks/booking/editor.asset.php").read_text()
+    )
     assert set(deps) == {"wp-blocks", "wp-element", "wp-block-editor", "wp-components", "wp-i18n"}
 
 
@@ -355,32 +389,50 @@ def test_mo_is_compiled_from_the_po():
     po.pop((None, ""))
     with (LANGUAGES / "hushbook-de_DE.mo").open("rb") as fh:
         catalog = gettext.GNUTranslations(fh)._catalog  # type: ignore[attr-defined]
-    expected = {(f"{ctx}\x04" if ctx else "") + msgid: e["msgstr"][0] for (ctx, msgid), e in po.items()}
+    expected = {
+        (f"{ctx}\x04" if ctx else "") + msgid: e["msgstr"][0] for (ctx, msgid), e in po.items()
+    }
     compiled = {k: v for k, v in catalog.items() if k}
     assert compiled == expected
 
 
+@pytest.mark.system  # msgfmt
 def test_po_passes_msgfmt_check(tmp_path):
     done = subprocess.run(
-        [need("msgfmt"), "--check", "--statistics", "-o", str(tmp_path / "de.mo"),
-         str(LANGUAGES / "hushbook-de_DE.po")],
-        capture_output=True, text=True,
+        [
+            need("msgfmt"),
+            "--check",
+            "--statistics",
+            "-o",
+            str(tmp_path / "de.mo"),
+            str(LANGUAGES / "hushbook-de_DE.po"),
+        ],
+        capture_output=True,
+        text=True,
     )
     assert done.returncode == 0, done.stderr
     assert "untranslated" not in done.stderr and "fuzzy" not in done.stderr, done.stderr
-    with (tmp_path / "de.mo").open("rb") as fresh, (LANGUAGES / "hushbook-de_DE.mo").open("rb") as old:
+    with (
+        (tmp_path / "de.mo").open("rb") as fresh,
+        (LANGUAGES / "hushbook-de_DE.mo").open("rb") as old,
+    ):
         assert gettext.GNUTranslations(fresh)._catalog == gettext.GNUTranslations(old)._catalog  # type: ignore[attr-defined]
 
 
 def test_script_translations():
     """WordPress loads languages/hushbook-de_DE-<handle>.json for the editor script;
     the handle of block.json's editorScript is hushbook-booking-editor-script."""
-    data = json.loads((LANGUAGES / "hushbook-de_DE-hushbook-booking-editor-script.json").read_text(encoding="utf-8"))
+    data = json.loads(
+        (LANGUAGES / "hushbook-de_DE-hushbook-booking-editor-script.json").read_text(
+            encoding="utf-8"
+        )
+    )
     messages = data["locale_data"]["messages"]
     messages.pop("")
     po = read_po(LANGUAGES / "hushbook-de_DE.po")
     in_js = {
-        msgid for (ctx, msgid), where in used_messages().items()
+        msgid
+        for (ctx, msgid), where in used_messages().items()
         if ctx is None and where == "blocks/booking/editor.js"
     }
     js_calls = set()
@@ -390,17 +442,33 @@ def test_script_translations():
     for msgid, translation in messages.items():
         assert translation == po[(None, msgid)]["msgstr"], msgid
     main = (PLUGIN / "hushbook.php").read_text()
-    assert "wp_set_script_translations( 'hushbook-booking-editor-script', 'hushbook', __DIR__ . '/languages' )" in main
+    assert (
+        "wp_set_script_translations( 'hushbook-booking-editor-script', 'hushbook', __DIR__ . '/languages' )"
+        in main
+    )
     assert "load_plugin_textdomain( 'hushbook'," in main
 
 
 # --- escaping, REST permissions, nonces, no stored data ---------------------------------
 
 SAFE_CALLS = {
-    "esc_html", "esc_attr", "esc_url", "esc_js", "esc_textarea", "wp_kses_post", "wp_kses",
-    "esc_html__", "esc_attr__", "esc_html_x", "esc_attr_x", "absint", "intval",
+    "esc_html",
+    "esc_attr",
+    "esc_url",
+    "esc_js",
+    "esc_textarea",
+    "wp_kses_post",
+    "wp_kses",
+    "esc_html__",
+    "esc_attr__",
+    "esc_html_x",
+    "esc_attr_x",
+    "absint",
+    "intval",
     # These return fixed attribute text (e.g. " selected='selected'") or nothing.
-    "selected", "checked", "disabled",
+    "selected",
+    "checked",
+    "disabled",
 }
 
 
@@ -464,7 +532,9 @@ def test_output_is_escaped(path):
                     break
                 statement.append(tok)
             for operand in split_top(statement, ".,"):
-                assert safe_operand(operand), f"{rel(path)}: {word} {' '.join(t[1] for t in operand)}"
+                assert safe_operand(operand), (
+                    f"{rel(path)}: {word} {' '.join(t[1] for t in operand)}"
+                )
     for _, args in calls(toks, {"printf"}):
         for arg in args:
             assert safe_operand(arg), f"{rel(path)}: printf argument {' '.join(t[1] for t in arg)}"
@@ -523,9 +593,19 @@ def names_in(path: Path) -> set[str]:
 
 def test_wordpress_stores_nothing_about_visitors():
     forbidden = {
-        "update_option", "add_option", "set_transient", "set_site_transient", "update_post_meta",
-        "add_post_meta", "update_user_meta", "wp_insert_post", "error_log", "setcookie",
-        "wp_cache_set", "file_put_contents", "fwrite",
+        "update_option",
+        "add_option",
+        "set_transient",
+        "set_site_transient",
+        "update_post_meta",
+        "add_post_meta",
+        "update_user_meta",
+        "wp_insert_post",
+        "error_log",
+        "setcookie",
+        "wp_cache_set",
+        "file_put_contents",
+        "fwrite",
     }
     for path in PHP_FILES:
         hits = names_in(path) & forbidden
@@ -676,15 +756,21 @@ def php_run(tmp_path_factory):
 
 
 def widget_config(markup: str) -> dict:
-    match = re.fullmatch(r'<div class="hushbook-widget" data-hushbook-config="([^"]*)"></div>', markup)
+    match = re.fullmatch(
+        r'<div class="hushbook-widget" data-hushbook-config="([^"]*)"></div>', markup
+    )
     assert match, markup
     return json.loads(html.unescape(match.group(1)))
 
 
+@pytest.mark.system  # the harness runs in php
 def test_body_filter_keeps_known_keys_and_values(php_run):
     assert json.loads(php_run["filtered"]) == {
-        "session": "s", "pow": {"challenge": "c", "nonce": "1"}, "service_id": 3,
-        "weekdays": [], "staff_id": None,
+        "session": "s",
+        "pow": {"challenge": "c", "nonce": "1"},
+        "service_id": 3,
+        "weekdays": [],
+        "staff_id": None,
     }
     assert '"sealed_profile":{}' in php_run["nested_empty"]  # an object stays an object
     assert php_run["empty"] == "{}"
@@ -692,14 +778,20 @@ def test_body_filter_keeps_known_keys_and_values(php_run):
     assert php_run["large"] == 413
 
 
+@pytest.mark.system  # the harness runs in php
 def test_settings_are_checked_when_read(php_run):
     assert php_run["normalized"] == {
-        "service_url": "https://book.example.org", "tenant_slug": "", "integration_key": "",
-        "language": "auto", "theme": "dark", "accent": "#abcdef",
+        "service_url": "https://book.example.org",
+        "tenant_slug": "",
+        "integration_key": "",
+        "language": "auto",
+        "theme": "dark",
+        "accent": "#abcdef",
     }
     assert php_run["urls"] == ["http://10.0.0.5:8080", "", "", "", "https://x.example/hb", ""]
 
 
+@pytest.mark.system  # the harness runs in php
 def test_settings_form_keeps_or_forgets_the_key(php_run):
     assert php_run["keep_key"]["integration_key"] == "hbk_stored"
     assert php_run["keep_key"]["service_url"] == "https://other.example"
@@ -714,6 +806,7 @@ def test_settings_form_keeps_or_forgets_the_key(php_run):
     assert php_run["key_from_constant"] == "hbk_constant"
 
 
+@pytest.mark.system  # the harness runs in php
 def test_widget_markup_and_config(php_run):
     assert php_run["not_configured_visitor"] == ""
     assert "options-general.php?page=hushbook" in php_run["not_configured_admin"]
@@ -738,7 +831,10 @@ def test_widget_markup_and_config(php_run):
     assert widget_config(php_run["block_setting_de"])["lang"] == "de"
     logged_in = widget_config(php_run["block_logged_in"])
     assert logged_in["staff"] == 7
-    assert logged_in["headers"] == {"X-Hushbook-Nonce": "nonce:hushbook_public", "X-WP-Nonce": "nonce:wp_rest"}
+    assert logged_in["headers"] == {
+        "X-Hushbook-Nonce": "nonce:hushbook_public",
+        "X-WP-Nonce": "nonce:wp_rest",
+    }
     assert php_run["enqueued"] == ["hushbook-widget"]
     for markup in (php_run["block"], php_run["shortcode"]):
         assert "hbk_" not in markup  # the key never reaches the browser

@@ -1,6 +1,6 @@
 """Build the booking widget from plugins/widget/src into every host that ships it.
 
-One source of truth (DESIGN §1): the service's /book/{slug} page and the
+One source of truth: the service's /book/{slug} page and the
 WordPress plugin serve byte-identical copies. No npm step: the widget is plain
 JS, so "building" is concatenation (the sealing module goes first because the
 widget uses it) plus copying. The copies are committed so that a plugin folder
@@ -28,6 +28,7 @@ BANNER = "/* Built by plugins/widget/build.py from plugins/widget/src/{names}; d
 
 def outputs() -> dict[str, bytes]:
     """File name (relative to a target) -> content."""
+
     def read(name: str) -> str:
         return (SRC / name).read_text(encoding="utf-8")
 

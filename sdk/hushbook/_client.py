@@ -80,19 +80,26 @@ class Client(Transport):
         self._refresh_lock = threading.RLock()
         self._vault: Vault | None = None
 
-        self.auth = AuthService(self)
-        self.tenant = TenantService(self)
-        self.staff = StaffService(self)
-        self.working_hours = WorkingHoursService(self)
-        self.time_off = TimeOffService(self)
-        self.services = ServicesService(self)
-        self.availability = AvailabilityService(self)
-        self.appointments = AppointmentsService(self)
-        self.clients = ClientsService(self)
-        self.messages = MessagesService(self)
-        self.audit_events = AuditEventsService(self)
-        self.integration_keys = IntegrationKeysService(self)
-        self.blocked_contacts = BlockedContactsService(self)
+        # The services get what they use (this client as their transport, the vault
+        # as it is at each call, a sibling or two) and never import the client.
+        def vault() -> Vault:
+            return self.vault
+
+        self.auth = AuthService(self, vault, keep=self._keep)
+        self.tenant = TenantService(self, vault)
+        self.staff = StaffService(self, vault)
+        self.working_hours = WorkingHoursService(self, vault)
+        self.time_off = TimeOffService(self, vault)
+        self.services = ServicesService(self, vault)
+        self.availability = AvailabilityService(self, vault)
+        self.clients = ClientsService(self, vault)
+        self.appointments = AppointmentsService(
+            self, vault, tenant=self.tenant, clients=self.clients
+        )
+        self.messages = MessagesService(self, vault)
+        self.audit_events = AuditEventsService(self, vault)
+        self.integration_keys = IntegrationKeysService(self, vault)
+        self.blocked_contacts = BlockedContactsService(self, vault)
 
     def __repr__(self) -> str:  # never the tokens
         return f"<hushbook.Client {self.base_url}>"

@@ -25,6 +25,7 @@ __all__ = [
     "RateLimited",
     "ServerError",
     "ValidationError",
+    "VaultLocked",
     "error_from_response",
     "parse_retry_after",
 ]
@@ -122,6 +123,14 @@ class ServerError(HushbookError):
 
 class ConnectionError(HushbookError):  # noqa: A001 - the SDK's own, by design
     """No answer: connection refused or dropped, DNS, TLS, or a timeout."""
+
+
+class VaultLocked(HushbookError):
+    """Unlock the vault (or set it up, or ask the owner for a grant) first.
+
+    Raised on this side, never mapped from an answer; :mod:`hushbook.vault`
+    re-exports it.
+    """
 
 
 _BY_STATUS: dict[int, type[HushbookError]] = {

@@ -15,10 +15,9 @@ import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from typing import TYPE_CHECKING, Any, TypeVar, Union
+from typing import Any, Protocol, TypeVar, Union
 
-if TYPE_CHECKING:
-    from .vault import Vault
+from ._errors import VaultLocked
 
 __all__ = [
     "Appointment",
@@ -41,6 +40,7 @@ __all__ = [
     "Offer",
     "PendingBooking",
     "PrivacyNotice",
+    "ProfileOpener",
     "SalonClient",
     "ScheduleException",
     "Service",
@@ -220,6 +220,16 @@ class Figures(Model):
     birthday_month: int | None = None
 
 
+class ProfileOpener(Protocol):
+    """What opens a sealed profile here: :class:`hushbook.Vault` is one.
+
+    The service objects of :class:`hushbook.Client` attach the client's vault to
+    every :class:`SalonClient` they return; the models never import the vault.
+    """
+
+    def open_client(self, client_row: Mapping[str, Any]) -> dict[str, str]: ...
+
+
 @dataclass
 class SalonClient(Model):
     """A client of the salon: sealed profile plus readable figures.
@@ -233,15 +243,13 @@ class SalonClient(Model):
     sealed_profile: dict[str, str] = field(default_factory=dict, repr=False)
     figures: Figures | None = None
     created_at: datetime | None = None
-    _vault: Vault | None = field(default=None, init=False, repr=False, compare=False)
+    _vault: ProfileOpener | None = field(default=None, init=False, repr=False, compare=False)
     _opened: dict[str, str] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def profile(self) -> dict[str, str]:
         """The opened profile (name, e-mail, phone, …), opened in this process."""
         if self._opened is None:
-            from .vault import VaultLocked
-
             if self._vault is None:
                 raise VaultLocked("this client was not fetched through a hushbook.Client")
             self._opened = self._vault.open_client(
@@ -503,9 +511,7 @@ _HINTS: dict[type[Any], dict[str, Any]] = {}
 def _hints(cls: type[Any]) -> dict[str, Any]:
     hints = _HINTS.get(cls)
     if hints is None:
-        from .vault import Vault
-
-        hints = _HINTS[cls] = typing.get_type_hints(cls, localns={"Vault": Vault})
+        hints = _HINTS[cls] = typing.get_type_hints(cls)
     return hints
 
 

@@ -10,14 +10,19 @@ read (``If-Match``): pass the object you fetched, or ``if_match="…"``. With
 neither, the SDK reads the current ETag just before the change, which
 protects against nothing: someone else's change a moment earlier is then
 overwritten.
+
+The service objects know nothing of :class:`hushbook.Client`: each is given
+the transport to send through and a callable returning the vault to seal and
+open profiles with (``client.vault`` can be replaced at any time); the few
+that need more get it the same way (the token keeper, sibling services).
 """
 
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ._errors import Conflict
@@ -42,9 +47,8 @@ from ._models import (
     WorkingHoursRule,
 )
 from ._paging import DEFAULT_PAGE_SIZE, ListIterator
-
-if TYPE_CHECKING:
-    from ._client import Client
+from ._transport import Transport
+from .vault import Vault
 
 __all__ = [
     "AppointmentsService",
@@ -116,9 +120,14 @@ def _without_none(**fields: Any) -> dict[str, Any]:
     return {k: v for k, v in fields.items() if v is not None}
 
 
+VaultSource = Callable[[], Vault]
+"""Returns the vault in use now (read on every call, as it may be replaced)."""
+
+
 class _Resource:
-    def __init__(self, client: Client):
-        self._client = client
+    def __init__(self, transport: Transport, vault: VaultSource):
+        self._transport = transport
+        self._vault = vault
 
     def _one(
         self,
@@ -131,13 +140,13 @@ class _Resource:
         headers: Mapping[str, str] | None = None,
         idempotency_key: str | None = None,
     ) -> M:
-        response = self._client.send(
+        response = self._transport.send(
             method, path, json=json, params=params, headers=headers, idempotency_key=idempotency_key
         )
         return self._bind(cls.from_json(response.body, etag=response.etag))
 
     def _many(self, cls: type[M], path: str, params: Mapping[str, Any] | None = None) -> list[M]:
-        rows = self._client.send("GET", path, params=params).body or []
+        rows = self._transport.send("GET", path, params=params).body or []
         return [self._bind(cls.from_json(row)) for row in rows]
 
     def _list(
@@ -146,16 +155,16 @@ class _Resource:
         def parse(row: Any) -> M:
             return self._bind(cls.from_json(row))
 
-        return ListIterator(self._client, path, params, parse, page_size=page_size)
+        return ListIterator(self._transport, path, params, parse, page_size=page_size)
 
     def _bind(self, obj: M) -> M:
         """Attach the client's vault to every sealed client inside ``obj``."""
         if isinstance(obj, SalonClient):
-            obj._vault = self._client.vault
+            obj._vault = self._vault()
         elif isinstance(obj, Appointment) and obj.client is not None:
-            obj.client._vault = self._client.vault
+            obj.client._vault = self._vault()
         elif isinstance(obj, ClientExport):
-            obj.client._vault = self._client.vault
+            obj.client._vault = self._vault()
         return obj
 
     def _etag(self, path: str, if_match: str | Model | None) -> str:
@@ -163,7 +172,7 @@ class _Resource:
             return if_match
         if isinstance(if_match, Model) and if_match.etag:
             return if_match.etag
-        current = self._client.send("GET", path).etag
+        current = self._transport.send("GET", path).etag
         if not current:
             raise ValueError(f"{path} has no ETag")
         return current
@@ -180,29 +189,38 @@ class _Resource:
 
 
 class AuthService(_Resource):
-    """Your own account: password and second factor (login lives on ``Client.login``)."""
+    """Your own account: password and second factor (login lives on ``Client.login``).
+
+    ``keep`` takes a token-pair answer and makes the client use it (``Client._keep``).
+    """
+
+    def __init__(
+        self, transport: Transport, vault: VaultSource, *, keep: Callable[[Any], TokenPair]
+    ):
+        super().__init__(transport, vault)
+        self._keep = keep
 
     def change_password(self, current_password: str, new_password: str) -> TokenPair:
         """Change your password; the client keeps the new token pair it answers with."""
-        answer = self._client.send(
+        answer = self._transport.send(
             "POST",
             "/v1/auth/password",
             json={"current_password": current_password, "new_password": new_password},
         ).body
-        return self._client._keep(answer)
+        return self._keep(answer)
 
     def totp_setup(self) -> dict[str, str]:
         """Start the second factor: ``{"secret", "otpauth_uri"}`` (shown once)."""
-        answer: dict[str, str] = self._client.send("POST", "/v1/auth/totp/setup").body
+        answer: dict[str, str] = self._transport.send("POST", "/v1/auth/totp/setup").body
         return answer
 
     def totp_enable(self, code: str) -> TokenPair:
         """Turn the second factor on with a first code (older tokens stop working)."""
-        answer = self._client.send("POST", "/v1/auth/totp/enable", json={"code": code}).body
-        return self._client._keep(answer)
+        answer = self._transport.send("POST", "/v1/auth/totp/enable", json={"code": code}).body
+        return self._keep(answer)
 
     def totp_disable(self, password: str, code: str) -> None:
-        self._client.send(
+        self._transport.send(
             "POST", "/v1/auth/totp/disable", json={"password": password, "code": code}
         )
 
@@ -292,7 +310,7 @@ class WorkingHoursService(_Resource):
     """Weekly hours and one-off exceptions of a team member (wall-clock time)."""
 
     def get(self, staff: Ref) -> list[WorkingHoursRule]:
-        body = self._client.send("GET", f"/v1/staff/{_id(staff)}/working-hours").body
+        body = self._transport.send("GET", f"/v1/staff/{_id(staff)}/working-hours").body
         return [WorkingHoursRule.from_json(rule) for rule in body["rules"]]
 
     def set(
@@ -309,7 +327,7 @@ class WorkingHoursService(_Resource):
                 item["start"] = _hhmm(item.get("start"))
                 item["end"] = _hhmm(item.get("end"))
                 payload.append(item)
-        body = self._client.send(
+        body = self._transport.send(
             "PUT", f"/v1/staff/{_id(staff)}/working-hours", json={"rules": payload}
         ).body
         return [WorkingHoursRule.from_json(rule) for rule in body["rules"]]
@@ -342,7 +360,7 @@ class WorkingHoursService(_Resource):
         )
 
     def delete_exception(self, staff: Ref, exception: Ref) -> None:
-        self._client.send("DELETE", f"/v1/staff/{_id(staff)}/exceptions/{_id(exception)}")
+        self._transport.send("DELETE", f"/v1/staff/{_id(staff)}/exceptions/{_id(exception)}")
 
 
 class TimeOffService(_Resource):
@@ -369,7 +387,7 @@ class TimeOffService(_Resource):
         )
 
     def delete(self, staff: Ref, time_off: Ref) -> None:
-        self._client.send("DELETE", f"/v1/staff/{_id(staff)}/time-off/{_id(time_off)}")
+        self._transport.send("DELETE", f"/v1/staff/{_id(staff)}/time-off/{_id(time_off)}")
 
 
 # --- services, availability ------------------------------------------------------------
@@ -421,7 +439,7 @@ class ServicesService(_Resource):
 
     def archive(self, service: Ref) -> None:
         """Archive (past appointments keep pointing to it)."""
-        self._client.send("DELETE", f"/v1/services/{_id(service)}")
+        self._transport.send("DELETE", f"/v1/services/{_id(service)}")
 
 
 class AvailabilityService(_Resource):
@@ -448,7 +466,23 @@ class AvailabilityService(_Resource):
 
 
 class AppointmentsService(_Resource):
-    """The team's bookings (``/v1/appointments``)."""
+    """The team's bookings (``/v1/appointments``).
+
+    ``tenant`` gives ``on()`` the business's time zone; ``clients`` builds the
+    (sealed) body of a new client booked along with an appointment.
+    """
+
+    def __init__(
+        self,
+        transport: Transport,
+        vault: VaultSource,
+        *,
+        tenant: TenantService,
+        clients: ClientsService,
+    ):
+        super().__init__(transport, vault)
+        self._tenant = tenant
+        self._clients = clients
 
     def list(
         self,
@@ -477,7 +511,7 @@ class AppointmentsService(_Resource):
     ) -> ListIterator[Appointment]:
         """One local day of the business (default: today where the business is)."""
         if day is None:
-            zone = self._client.tenant.get().timezone
+            zone = self._tenant.get().timezone
             try:
                 day = datetime.now(ZoneInfo(zone)).date()
             except ZoneInfoNotFoundError:  # no time zone data on this machine
@@ -523,7 +557,7 @@ class AppointmentsService(_Resource):
         if client_id is not None:
             body["client_id"] = _id(client_id)
         if new_client is not None:
-            body["client"] = self._client.clients._body(new_client, contacts, consent, None, seal)
+            body["client"] = self._clients._body(new_client, contacts, consent, None, seal)
         if notify is not None:
             body["notify"] = dict(notify)
         return self._one(
@@ -610,7 +644,7 @@ class ClientsService(_Resource):
     ) -> dict[str, Any]:
         clean = {k: v for k, v in profile.items() if v not in (None, "")}
         if seal:
-            body = self._client.vault.seal_profile(clean)
+            body = self._vault().seal_profile(clean)
             if contacts:
                 body["contacts"] = dict(contacts)
         else:
@@ -644,13 +678,13 @@ class ClientsService(_Resource):
             if exc.reason != "stale_key_version" or not seal:
                 raise
         # The business key was rotated since it was read: seal again, once.
-        self._client.vault.forget_sealing_key()
+        self._vault().forget_sealing_key()
         body = self._body(profile, contacts, consent, birthday_month, seal)
         return self._one(SalonClient, "POST", "/v1/clients", json=body)
 
     def lookup(self, *, email: str | None = None, phone: str | None = None) -> SalonClient | None:
         """A returning client by e-mail or phone (hashed by the service, never stored)."""
-        rows = self._client.send(
+        rows = self._transport.send(
             "POST", "/v1/clients/lookup", json=_without_none(email=email, phone=phone)
         ).body
         return self._bind(SalonClient.from_json(rows[0])) if rows else None
@@ -662,7 +696,7 @@ class ClientsService(_Resource):
     def erase(self, client: Ref) -> None:
         """Erase (Art. 17): profile, index, consents and contacts go; appointments
         stay, anonymous. Cannot be undone."""
-        self._client.send("DELETE", f"/v1/clients/{_id(client)}")
+        self._transport.send("DELETE", f"/v1/clients/{_id(client)}")
 
 
 # --- ledgers and keys ------------------------------------------------------------------
@@ -728,7 +762,7 @@ class IntegrationKeysService(_Resource):
 
     def revoke(self, key: Ref) -> None:
         """The key stops working at once."""
-        self._client.send("DELETE", f"/v1/integration-keys/{_id(key)}")
+        self._transport.send("DELETE", f"/v1/integration-keys/{_id(key)}")
 
 
 class BlockedContactsService(_Resource):
@@ -740,10 +774,10 @@ class BlockedContactsService(_Resource):
     def block(
         self, *, email: str | None = None, phone: str | None = None
     ) -> builtins.list[BlockedContact]:
-        rows = self._client.send(
+        rows = self._transport.send(
             "POST", "/v1/blocked-contacts", json=_without_none(email=email, phone=phone)
         ).body
         return [BlockedContact.from_json(row) for row in rows]
 
     def unblock(self, blocked: Ref) -> None:
-        self._client.send("DELETE", f"/v1/blocked-contacts/{_id(blocked)}")
+        self._transport.send("DELETE", f"/v1/blocked-contacts/{_id(blocked)}")

@@ -1,4 +1,4 @@
-"""Sealing of client data: the cryptographic core of zero-access (DESIGN.md §5).
+"""Sealing of client data: the cryptographic core of zero-access (docs/threat-model.md).
 
 Pure module (standard library + pycryptodome). It ships in the SDK and the
 service imports it from here, so there is exactly one implementation of every

@@ -12,16 +12,15 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from Crypto.PublicKey.ECC import EccKey
 
 from . import sealing
-from ._errors import HushbookError, PermissionDenied
+from ._errors import HushbookError, PermissionDenied, VaultLocked
 from ._models import VaultMember
-
-if TYPE_CHECKING:
-    from ._client import Client
+from ._paging import ListIterator
+from ._transport import Transport
 
 __all__ = ["PRODUCTION_LOG_N", "Vault", "VaultLocked"]
 
@@ -31,21 +30,23 @@ SEALING_KEY_TTL = 30.0
 (after a rotation, profiles must be sealed to the new key)."""
 
 
-class VaultLocked(HushbookError):
-    """Unlock the vault (or set it up, or ask the owner for a grant) first."""
-
-
 class Vault:
     """Your member key and, with a grant, the business key, held in this process.
 
+    ``client`` is what the vault talks to the service through: a
+    :class:`hushbook.Client` (any authenticated :class:`hushbook.Transport`).
     ``log_n``/``min_log_n`` below the defaults are for tests only: unwrapping
     refuses keys below ``min_log_n`` (downgrade protection).
     """
 
     def __init__(
-        self, client: Client, *, log_n: int = PRODUCTION_LOG_N, min_log_n: int = sealing.MIN_LOG_N
+        self,
+        client: Transport,
+        *,
+        log_n: int = PRODUCTION_LOG_N,
+        min_log_n: int = sealing.MIN_LOG_N,
     ):
-        self._client = client
+        self._transport = client
         self._log_n = log_n
         self._min_log_n = min_log_n
         self._tenant_key: EccKey | None = None
@@ -55,7 +56,7 @@ class Vault:
         self.state: dict[str, Any] = {}
 
     def refresh_state(self) -> dict[str, Any]:
-        state = self._client.get("/v1/vault")
+        state = self._transport.get("/v1/vault")
         self.state = state if isinstance(state, dict) else {}
         return self.state
 
@@ -74,7 +75,7 @@ class Vault:
             min_log_n=self._min_log_n,
         )
         public = sealing.b64e(sealing.export_public_key(pair.public_key))
-        self._client.request(
+        self._transport.request(
             "PUT",
             "/v1/vault/member",
             json={"public_key": public, "wrapped_private_key": dict(wrapped)},
@@ -93,7 +94,7 @@ class Vault:
             self._member_key.public_key(), pair.private_key, st["tenant_id"], st["staff_id"]
         )
         public = sealing.b64e(sealing.export_public_key(pair.public_key))
-        self._client.post("/v1/vault/setup", {"public_key": public, "owner_grant": grant})
+        self._transport.post("/v1/vault/setup", {"public_key": public, "owner_grant": grant})
         self._tenant_key = pair.private_key
         self._sealing = None
         self.refresh_state()
@@ -133,7 +134,7 @@ class Vault:
 
     def members(self) -> list[VaultMember]:
         """Owner: active team members with their enrolled public keys and grant state."""
-        rows = self._client.get("/v1/vault/members")
+        rows = self._transport.get("/v1/vault/members")
         return [VaultMember.from_json(row) for row in rows or []]
 
     def grant(self, staff_id: int) -> None:
@@ -145,14 +146,14 @@ class Vault:
             raise HushbookError("that member has not enrolled a key yet")
         public = sealing.import_public_key(member.public_key)
         sealed = sealing.seal_grant(public, self._tenant_key, self.state["tenant_id"], staff_id)
-        self._client.request(
+        self._transport.request(
             "PUT",
             f"/v1/vault/grants/{staff_id}",
             json={"key_version": self.state["key_version"], "sealed_tenant_key": sealed},
         )
 
     def revoke(self, staff_id: int) -> None:
-        self._client.delete(f"/v1/vault/grants/{staff_id}")
+        self._transport.delete(f"/v1/vault/grants/{staff_id}")
 
     def rotate(self) -> None:
         """Owner: a new tenant key. Every client is opened and re-sealed here, and
@@ -194,7 +195,7 @@ class Vault:
                         ),
                     }
                 )
-        self._client.post(
+        self._transport.post(
             "/v1/vault/rotate",
             {
                 "key_version": st["key_version"] + 1,
@@ -209,9 +210,7 @@ class Vault:
 
     def all_clients(self) -> list[dict[str, Any]]:
         """Every client row (sealed, as the service sends it), page by page."""
-        from ._paging import ListIterator
-
-        rows: ListIterator[dict[str, Any]] = ListIterator(self._client, "/v1/clients", {}, dict)
+        rows: ListIterator[dict[str, Any]] = ListIterator(self._transport, "/v1/clients", {}, dict)
         return list(rows)
 
     # --- sealing (public key only) and opening (tenant key) -----------------------------
@@ -225,8 +224,8 @@ class Vault:
                 tenant_id, public = st.get("tenant_id"), st.get("public_key")
                 version = st.get("key_version")
             except PermissionDenied:  # integration keys have no vault
-                tenant = self._client.get("/v1/tenant")
-                catalog = self._client.get(f"/v1/public/{tenant['slug']}/catalog", auth=False)
+                tenant = self._transport.get("/v1/tenant")
+                catalog = self._transport.get(f"/v1/public/{tenant['slug']}/catalog", auth=False)
                 tenant_id, public = tenant["id"], catalog.get("public_key")
                 version = catalog.get("key_version")
             if not public or not isinstance(tenant_id, int) or not isinstance(version, int):

@@ -1,81 +1,11 @@
-"""Hushbook's headless booking service: ``create_app()`` builds the Flask app."""
+"""Hushbook's headless booking service.
 
-from __future__ import annotations
+``create_app()`` (in :mod:`hushbook_service.app`) builds the Flask app. The
+package is layered; ``docs/architecture.md`` has the module map and the
+import rules that ``make lint`` enforces (entry points -> ``resources`` ->
+domain packages -> base modules).
+"""
 
-import logging
+from hushbook_service.app import create_app
 
-from apispec.ext.marshmallow import MarshmallowPlugin
-from flask import Flask
-from werkzeug.middleware.proxy_fix import ProxyFix
-
-from . import idempotency
-from .config import Settings, load_settings
-from .db import database, open_database
-from .errors import register_error_handlers
-from .extensions import Api, schema_name
-from .tokens import KeyRing
-
-API_TITLE = "Hushbook API"
-API_VERSION = "v1"
-
-
-def create_app(settings: Settings | None = None, **overrides: object) -> Flask:
-    settings = settings or load_settings(**overrides)
-    app = Flask(__name__, instance_path=str(settings.instance))
-    app.config.update(
-        HUSHBOOK=settings,
-        MAX_CONTENT_LENGTH=settings.max_body_bytes,
-        API_TITLE=API_TITLE,
-        API_VERSION=API_VERSION,
-        OPENAPI_VERSION="3.0.3",
-        OPENAPI_URL_PREFIX="/",
-        OPENAPI_JSON_PATH="openapi.json",
-        OPENAPI_SWAGGER_UI_PATH="/docs",
-        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
-        OPENAPI_REDOC_PATH="/redoc",
-        OPENAPI_REDOC_URL="https://cdn.jsdelivr.net/npm/redoc/bundles/redoc.standalone.js",
-        JSON_SORT_KEYS=False,
-        DEBUG=settings.debug,
-    )
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-
-    if settings.trusted_proxies:
-        # Client IPs (login throttling, metering) come from the proxy's headers.
-        n = settings.trusted_proxies
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
-    open_database(settings.database_url)
-    app.extensions["hushbook_keys"] = KeyRing(
-        settings.token_keys, settings.current_kid, settings.issuer
-    )
-
-    @app.before_request
-    def _connect():
-        database.connect(reuse_if_open=True)
-
-    @app.teardown_request
-    def _close(_exc):
-        if not database.is_closed():
-            database.close()
-
-    api = Api(
-        app,
-        spec_kwargs={
-            "info": {"description": "Privacy-first booking: offers, never a calendar."},
-            "marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=schema_name),
-        },
-    )
-    api.spec.components.security_scheme(
-        "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
-    )
-    from .resources import register_blueprints
-
-    register_blueprints(api)
-    register_error_handlers(app)
-
-    @app.get("/healthz")
-    def healthz():
-        database.execute_sql("SELECT 1")
-        return {"status": "ok"}
-
-    idempotency.init_app(app)  # after every route: wraps the POST views under /v1/
-    return app
+__all__ = ["create_app"]

@@ -14,10 +14,11 @@ import hmac
 import json
 from dataclasses import dataclass
 
-from flask import current_app, has_request_context, request
+from flask import has_request_context, request
 
-from .db import lock_row, utcnow, write_transaction
-from .models import AuditEvent, Tenant
+from hushbook_service import keys
+from hushbook_service.db import lock_row, utcnow, write_transaction
+from hushbook_service.models import AuditEvent, Tenant
 
 GENESIS = "0" * 64
 
@@ -41,7 +42,7 @@ def _canonical(event: AuditEvent) -> bytes:
 def _chain_key() -> bytes:
     # Keyed (HMAC) with a secret outside the database: whoever can only write to
     # the database cannot forge a consistent chain after editing an event.
-    return current_app.config["HUSHBOOK"].instance_key(b"hushbook-audit-v1", b"audit-chain")
+    return keys.instance_key("audit", "audit-chain")
 
 
 def chain_hash(prev_hash: str, event: AuditEvent) -> str:

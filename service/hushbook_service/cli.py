@@ -13,15 +13,19 @@ import time
 import click
 from werkzeug.serving import WSGIRequestHandler
 
-from . import create_app
-from .config import (
+from hushbook_service.app import create_app
+from hushbook_service.config import (
     ConfigError,
+    keys_from_environment,
     load_settings,
+    public_url,
     retire_token_key,
     rotate_token_key,
+    sweep_seconds,
+    transport_settings,
 )
-from .db import database, open_database
-from .migrations import migrate as apply_migrations
+from hushbook_service.db import database, open_database
+from hushbook_service.migrations import migrate as apply_migrations
 
 
 def _migrate(settings) -> list[str]:
@@ -129,10 +133,10 @@ def worker(workers: int) -> None:
 
     from huey.consumer import Consumer
 
-    from .jobs import enqueue_due, huey
+    from hushbook_service.jobs import enqueue_due, huey
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    interval = float(os.environ.get("HUSHBOOK_SWEEP_SECONDS", "15"))
+    interval = sweep_seconds()
 
     def sweeper() -> None:  # due messages go out within seconds, not at the next minute
         while True:
@@ -161,7 +165,7 @@ def tenant() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def tenant_create(slug, name, owner_email, owner_name, timezone, locale, as_json) -> None:
     """Create a business and its owner; prints the owner's one-time password."""
-    from .tenants import TenantError, create_tenant
+    from hushbook_service.accounts.tenants import TenantError, create_tenant
 
     settings = load_settings()
     _migrate(settings)
@@ -202,7 +206,7 @@ def keys() -> None:
 
 
 def _instance_keys_only() -> None:
-    if os.environ.get("HUSHBOOK_TOKEN_KEYS"):
+    if keys_from_environment():
         raise click.ClickException("keys come from HUSHBOOK_TOKEN_KEYS: change them there")
 
 
@@ -243,8 +247,8 @@ def audit_group() -> None:
 @click.option("--tenant", "slug", help="Only this business (slug); default: all.")
 def audit_verify(slug: str | None) -> None:
     """Recompute every tenant's hash chain; exit 1 naming the first bad event."""
-    from . import audit
-    from .models import Tenant
+    from hushbook_service import audit
+    from hushbook_service.models import Tenant
 
     settings = load_settings()
     broken = False
@@ -261,6 +265,7 @@ def audit_verify(slug: str | None) -> None:
             else:
                 broken = True
                 bad = verdict.broken_at
+                assert bad is not None  # a broken chain names where
                 click.echo(
                     f"{row.slug}: BROKEN at event seq {bad.seq} (id {bad.id}, "
                     f"{bad.action}, {bad.at.isoformat()}): {verdict.problem}"
@@ -274,7 +279,7 @@ def audit_verify(slug: str | None) -> None:
 @click.option("--port", default=8000, show_default=True, type=int)
 def demo(host: str, port: int) -> None:
     """Seed a demo salon and run the service and the worker (embedded default)."""
-    from .demo import DEMO_VAULT_PASSPHRASE, seed_demo
+    from hushbook_service.demo import DEMO_VAULT_PASSPHRASE, seed_demo
 
     settings = load_settings()
     _migrate(settings)
@@ -306,11 +311,11 @@ def demo(host: str, port: int) -> None:
     else:
         click.echo(f"  Password:      see {creds} (one-time; change it at first login)\n")
     outbox = settings.instance / "outbox"
-    if not os.environ.get("HUSHBOOK_SMTP_URL"):
+    if not transport_settings().smtp_url:
         click.echo(f"  Messages:      written to {outbox} (set HUSHBOOK_SMTP_URL to send)\n")
     env = {
-        **os.environ,
-        "HUSHBOOK_PUBLIC_URL": os.environ.get("HUSHBOOK_PUBLIC_URL", base),
+        **os.environ,  # the worker is this process's child: same configuration
+        "HUSHBOOK_PUBLIC_URL": public_url(default=base),
         "HUSHBOOK_OUTBOX": "1",  # development: messages without SMTP become files
     }
     worker_proc = subprocess.Popen(

@@ -1,4 +1,9 @@
-"""Configuration: read from the environment in this one place.
+"""Configuration: the one module that reads the environment.
+
+:func:`load_settings` reads what a process fixes at start (instance, database,
+queue, secrets, cost factors). The ``*_setting`` readers below are read at use,
+because the worker and the tests may change them while a process runs (where
+messages go, the public address, the rehearsal clock).
 
 Secrets never live in the database. They come from the environment or from a
 file in the instance folder that is generated once with mode 0600.
@@ -227,3 +232,53 @@ def retire_token_key(instance: Path, kid: str) -> None:
         raise ValueError("cannot retire the current signing key; rotate first")
     data["token_keys"] = keys
     write_secrets_file(instance, data)
+
+
+# --- read at use --------------------------------------------------------------------------
+
+
+def public_url(default: str = "http://127.0.0.1:8000") -> str:
+    """``HUSHBOOK_PUBLIC_URL``: where links in messages point."""
+    return str(_env("HUSHBOOK_PUBLIC_URL", default)).rstrip("/")
+
+
+@dataclass(frozen=True)
+class TransportSettings:
+    """Where messages leave (``docs/messages.md``); secrets never in the database."""
+
+    mail_from: str
+    smtp_url: str | None
+    sms_url: str | None
+    sms_secret: bytes
+    outbox: bool  # development only: messages without a transport become files
+
+
+def transport_settings() -> TransportSettings:
+    return TransportSettings(
+        mail_from=str(_env("HUSHBOOK_MAIL_FROM", "booking@hushbook.invalid")),
+        smtp_url=_env("HUSHBOOK_SMTP_URL"),
+        sms_url=_env("HUSHBOOK_SMS_URL"),
+        sms_secret=str(_env("HUSHBOOK_SMS_SECRET", "")).encode(),
+        outbox=_env("HUSHBOOK_OUTBOX") == "1",
+    )
+
+
+def message_lease_seconds() -> float:
+    """``HUSHBOOK_MESSAGE_LEASE_SECONDS``: a claimed message nobody finished is
+    re-queued after this long."""
+    return float(str(_env("HUSHBOOK_MESSAGE_LEASE_SECONDS", "600")))
+
+
+def sweep_seconds() -> float:
+    """``HUSHBOOK_SWEEP_SECONDS``: how often the worker looks for due messages."""
+    return float(str(_env("HUSHBOOK_SWEEP_SECONDS", "15")))
+
+
+def clock_file() -> str | None:
+    """``HUSHBOOK_CLOCK_FILE`` (tests and rehearsals only): a file with the fake now."""
+    return _env("HUSHBOOK_CLOCK_FILE")
+
+
+def keys_from_environment() -> bool:
+    """Whether the token keys come from ``HUSHBOOK_TOKEN_KEYS`` (not the instance file)."""
+    return _env("HUSHBOOK_TOKEN_KEYS") is not None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -11,6 +10,8 @@ from pathlib import Path
 
 import peewee
 from playhouse.db_url import connect
+
+from hushbook_service.config import clock_file
 
 database = peewee.DatabaseProxy()
 _immediate = threading.local()
@@ -71,7 +72,8 @@ def lock_row(model: type[peewee.Model], row_id: int) -> None:
     touching the same row queue, while others run in parallel.
     """
     if not is_sqlite():
-        model.select(model.id).where(model.id == row_id).for_update().get()
+        pk = model._meta.primary_key
+        model.select(pk).where(pk == row_id).for_update().get()
 
 
 class UTCDateTimeField(peewee.DateTimeField):
@@ -95,7 +97,7 @@ def utcnow() -> datetime:
     """The service's "now". ``HUSHBOOK_CLOCK_FILE`` (tests and rehearsals only)
     names a file holding an ISO time that replaces the real clock, so reminders
     due tomorrow can be watched going out today."""
-    fake = os.environ.get("HUSHBOOK_CLOCK_FILE")
+    fake = clock_file()
     if fake:
         try:
             text = Path(fake).read_text().strip()

@@ -6,9 +6,11 @@ import random
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from . import passwords, vault
-from .db import database, utcnow
-from .models import (
+from hushbook_service.accounts import passwords
+from hushbook_service.accounts.tenants import create_tenant
+from hushbook_service.db import database, utcnow
+from hushbook_service.errors import DomainError
+from hushbook_service.models import (
     Appointment,
     PrivacyNotice,
     Service,
@@ -17,7 +19,7 @@ from .models import (
     Tenant,
     WorkingHours,
 )
-from .tenants import create_tenant
+from hushbook_service.privacy import vault
 
 DEMO_SLUG = "demo"
 TEAM = [
@@ -105,9 +107,7 @@ def seed_demo(scrypt_log_n: int, bookings: int = 40, seed: int = 7) -> tuple[Ten
 
 def _seed_bookings(tenant, services, count, rng) -> None:
     """Occupy some realistic times over the next two weeks (anonymous walk-ins)."""
-    from werkzeug.exceptions import HTTPException
-
-    from . import booking
+    from hushbook_service.scheduling import booking
 
     tz = ZoneInfo(tenant.timezone)
     today = utcnow().astimezone(tz).date()
@@ -127,5 +127,5 @@ def _seed_bookings(tenant, services, count, rng) -> None:
                 start=local,
             )
             placed += 1
-        except HTTPException:
+        except DomainError:
             continue

@@ -13,10 +13,41 @@ from typing import NoReturn
 
 import peewee
 from flask import Flask, current_app
-from flask_smorest import abort as smorest_abort
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, default_exceptions
 
 log = logging.getLogger("hushbook")
+
+
+class DomainError(Exception):
+    """A rule said no. Domain code raises it (through :func:`abort` and
+    :func:`field_error`); :func:`register_error_handlers` answers it as a
+    problem document, the one place where it becomes HTTP."""
+
+    def __init__(
+        self,
+        code: int,
+        message: str,
+        *,
+        reason: str | None = None,
+        errors: dict | None = None,
+        headers: dict | None = None,
+    ):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.reason = reason
+        self.errors = errors
+        self.headers = headers or {}
+
+    def as_http(self) -> HTTPException:
+        data: dict = {"message": self.message}
+        if self.errors:
+            data["errors"] = self.errors
+        if self.headers:
+            data["headers"] = self.headers
+        if self.reason:
+            data["reason"] = self.reason
+        return _with_data(self.code, data)
 
 
 def abort(
@@ -27,15 +58,7 @@ def abort(
     errors: dict | None = None,
     headers: dict | None = None,
 ) -> NoReturn:
-    kwargs: dict = {"message": message}
-    if errors:
-        kwargs["errors"] = errors
-    if headers:
-        kwargs["headers"] = headers
-    if reason:
-        kwargs["reason"] = reason
-    smorest_abort(code, **kwargs)
-    raise AssertionError("unreachable")  # pragma: no cover
+    raise DomainError(code, message, reason=reason, errors=errors, headers=headers)
 
 
 def field_error(field: str, message: str, code: int = 422) -> NoReturn:
@@ -47,7 +70,7 @@ def field_error(field: str, message: str, code: int = 422) -> NoReturn:
     )
 
 
-def problem(error: HTTPException) -> tuple[dict, int, dict]:
+def problem(error: HTTPException) -> tuple[dict, int | None, dict]:
     payload = {"code": error.code, "status": error.name, "message": error.description}
     headers: dict = {}
     data = getattr(error, "data", None) or {}
@@ -71,10 +94,14 @@ def problem(error: HTTPException) -> tuple[dict, int, dict]:
 
 
 def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError):
+        return problem(error.as_http())
+
     @app.errorhandler(peewee.IntegrityError)
     def integrity_error(error):  # a unique/foreign key rule: the caller's conflict
         log.info("integrity error: %s", type(error).__name__)
-        return problem(_with_data(409, "This conflicts with existing data."))
+        return problem(_with_data(409, {"message": "This conflicts with existing data."}))
 
     @app.errorhandler(Exception)
     def unexpected(error):  # never leak internals; log the type and where only
@@ -88,9 +115,7 @@ def register_error_handlers(app: Flask) -> None:
         return problem(err)
 
 
-def _with_data(code: int, message: str) -> HTTPException:
-    from werkzeug.exceptions import default_exceptions
-
+def _with_data(code: int, data: dict) -> HTTPException:
     err = default_exceptions[code]()
-    err.data = {"message": message}
+    err.data = data  # type: ignore[attr-defined]
     return err

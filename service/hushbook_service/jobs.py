@@ -1,6 +1,6 @@
 """Huey wiring: SqliteHuey file by default, RedisHuey with HUEY_URL=redis://….
 
-Job payloads carry ids only, never personal data (DESIGN §5/§6).
+Job payloads carry ids only, never personal data (docs/threat-model.md).
 """
 
 from __future__ import annotations
@@ -11,7 +11,14 @@ from contextlib import contextmanager
 
 from huey import Huey, RedisHuey, SqliteHuey, crontab
 
-from .config import Settings, load_settings
+from hushbook_service.accounts import logins
+from hushbook_service.app import create_app
+from hushbook_service.config import Settings, load_settings
+from hushbook_service.db import database
+from hushbook_service.messaging import ledger
+from hushbook_service.privacy import clientbook, delivery
+from hushbook_service.public import bookings, metering
+from hushbook_service.resources import idempotency
 
 
 def make_huey(settings: Settings) -> Huey:
@@ -35,8 +42,6 @@ _app_lock = threading.Lock()
 def service_context() -> Iterator[None]:
     """The app's configuration and a database connection, for a job."""
     global _app
-    from . import create_app
-    from .db import database
 
     with _app_lock:  # the sweeper thread and the worker threads start together
         if _app is None:
@@ -48,13 +53,11 @@ def service_context() -> Iterator[None]:
 @huey.periodic_task(crontab(minute="*/15"))
 def housekeeping() -> int:
     """Drop expired refresh tokens and old login failures."""
-    from . import idempotency, identity, metering, public
-
     with service_context():
         return (
-            identity.purge_expired()
+            logins.purge_expired()
             + metering.purge()
-            + public.purge_spent()
+            + bookings.purge_spent()
             + idempotency.purge_expired()
         )
 
@@ -62,17 +65,13 @@ def housekeeping() -> int:
 @huey.periodic_task(crontab(minute="*"))
 def expire_pending_bookings() -> int:
     """Unconfirmed online bookings past their time: expired, their new clients erased."""
-    from . import public
-
     with service_context():
-        return public.expire_pending()
+        return bookings.expire_pending()
 
 
 @huey.periodic_task(crontab(minute="7"))
 def shred_delivery_contacts() -> list[str]:
     """Crypto-shred the delivery contacts of months that are over (plus grace)."""
-    from . import delivery
-
     with service_context():
         return delivery.shred_expired()
 
@@ -80,8 +79,6 @@ def shred_delivery_contacts() -> list[str]:
 @huey.periodic_task(crontab(hour="3", minute="17"))
 def retention_purge() -> int:
     """Erase clients inactive for longer than their salon's retention period."""
-    from . import clientbook
-
     with service_context():
         return clientbook.purge_inactive()
 
@@ -89,18 +86,14 @@ def retention_purge() -> int:
 @huey.task()
 def send_message(message_id: int) -> None:
     """Send one message of the ledger if it is still owed (the payload is its id)."""
-    from . import messages
-
     with service_context():
-        messages.deliver(message_id)
+        ledger.deliver(message_id)
 
 
 def enqueue_due() -> int:
     """Queue every message that is due (or whose sender vanished): the sweeper."""
-    from . import messages
-
     with service_context():
-        ids = messages.claim_due()
+        ids = ledger.claim_due()
     for message_id in ids:
         send_message(message_id)
     return len(ids)

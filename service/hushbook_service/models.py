@@ -1,13 +1,15 @@
 """The data model. Every row that belongs to a business carries ``tenant``.
 
-Read tenant rows only through :mod:`hushbook_service.tenancy`.
+Read tenant rows only through :mod:`hushbook_service.accounts.tenancy`.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import peewee as pw
 
-from .db import UTCDateTimeField, database, utcnow
+from hushbook_service.db import UTCDateTimeField, database, utcnow
 
 ROLES = ("owner", "manager", "reception", "staff", "accountant")
 APPOINTMENT_STATES = ("pending", "confirmed", "completed", "no_show", "cancelled", "expired")
@@ -18,6 +20,10 @@ APPOINTMENT_SOURCES = ("staff", "phone", "walk_in", "online")
 
 
 class BaseModel(pw.Model):
+    # What peewee adds at run time, spelled out for the type checker: the
+    # primary key here, and ``<field>_id`` beside each foreign key below.
+    id: Any
+
     class Meta:
         database = database
         legacy_table_names = False
@@ -61,6 +67,7 @@ class Tenant(BaseModel):
 
 class TenantModel(BaseModel):
     tenant = pw.ForeignKeyField(Tenant, on_delete="CASCADE", index=True)
+    tenant_id: Any
 
 
 class Staff(TenantModel):
@@ -78,7 +85,13 @@ class Staff(TenantModel):
     # Bumped on deactivation, role change and password change: every token
     # carrying an older version is refused at once.
     token_version = pw.IntegerField(default=1)
-    # Second factor (see :mod:`hushbook_service.totp`): the secret sealed with
+
+    @property
+    def shown_name(self) -> str:
+        """The name customers see (only where the business shows names)."""
+        return self.public_name or self.display_name
+
+    # Second factor (see :mod:`hushbook_service.accounts.totp`): the secret sealed with
     # AES-256-GCM under a key outside the database, never in plain text.
     totp_secret = pw.TextField(null=True)
     totp_enabled = pw.BooleanField(default=False)
@@ -105,7 +118,9 @@ class Service(TenantModel):
 
 class ServiceStaff(TenantModel):
     service = pw.ForeignKeyField(Service, on_delete="CASCADE", backref="staff_links")
+    service_id: Any
     staff = pw.ForeignKeyField(Staff, on_delete="CASCADE", backref="service_links")
+    staff_id: Any
 
     class Meta:
         indexes = ((("service", "staff"), True),)
@@ -115,6 +130,7 @@ class WorkingHours(TenantModel):
     """Weekly rule in the tenant's wall-clock time: a shift or a break."""
 
     staff = pw.ForeignKeyField(Staff, on_delete="CASCADE", backref="working_hours")
+    staff_id: Any
     weekday = pw.SmallIntegerField()  # 0 = Monday
     kind = pw.CharField(max_length=8, default="shift")  # shift | break
     start = pw.TimeField(formats=["%H:%M:%S", "%H:%M"])
@@ -125,6 +141,7 @@ class ScheduleException(TenantModel):
     """One-off hours for a date; a row without times means the day is off."""
 
     staff = pw.ForeignKeyField(Staff, on_delete="CASCADE", backref="exceptions")
+    staff_id: Any
     date = pw.DateField()
     start = pw.TimeField(null=True, formats=["%H:%M:%S", "%H:%M"])
     end = pw.TimeField(null=True, formats=["%H:%M:%S", "%H:%M"])
@@ -132,6 +149,7 @@ class ScheduleException(TenantModel):
 
 class TimeOff(TenantModel):
     staff = pw.ForeignKeyField(Staff, on_delete="CASCADE", backref="time_off")
+    staff_id: Any
     start_at = UTCDateTimeField()
     end_at = UTCDateTimeField()
     kind = pw.CharField(max_length=16, default="other")  # vacation | sick | training | other
@@ -140,7 +158,7 @@ class TimeOff(TenantModel):
 
 class Client(TenantModel):
     """A client of the business. Personal fields live only in ``profile``,
-    sealed to the tenant's public key (see :mod:`hushbook_service.client_profiles`);
+    sealed to the tenant's public key (see :mod:`hushbook_service.privacy.profiles`);
     ``client_key`` is the random record id the ciphertexts are bound to."""
 
     client_key = pw.CharField(max_length=64, null=True)
@@ -158,12 +176,18 @@ class Client(TenantModel):
     # For retention; None on rows from before it existed (then created_at counts).
     last_activity_at = UTCDateTimeField(default=utcnow, null=True, index=True)
     created_at = UTCDateTimeField(default=utcnow)
+    # backrefs (ClientIndex.client, Consent.client)
+    index_entries: Any
+    consents: Any
 
 
 class Appointment(TenantModel):
     staff = pw.ForeignKeyField(Staff, on_delete="RESTRICT", backref="appointments")
+    staff_id: Any
     service = pw.ForeignKeyField(Service, on_delete="RESTRICT")
+    service_id: Any
     client = pw.ForeignKeyField(Client, null=True, on_delete="SET NULL")
+    client_id: Any
     status = pw.CharField(max_length=16, default="confirmed", index=True)
     source = pw.CharField(max_length=16, default="staff")
     start_at = UTCDateTimeField()
@@ -175,6 +199,7 @@ class Appointment(TenantModel):
     # Online bookings: unconfirmed (double opt-in) ones stop occupying at this time.
     pending_until = UTCDateTimeField(null=True)
     created_by = pw.ForeignKeyField(Staff, null=True, on_delete="SET NULL", backref="+")
+    created_by_id: Any
     created_at = UTCDateTimeField(default=utcnow)
     updated_at = UTCDateTimeField(default=utcnow)
 
@@ -186,6 +211,7 @@ class RefreshToken(TenantModel):
     jti = pw.CharField(max_length=64, unique=True)
     family = pw.CharField(max_length=64, index=True)
     staff = pw.ForeignKeyField(Staff, on_delete="CASCADE")
+    staff_id: Any
     expires_at = UTCDateTimeField()
     used_at = UTCDateTimeField(null=True)
     revoked_at = UTCDateTimeField(null=True)
@@ -196,6 +222,7 @@ class IntegrationKey(TenantModel):
     name = pw.CharField(max_length=100)
     scopes = pw.TextField()  # space-separated permissions
     created_by = pw.ForeignKeyField(Staff, null=True, on_delete="SET NULL")
+    created_by_id: Any
     created_at = UTCDateTimeField(default=utcnow)
     last_used_at = UTCDateTimeField(null=True)
     revoked_at = UTCDateTimeField(null=True)
@@ -214,6 +241,7 @@ class ClientIndex(TenantModel):
     clients without storing the contact (see docs/threat-model.md)."""
 
     client = pw.ForeignKeyField(Client, on_delete="CASCADE", backref="index_entries")
+    client_id: Any
     kind = pw.CharField(max_length=8)  # email | phone
     digest = pw.CharField(max_length=64)
 
@@ -237,6 +265,7 @@ class Consent(TenantModel):
     """Which notice a client agreed to, when, and for what."""
 
     client = pw.ForeignKeyField(Client, on_delete="CASCADE", backref="consents")
+    client_id: Any
     notice_version = pw.IntegerField()
     locale = pw.CharField(max_length=10)
     purposes = pw.CharField(max_length=200)  # space-separated: booking reminders birthday …
@@ -252,6 +281,7 @@ class DeliveryContact(TenantModel):
     Deleting that month's private key (after the grace period) shreds it."""
 
     appointment = pw.ForeignKeyField(Appointment, on_delete="CASCADE", unique=True)
+    appointment_id: Any
     epoch = pw.CharField(max_length=7)  # YYYY-MM of the appointment
     sealed = pw.TextField()
     # Which contacts are inside ("email", "phone", "email phone"): the channels
@@ -265,6 +295,7 @@ class VaultMember(TenantModel):
     the member's passphrase on the member's side (the service never sees it)."""
 
     staff = pw.ForeignKeyField(Staff, on_delete="CASCADE", unique=True)
+    staff_id: Any
     public_key = pw.CharField(max_length=64)
     wrapped_private_key = pw.TextField()  # JSON from hushbook.sealing.wrap_private_key
     updated_at = UTCDateTimeField(default=utcnow)
@@ -274,9 +305,11 @@ class VaultGrant(TenantModel):
     """The tenant's private key sealed to one member's public key: a read grant."""
 
     staff = pw.ForeignKeyField(Staff, on_delete="CASCADE")
+    staff_id: Any
     key_version = pw.IntegerField()
     sealed_tenant_key = pw.TextField()
     granted_by = pw.ForeignKeyField(Staff, null=True, on_delete="SET NULL", backref="+")
+    granted_by_id: Any
     created_at = UTCDateTimeField(default=utcnow)
 
     class Meta:
@@ -323,6 +356,7 @@ class Message(TenantModel):
     Re-arming (a reschedule) bumps ``version``. No contact data here."""
 
     appointment = pw.ForeignKeyField(Appointment, on_delete="CASCADE", backref="messages")
+    appointment_id: Any
     kind = pw.CharField(max_length=20)
     channel = pw.CharField(max_length=8)  # email | sms | staff (the team member's e-mail)
     due_at = UTCDateTimeField(index=True)
@@ -365,6 +399,7 @@ class PendingHold(TenantModel):
     cancellation or expiry."""
 
     appointment = pw.ForeignKeyField(Appointment, on_delete="CASCADE", backref="holds")
+    appointment_id: Any
     kind = pw.CharField(max_length=12)  # contact | session | ip | subnet
     digest = pw.CharField(max_length=64)
 
@@ -385,7 +420,7 @@ class BlockedContact(TenantModel):
 
 
 class IdempotencyRecord(TenantModel):
-    """One ``Idempotency-Key`` of one caller (see :mod:`hushbook_service.idempotency`).
+    """One ``Idempotency-Key`` of one caller (see :mod:`hushbook_service.resources.idempotency`).
 
     Neither the key nor the request is stored: ``key_digest`` is a keyed hash of
     (tenant, caller, key), ``fingerprint`` a keyed hash of method, path and body,

@@ -1,15 +1,19 @@
 """Stealth mode's rules in one place: settings, metering keys, proof-of-work.
 
+The one solver of the proof-of-work is the SDK's (:func:`hushbook.solve_pow`);
+this module only checks solutions.
+
 Pure standard library (no Flask, no database), so the benchmark and the
 tests use exactly what the service enforces.  The stateful parts (buckets in
-the database, spent tokens) live in :mod:`hushbook_service.metering` and
-:mod:`hushbook_service.public`.
+the database, spent tokens) live in :mod:`hushbook_service.public.metering` and
+:mod:`hushbook_service.public.visitors`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import ipaddress
+import json
 import math
 
 # Owner-tunable settings (PATCH /v1/tenant {"stealth_settings": {...}}) with
@@ -55,6 +59,29 @@ DAY = 86_400
 HOUR = 3_600
 
 
+# The salon's daily asks are not a wall: past them every ask costs more work,
+# one bit per doubling, at most this many bits (8x the work). Refusing instead
+# would let anyone who pays the base price shut the salon's booking for all.
+SALON_PRESSURE_MAX_BITS = 3
+SALON_OVERDRAW = 2**SALON_PRESSURE_MAX_BITS - 1  # capacities below empty
+
+
+def salon_pressure_bits(salon_asks: float, salon_budget: int) -> int:
+    """Extra bits for everyone once the salon's daily asks are spent."""
+    if salon_asks <= salon_budget:
+        return 0
+    return min(SALON_PRESSURE_MAX_BITS, math.ceil(math.log2(salon_asks / salon_budget)))
+
+
+def required_bits(used: dict[str, float], settings: dict[str, int]) -> int:
+    """The difficulty an ask must pay now: the requester's own volume (session,
+    address) plus the salon's pressure. Decided when a puzzle is issued *and*
+    again when it is spent, so puzzles fetched early buy nothing."""
+    own = pow_bits(max(used["session"], used["ip"]), settings["pow_base_bits"])
+    pressure = salon_pressure_bits(used["tenant"], settings["asks_per_tenant_day"])
+    return min(POW_MAX_BITS, own + pressure)
+
+
 def pow_bits(recent_asks: float, base: int) -> int:
     """Difficulty for a requester who made ``recent_asks`` asks lately."""
     if recent_asks <= POW_FREE_ASKS:
@@ -74,14 +101,6 @@ def pow_digest(challenge_id: str, nonce: str) -> bytes:
 
 def pow_ok(challenge_id: str, nonce: str, bits: int) -> bool:
     return leading_zero_bits(pow_digest(challenge_id, nonce)) >= bits
-
-
-def solve(challenge_id: str, bits: int) -> str:
-    """Reference solver (tests, SDK, benchmark): the first nonce that works."""
-    n = 0
-    while not pow_ok(challenge_id, str(n), bits):
-        n += 1
-    return str(n)
 
 
 def network_keys(ip: str) -> list[tuple[str, str]]:
@@ -116,6 +135,12 @@ def ask_buckets(settings: dict[str, int]) -> dict[str, tuple[int, int]]:
         "wide_subnet": (settings["asks_per_wide_subnet_day"], DAY),
         "tenant": (settings["asks_per_tenant_day"], DAY),
     }
+
+
+def settings_of(tenant: object) -> dict[str, int]:
+    """The one reader of a tenant's stealth settings (its stored JSON overrides
+    merged over :data:`DEFAULTS`)."""
+    return merged(json.loads(getattr(tenant, "stealth_settings", None) or "{}"))
 
 
 def merged(stored: dict[str, int] | None) -> dict[str, int]:

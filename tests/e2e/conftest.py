@@ -5,7 +5,7 @@ suites that follow in the same pytest run find the database to themselves).
 Needs: Debian's ``wordpress``, ``php-cli`` + ``php-mysql``, a MariaDB answering
 on 127.0.0.1:3306, ``chromium``, Playwright for Python, and ``npm ci`` in
 tests/e2e (axe-core). A missing piece skips the suite on a developer's machine
-and fails it under CI (``CI`` set): see ``require`` in tests/conftest.py.
+and fails it under CI (``CI`` set): see ``require`` in tests/support/components.py.
 
 The service runs on SQLite + SqliteHuey, or on ``HUSHBOOK_TEST_DATABASE_URL``
 and ``HUSHBOOK_TEST_HUEY_URL`` when set (as .ci/run's PostgreSQL/Redis step does).
@@ -27,26 +27,16 @@ from pathlib import Path
 import pytest
 import requests
 
-from conftest import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    INDEX_KEY,
-    PASSWORD,
-    SCRYPT_LOG_N,
-    TEST_DB_URL,
-    TOKEN_KEYS,
-    VAULT_LOG_N,
-    free_port,
-    require,
-    reset_database,
-    setup_vault,
-    vault_passphrase,
-)
+from support.components import CHROMIUM, CHROMIUM_ARGS, require
+from support.config import KEY_ENV, PASSWORD, SCRYPT_LOG_N, TEST_DB_URL, TEST_HUEY_URL, VAULT_LOG_N
+from support.processes import free_port, service_env
+from support.tenants import setup_vault, vault_passphrase
 
 from .support import (
     AXE_JS,
     E2E,
     PLUGIN_DIR,
+    SALON_NAME,
     SHOTS,
     SUMMARY,
     WIDGET_DIR,
@@ -56,9 +46,7 @@ from .support import (
     playwright_importable,
 )
 
-HUEY_URL = os.environ.get("HUSHBOOK_TEST_HUEY_URL", "")
 WEEK = [{"weekday": d, "start": "08:00", "end": "20:00"} for d in range(7)]
-SALON_NAME = "Studio Lumen Hushbook-E2E"  # public: the scan must find it in the service's DB
 SERVICES = [("Haircut and blow-dry", 45, 4500), ("Colour refresh", 60, 7000)]
 STAFF = ["Anna", "Ben"]
 NOTICE = {
@@ -140,6 +128,9 @@ class Service:
     mailbox: Mailbox
     salon: Salon | None = None
     procs: list = field(default_factory=list)
+    # HUSHBOOK_CLOCK_FILE of the server and the worker: empty means the real time;
+    # a test that writes an ISO time into it must empty it again (test_console.py).
+    clock: Path | None = None
 
 
 @pytest.fixture(scope="package")
@@ -155,21 +146,17 @@ def mailbox():
 
 
 @pytest.fixture(scope="package")
-def service(tmp_path_factory, mailbox):
+def service(tmp_path_factory, mailbox, migrated_template):
     """A real ``hushbook serve`` and ``hushbook worker`` on a fresh instance."""
     from hushbook_service import create_app
     from hushbook_service.config import load_settings
     from hushbook_service.db import database
-    from hushbook_service.migrations import migrate
 
     root = tmp_path_factory.mktemp("e2e-service")
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("HUSHBOOK_TOKEN_KEYS", TOKEN_KEYS)
-        mp.setenv("HUSHBOOK_INDEX_KEY", INDEX_KEY)
-        mp.setenv("HUSHBOOK_SCRYPT_LOG_N", str(SCRYPT_LOG_N))
-        if TEST_DB_URL:
-            reset_database(TEST_DB_URL)
-        huey_url = HUEY_URL or f"sqlite:///{root / 'huey.db'}"
+        for name, value in KEY_ENV.items():
+            mp.setenv(name, value)
+        huey_url = TEST_HUEY_URL or f"sqlite:///{root / 'huey.db'}"
         if huey_url.startswith("redis"):
             import redis
 
@@ -180,26 +167,22 @@ def service(tmp_path_factory, mailbox):
             huey_url=huey_url,
         )
         settings.instance.mkdir(parents=True, exist_ok=True)
+        migrated_template.copy_to(settings.database_url)  # a fresh, migrated database
         app = create_app(settings)
-        with database.connection_context():
-            migrate(database.obj)
 
         port = free_port()
         url = f"http://127.0.0.1:{port}"
-        env = {
-            **os.environ,
-            "HUSHBOOK_INSTANCE": str(settings.instance),
-            "DATABASE_URL": settings.database_url,
-            "HUEY_URL": huey_url,
-            "HUSHBOOK_TOKEN_KEYS": TOKEN_KEYS,
-            "HUSHBOOK_INDEX_KEY": INDEX_KEY,
-            "HUSHBOOK_SCRYPT_LOG_N": str(SCRYPT_LOG_N),
-            "HUSHBOOK_SMTP_URL": f"smtp://127.0.0.1:{mailbox.port}?security=none",
-            "HUSHBOOK_MAIL_FROM": "booking@studio-lumen.test",
-            "HUSHBOOK_PUBLIC_URL": url,  # the mail's link opens this service's confirm page
-            "HUSHBOOK_SWEEP_SECONDS": "0.3",
-        }
-        svc = Service(url, root, settings, app, mailbox)
+        clock = root / "clock"
+        clock.write_text("")  # the real time until a test says otherwise
+        env = service_env(
+            settings,
+            HUSHBOOK_SMTP_URL=f"smtp://127.0.0.1:{mailbox.port}?security=none",
+            HUSHBOOK_MAIL_FROM="booking@studio-lumen.test",
+            HUSHBOOK_PUBLIC_URL=url,  # the mail's link opens this service's confirm page
+            HUSHBOOK_SWEEP_SECONDS="0.3",
+            HUSHBOOK_CLOCK_FILE=str(clock),
+        )
+        svc = Service(url, root, settings, app, mailbox, clock=clock)
         cli = [sys.executable, "-m", "hushbook_service.cli"]
         try:
             server_log = settings.instance / "server.log"
@@ -236,9 +219,9 @@ def make_salon(svc: Service) -> Salon:
     """The salon, as its owner sets it up: vault (so it has a public key), stealth
     mode on (the browser really solves proof-of-work), names shown, two services,
     two team members working every day, a privacy notice, a key for the plugin."""
+    from hushbook_service.accounts.passwords import hash_password
+    from hushbook_service.accounts.tenants import create_tenant
     from hushbook_service.db import database
-    from hushbook_service.passwords import hash_password
-    from hushbook_service.tenants import create_tenant
 
     slug = "studio-lumen"
     with svc.app.app_context(), database.connection_context():
@@ -308,7 +291,7 @@ class WordPress:
                 PLUGIN_OPTION,
                 json.dumps(changes),
             ],
-            env={**os.environ, "WORDPRESS_CONFIG": self.config_name},
+            env=service_env(WORDPRESS_CONFIG=self.config_name),
             capture_output=True,
             text=True,
             timeout=60,
@@ -461,7 +444,7 @@ def wordpress(service, salon, tmp_path_factory):
                 }
             )
         )
-        env = {**os.environ, "WORDPRESS_CONFIG": name}
+        env = service_env(WORDPRESS_CONFIG=name)
         done = subprocess.run(
             ["php", str(E2E / "wordpress" / "install.php"), str(spec)],
             env=env,

@@ -27,6 +27,7 @@ AXE_JS = E2E / "node_modules" / "axe-core" / "axe.min.js"
 WIDGET_DIR = ROOT / "service" / "hushbook_service" / "static" / "widget"
 PLUGIN_DIR = ROOT / "plugins" / "wordpress" / "hushbook"
 WP_ROOT = Path("/usr/share/wordpress")
+SALON_NAME = "Studio Lumen Hushbook-E2E"  # public: the scan must find it in the service's DB
 
 # "Tuesday, 24 November, 10:00–10:45" (en-GB may drop the first comma), maybe " with Anna".
 OFFER_NAME = re.compile(r"^[A-Z][a-z]+day,? \d{1,2} [A-Z][a-z]+,? \d{2}:\d{2}–\d{2}:\d{2}")

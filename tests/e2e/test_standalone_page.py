@@ -11,7 +11,7 @@ import pytest
 from .flows import assert_confirmed_for_the_salon, book_with_mouse, confirm_by_mail_link
 from .support import appointments_of, new_customer, text_of
 
-pytestmark = pytest.mark.server
+pytestmark = pytest.mark.system
 
 
 def test_mouse_booking_on_the_standalone_page(service, salon, visit):

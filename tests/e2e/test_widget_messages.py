@@ -11,7 +11,7 @@ import pytest
 
 from .flows import OFFERS, WISH
 
-pytestmark = pytest.mark.server
+pytestmark = pytest.mark.system
 BERLIN = ZoneInfo("Europe/Berlin")
 
 
@@ -69,7 +69,9 @@ def test_rate_limit_says_how_long_to_wait(visit, service, salon):
         alert = w.get_by_role("alert")
         alert.filter(has_text="Too many requests").wait_for()
         said = alert.inner_text()
-        assert re.fullmatch(r"Too many requests\. Please try again in \d+ (minutes|seconds)\.", said), said
+        assert re.fullmatch(
+            r"Too many requests\. Please try again in \d+ (minutes|seconds)\.", said
+        ), said
         minutes = int(re.search(r"\d+", said).group())
         assert 30 <= minutes <= 60, said  # one ask per hour: the bucket refills within the hour
         visit.shot("rate-limited")

@@ -20,18 +20,19 @@ from urllib.parse import urljoin
 
 import pytest
 import requests
-from test_leak import collect_files, dump_stores, needles, scan
 
-from .conftest import SALON_NAME, free_port
+from support.leak import collect_files, dump_stores, needles, scan
+from support.processes import free_port
+
 from .flows import (
     assert_confirmed_for_the_salon,
     book_with_keyboard,
     book_with_mouse,
     confirm_by_mail_link,
 )
-from .support import SUMMARY, config_of, new_customer, personal_values
+from .support import SALON_NAME, SUMMARY, config_of, new_customer, personal_values
 
-pytestmark = pytest.mark.server
+pytestmark = pytest.mark.system
 STARTED = time.time()
 
 

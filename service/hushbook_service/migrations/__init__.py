@@ -15,7 +15,7 @@ import peewee
 from playhouse.migrate import SchemaMigrator
 from playhouse.migrate import migrate as run_operations
 
-from ..models import SchemaMigration
+from hushbook_service.models import SchemaMigration
 
 
 def add_missing_columns(db: peewee.Database, model, *fields) -> None:

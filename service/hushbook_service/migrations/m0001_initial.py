@@ -1,6 +1,6 @@
 """Tenants, staff, services, schedules, clients, appointments, tokens."""
 
-from ..models import ALL_MODELS
+from hushbook_service.models import ALL_MODELS
 
 
 def up(db):

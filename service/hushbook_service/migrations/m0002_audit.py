@@ -1,6 +1,6 @@
 """The audit trail (hash-chained events per tenant)."""
 
-from ..models import AuditEvent
+from hushbook_service.models import AuditEvent
 
 
 def up(db):

@@ -1,7 +1,7 @@
 """Zero-access client data: tenant public key, member vaults, grants, client keys."""
 
-from ..models import Client, Tenant, VaultGrant, VaultMember
-from . import add_missing_columns
+from hushbook_service.migrations import add_missing_columns
+from hushbook_service.models import Client, Tenant, VaultGrant, VaultMember
 
 
 def up(db):

@@ -1,7 +1,14 @@
 """Client figures, blind index, consents, privacy notices, delivery contacts."""
 
-from ..models import Client, ClientIndex, Consent, DeliveryContact, PrivacyNotice, Tenant
-from . import add_missing_columns
+from hushbook_service.migrations import add_missing_columns
+from hushbook_service.models import (
+    Client,
+    ClientIndex,
+    Consent,
+    DeliveryContact,
+    PrivacyNotice,
+    Tenant,
+)
 
 
 def up(db):

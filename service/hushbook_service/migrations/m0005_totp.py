@@ -1,8 +1,8 @@
 """TOTP second factor: sealed secret, on/off and replay guard per account;
 the business's "owners and managers must use it" switch."""
 
-from ..models import Staff, Tenant
-from . import add_missing_columns
+from hushbook_service.migrations import add_missing_columns
+from hushbook_service.models import Staff, Tenant
 
 
 def up(db):

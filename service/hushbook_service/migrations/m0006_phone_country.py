@@ -1,7 +1,7 @@
 """The country code national phone numbers are read with (was fixed to 49)."""
 
-from ..models import Tenant
-from . import add_missing_columns
+from hushbook_service.migrations import add_missing_columns
+from hushbook_service.models import Tenant
 
 
 def up(db):

@@ -1,6 +1,7 @@
 """Stealth layer: tenant knobs, public names, pending online bookings, metering."""
 
-from ..models import (
+from hushbook_service.migrations import add_missing_columns
+from hushbook_service.models import (
     Appointment,
     BlockedContact,
     Client,
@@ -11,7 +12,6 @@ from ..models import (
     Staff,
     Tenant,
 )
-from . import add_missing_columns
 
 
 def up(db):

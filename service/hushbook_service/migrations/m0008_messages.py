@@ -1,7 +1,7 @@
 """Message ledger, reminder policy and channels, contact kinds."""
 
-from ..models import DeliveryContact, Message, Tenant
-from . import add_missing_columns
+from hushbook_service.migrations import add_missing_columns
+from hushbook_service.models import DeliveryContact, Message, Tenant
 
 
 def up(db):

@@ -1,6 +1,6 @@
 """Idempotent retries: one record per caller and ``Idempotency-Key``."""
 
-from ..models import IdempotencyRecord
+from hushbook_service.models import IdempotencyRecord
 
 
 def up(db):

@@ -1,6 +1,6 @@
 """HTTP resources: thin routes over the domain modules."""
 
-from . import (
+from hushbook_service.resources import (
     appointments,
     audit,
     auth,

@@ -7,15 +7,21 @@ from zoneinfo import ZoneInfo
 from flask.views import MethodView
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from .. import booking, delivery, messages
-from ..auth import principal, require
-from ..db import write_transaction
-from ..errors import field_error
-from ..extensions import Blueprint, CursorPage, Schema
-from ..models import APPOINTMENT_STATES, Appointment, Client, Service, Staff
-from ..tenancy import current_tenant, get_or_404, scoped
-from .clients import ClientSchema, ClientWriteSchema, ContactsSchema, create_client
-from .common import PageQuery, local_to_utc
+from hushbook_service.accounts.principals import principal
+from hushbook_service.accounts.tenancy import current_tenant, get_or_404, scoped
+from hushbook_service.db import write_transaction
+from hushbook_service.errors import field_error
+from hushbook_service.messaging import ledger as messages
+from hushbook_service.models import APPOINTMENT_STATES, Appointment, Client, Service, Staff
+from hushbook_service.privacy import clients, delivery
+from hushbook_service.resources.clients import (
+    ClientSchema,
+    ClientWriteSchema,
+    ContactsSchema,
+)
+from hushbook_service.resources.common import PageQuery, local_to_utc
+from hushbook_service.resources.extensions import Blueprint, CursorPage, Schema
+from hushbook_service.scheduling import booking
 
 blp = Blueprint("appointments", __name__, url_prefix="/v1/appointments", description="Appointments")
 
@@ -92,8 +98,7 @@ def _start_utc(value, tenant):
 
 @blp.route("")
 class AppointmentList(MethodView):
-    @blp.staff_route()
-    @require("appointments:read", "appointments:read_own")
+    @blp.staff_route("appointments:read", "appointments:read_own")
     @blp.arguments(AppointmentQuery, location="query")
     @blp.response(200, AppointmentSchema(many=True))
     @blp.paginate(CursorPage)
@@ -111,8 +116,7 @@ class AppointmentList(MethodView):
             rows = rows.where(Appointment.status == query["status"])
         return rows
 
-    @blp.staff_route()
-    @require("appointments:write")
+    @blp.staff_route("appointments:write")
     @blp.arguments(AppointmentCreateSchema)
     @blp.response(201, AppointmentSchema)
     @blp.alt_response(409, description="The time is taken (reason: slot_taken)")
@@ -135,7 +139,7 @@ class AppointmentList(MethodView):
         )
         with write_transaction():  # outermost: BEGIN IMMEDIATE on SQLite
             if "client" in data:
-                client = create_client(tenant, data["client"], source="staff")
+                client = clients.create_client(tenant, data["client"], source="staff")
             appointment.client = client
             booking.occupy(
                 appointment,
@@ -155,16 +159,14 @@ class AppointmentList(MethodView):
 
 @blp.route("/<appointment_id>")
 class AppointmentItem(MethodView):
-    @blp.staff_route()
-    @require("appointments:read", "appointments:read_own")
+    @blp.staff_route("appointments:read", "appointments:read_own")
     @blp.etag
     @blp.response(200, AppointmentSchema)
     def get(self, appointment_id):
         """Read one appointment"""
         return get_or_404(Appointment, appointment_id, "Appointment")
 
-    @blp.staff_route()
-    @require("appointments:write")
+    @blp.staff_route("appointments:write")
     @blp.etag
     @blp.arguments(AppointmentMoveSchema)
     @blp.response(200, AppointmentSchema)
@@ -180,28 +182,21 @@ class AppointmentItem(MethodView):
         if "staff_id" in data:
             staff = get_or_404(Staff, data["staff_id"], "Team member")
         start = _start_utc(data["start"], tenant) if "start" in data else appointment.start_at
-        old_start = appointment.start_at
-        with write_transaction():
-            booking.occupy(
-                appointment,
-                tenant=tenant,
-                staff=staff,
-                service=appointment.service,
-                start=start,
-                allow_outside_hours=data["allow_outside_hours"],
-            )
-            delivery.move(appointment, old_start)
-            if appointment.start_at != old_start:
-                messages.on_rescheduled(appointment)
-        return appointment
+        return booking.move(
+            appointment,
+            tenant=tenant,
+            staff=staff,
+            service=appointment.service,
+            start=start,
+            allow_outside_hours=data["allow_outside_hours"],
+        )
 
 
 def _transition_route(action: str, summary: str):
     path = action.replace("_", "-")
 
     class Transition(MethodView):
-        @blp.staff_route()
-        @require("appointments:write")
+        @blp.staff_route("appointments:write")
         @blp.response(200, AppointmentSchema)
         @blp.alt_response(409, description="Not allowed from the current status")
         def post(self, appointment_id):

@@ -8,11 +8,10 @@ from zoneinfo import ZoneInfo
 from flask.views import MethodView
 from marshmallow import fields, validate
 
-from ..auth import require
-from ..extensions import Blueprint, CursorPage, Schema
-from ..models import AuditEvent
-from ..tenancy import current_tenant, scoped
-from .common import PageQuery, local_to_utc
+from hushbook_service.accounts.tenancy import current_tenant, scoped
+from hushbook_service.models import AuditEvent
+from hushbook_service.resources.common import PageQuery, local_to_utc
+from hushbook_service.resources.extensions import Blueprint, CursorPage, Schema
 
 blp = Blueprint(
     "audit", __name__, url_prefix="/v1/audit-events", description="Tamper-evident audit trail"
@@ -41,8 +40,7 @@ class AuditQuery(PageQuery):
 
 @blp.route("")
 class AuditEvents(MethodView):
-    @blp.staff_route()
-    @require("audit:read")
+    @blp.staff_route("audit:read")
     @blp.arguments(AuditQuery, location="query")
     @blp.response(200, AuditEventSchema(many=True))
     @blp.paginate(CursorPage)

@@ -4,11 +4,11 @@ from flask import request
 from flask.views import MethodView
 from marshmallow import fields, validate
 
-from .. import identity
-from ..auth import authenticate, principal, require
-from ..errors import abort
-from ..extensions import BEARER, Blueprint, Schema
-from ..models import Staff
+from hushbook_service.accounts import logins as identity
+from hushbook_service.accounts.principals import authenticate, principal
+from hushbook_service.errors import abort
+from hushbook_service.models import Staff
+from hushbook_service.resources.extensions import BEARER, Blueprint, Schema
 
 blp = Blueprint("auth", __name__, url_prefix="/v1/auth", description="Staff login and tokens")
 
@@ -121,8 +121,7 @@ def _own_account() -> Staff:
 
 @blp.route("/totp/setup")
 class TotpSetup(MethodView):
-    @blp.staff_route()
-    @require("auth:totp")
+    @blp.staff_route("auth:totp")
     @blp.response(200, TotpSetupSchema)
     @blp.alt_response(409, description="The second factor is already on")
     def post(self):
@@ -133,8 +132,7 @@ class TotpSetup(MethodView):
 
 @blp.route("/totp/enable")
 class TotpEnable(MethodView):
-    @blp.staff_route()
-    @require("auth:totp")
+    @blp.staff_route("auth:totp")
     @blp.arguments(TotpEnableSchema)
     @blp.response(200, TokenPairSchema)
     @blp.alt_response(409, description="Not set up, or already on")
@@ -145,8 +143,7 @@ class TotpEnable(MethodView):
 
 @blp.route("/totp/disable")
 class TotpDisable(MethodView):
-    @blp.staff_route()
-    @require("auth:totp")
+    @blp.staff_route("auth:totp")
     @blp.arguments(TotpDisableSchema)
     @blp.response(204)
     @blp.alt_response(409, description="The second factor is not on")

@@ -1,7 +1,7 @@
 """/v1/availability: free times for the salon's own people (never public).
 
 Reception uses it to book a caller. The public never gets this list: the
-public surface answers with a few offers (DESIGN §4).
+public surface answers with a few offers (docs/stealth.md).
 """
 
 from __future__ import annotations
@@ -12,13 +12,12 @@ from zoneinfo import ZoneInfo
 from flask.views import MethodView
 from marshmallow import fields
 
-from .. import booking
-from ..auth import require
-from ..errors import field_error
-from ..extensions import Blueprint, QuerySchema, Schema
-from ..models import Service, ServiceStaff, Staff
-from ..tenancy import current_tenant, get_or_404, scoped
-from .common import local_to_utc
+from hushbook_service.accounts.tenancy import current_tenant, get_or_404, scoped
+from hushbook_service.errors import field_error
+from hushbook_service.models import Service, ServiceStaff, Staff
+from hushbook_service.resources.common import local_to_utc
+from hushbook_service.resources.extensions import Blueprint, QuerySchema, Schema
+from hushbook_service.scheduling import booking
 
 blp = Blueprint(
     "availability",
@@ -50,8 +49,7 @@ class StaffAvailabilitySchema(Schema):
 
 @blp.route("")
 class Availability(MethodView):
-    @blp.staff_route()
-    @require("appointments:write")
+    @blp.staff_route("appointments:write")
     @blp.arguments(AvailabilityQuery, location="query")
     @blp.response(200, StaffAvailabilitySchema(many=True))
     def get(self, query):

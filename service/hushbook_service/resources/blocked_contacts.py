@@ -5,14 +5,15 @@ from __future__ import annotations
 from flask.views import MethodView
 from marshmallow import ValidationError, fields, validates_schema
 
-from .. import audit, clientbook
-from ..auth import principal, require
-from ..db import write_transaction
-from ..errors import field_error
-from ..extensions import Blueprint, Schema
-from ..models import BlockedContact
-from ..tenancy import get_or_404, scoped
-from .clients import ContactsSchema
+from hushbook_service import audit
+from hushbook_service.accounts.principals import principal
+from hushbook_service.accounts.tenancy import get_or_404, scoped
+from hushbook_service.db import write_transaction
+from hushbook_service.errors import field_error
+from hushbook_service.models import BlockedContact
+from hushbook_service.privacy import clientbook
+from hushbook_service.resources.clients import ContactsSchema
+from hushbook_service.resources.extensions import Blueprint, Schema
 
 blp = Blueprint(
     "blocked_contacts",
@@ -38,15 +39,13 @@ class BlockRequestSchema(ContactsSchema):
 
 @blp.route("")
 class BlockedContactList(MethodView):
-    @blp.staff_route()
-    @require("tenant:write")
+    @blp.staff_route("tenant:write")
     @blp.response(200, BlockedContactSchema(many=True))
     def get(self):
         """The blocklist (kinds and reasons only: the contacts are not stored)"""
         return scoped(BlockedContact).order_by(BlockedContact.id)
 
-    @blp.staff_route()
-    @require("tenant:write")
+    @blp.staff_route("tenant:write")
     @blp.arguments(BlockRequestSchema)
     @blp.response(201, BlockedContactSchema(many=True))
     def post(self, data):
@@ -68,8 +67,7 @@ class BlockedContactList(MethodView):
 
 @blp.route("/<blocked_contact_id>")
 class BlockedContactItem(MethodView):
-    @blp.staff_route()
-    @require("tenant:write")
+    @blp.staff_route("tenant:write")
     @blp.response(204)
     def delete(self, blocked_contact_id):
         """Unblock"""

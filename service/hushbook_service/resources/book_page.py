@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import json
 
-from flask import Response, request, url_for
+from flask import Response, render_template, request, url_for
 from flask.views import MethodView
-from markupsafe import escape
 
-from ..extensions import Blueprint
-from ..models import Tenant
+from hushbook_service.models import Tenant
+from hushbook_service.resources.extensions import Blueprint
 
 blp = Blueprint(
     "book_page",
@@ -24,10 +23,16 @@ blp = Blueprint(
 )
 
 TEXT = {
-    "de": {"title": "Termin buchen", "noscript": "Für die Online-Buchung wird JavaScript benötigt.",
-           "unknown": "Diese Buchungsseite gibt es nicht."},
-    "en": {"title": "Book an appointment", "noscript": "Online booking needs JavaScript.",
-           "unknown": "There is no such booking page."},
+    "de": {
+        "title": "Termin buchen",
+        "noscript": "Für die Online-Buchung wird JavaScript benötigt.",
+        "unknown": "Diese Buchungsseite gibt es nicht.",
+    },
+    "en": {
+        "title": "Book an appointment",
+        "noscript": "Online booking needs JavaScript.",
+        "unknown": "There is no such booking page.",
+    },
 }
 # The page runs only our own script and worker and talks only to this origin.
 CSP = (
@@ -70,28 +75,22 @@ class BookPage(MethodView):
         lang = page_language(tenant)
         text = TEXT[lang]
         if tenant is None:
-            body = f"<main class=\"hb-page\"><h1>{escape(text['unknown'])}</h1></main>"
-            return _html(lang, text["unknown"], body, 404)
-        config = escape(json.dumps(widget_config(tenant, lang), separators=(",", ":")))
-        static = url_for("static", filename="")
-        body = (
-            f'<main class="hb-page"><h1>{escape(tenant.name)}</h1>'
-            f'<div class="hushbook-widget" data-hushbook-config="{config}"></div>'
-            f"<noscript><p>{escape(text['noscript'])}</p></noscript></main>"
-            f'<script src="{static}widget/hushbook-widget.js" defer></script>'
-        )
-        return _html(lang, f"{tenant.name} – {text['title']}", body)
+            return _html(lang, text["unknown"], text["unknown"], status=404)
+        config = json.dumps(widget_config(tenant, lang), separators=(",", ":"))
+        return _html(lang, f"{tenant.name} – {text['title']}", tenant.name, config)
 
 
-def _html(lang: str, title: str, body: str, status: int = 200) -> Response:
-    static = url_for("static", filename="")
-    html = (
-        f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{escape(title)}</title><link rel=\"icon\" href=\"data:,\">"
-        f'<link rel="stylesheet" href="{static}page.css">'
-        f'<link rel="stylesheet" href="{static}widget/hushbook-widget.css">'
-        f"</head><body>{body}</body></html>"
+def _html(
+    lang: str, title: str, heading: str, config: str | None = None, status: int = 200
+) -> Response:
+    """templates/book.html: the widget with ``config`` (JSON), or only ``heading``."""
+    html = render_template(
+        "book.html",
+        lang=lang,
+        title=title,
+        heading=heading,
+        config=config,
+        noscript=TEXT[lang]["noscript"],
     )
     return Response(
         html,

@@ -1,8 +1,8 @@
 """/v1/clients: the client book. Profiles are sealed; the service cannot open them.
 
-Personal fields pass only through :mod:`hushbook_service.client_profiles`;
+Personal fields pass only through :mod:`hushbook_service.privacy.profiles`;
 figures, returning-client digests, consent, export and erasure through
-:mod:`hushbook_service.clientbook`.
+:mod:`hushbook_service.privacy.clientbook`.
 """
 
 from __future__ import annotations
@@ -10,14 +10,16 @@ from __future__ import annotations
 from flask.views import MethodView
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
-from .. import audit, client_profiles, clientbook
-from ..auth import principal, require
-from ..db import write_transaction
-from ..errors import field_error
-from ..extensions import Blueprint, CursorPage, Schema
-from ..models import Client, PrivacyNotice, Tenant
-from ..tenancy import current_tenant, get_or_404, scoped
-from .common import LOCALES, PageQuery
+from hushbook_service import audit
+from hushbook_service.accounts.principals import principal
+from hushbook_service.accounts.tenancy import current_tenant, get_or_404, scoped
+from hushbook_service.db import write_transaction
+from hushbook_service.errors import field_error
+from hushbook_service.models import Client
+from hushbook_service.privacy import clientbook, clients
+from hushbook_service.privacy import profiles as client_profiles
+from hushbook_service.resources.common import LOCALES, PageQuery
+from hushbook_service.resources.extensions import Blueprint, CursorPage, Schema
 
 blp = Blueprint("clients", __name__, url_prefix="/v1/clients", description="Client book (sealed)")
 
@@ -125,62 +127,9 @@ class ClientQuery(PageQuery):
     min_spent_cents = fields.Integer(validate=validate.Range(0, 10**10))
 
 
-def _allowed_fields(tenant: Tenant, names, field: str) -> None:
-    """Data-minimal: only the fields the salon chose to collect."""
-    allowed = set(tenant.profile_fields.split())
-    extra = sorted(set(names) - allowed)
-    if extra:
-        field_error(field, f"This salon does not collect: {', '.join(extra)}.")
-
-
-def fill_profile(client: Client, tenant: Tenant, data: dict) -> dict[str, str]:
-    """Seal plain fields, or take fields sealed on the writer's side. Returns the
-    contacts to index once the row exists."""
-    if "profile" in data:
-        _allowed_fields(tenant, data["profile"], "profile")
-        client_profiles.seal_plain(client, tenant, data["profile"])
-        contacts = {k: data["profile"][k] for k in clientbook.INDEXED if k in data["profile"]}
-    else:
-        _allowed_fields(tenant, data["sealed_profile"], "sealed_profile")
-        client_profiles.require_vault(tenant)
-        client_profiles.require_current_key(tenant, data.get("key_version"))
-        client.client_key = data["client_key"]
-        client_profiles.store_sealed(client, data["sealed_profile"])
-        contacts = data.get("contacts", {})
-    if "birthday_month" in data:
-        client.birthday_month = data["birthday_month"]
-    return contacts
-
-
-def create_client(tenant: Tenant, data: dict, source: str) -> Client:
-    """Inside the caller's write transaction."""
-    if "consent" in data:
-        consent = data["consent"]
-        if (
-            not PrivacyNotice.select()
-            .where(
-                PrivacyNotice.tenant == tenant.id,
-                PrivacyNotice.version == consent["notice_version"],
-                PrivacyNotice.locale == consent["locale"],
-            )
-            .exists()
-        ):
-            field_error("consent", "Unknown privacy notice version for this language.")
-    client = Client(tenant=tenant.id)
-    contacts = fill_profile(client, tenant, data)
-    client.save()
-    clientbook.index(client, contacts)
-    if "consent" in data:
-        c = data["consent"]
-        clientbook.record_consent(client, c["notice_version"], c["locale"], c["purposes"], source)
-    audit.record(tenant.id, "client.create", "client", client.id)
-    return client
-
-
 @blp.route("")
 class ClientList(MethodView):
-    @blp.staff_route()
-    @require("clients:read", "appointments:read")
+    @blp.staff_route("clients:read", "appointments:read")
     @blp.arguments(ClientQuery, location="query")
     @blp.response(200, ClientSchema(many=True))
     @blp.paginate(CursorPage)
@@ -204,8 +153,7 @@ class ClientList(MethodView):
         audit.record(who.tenant_id, "client.list", "client", None)
         return rows
 
-    @blp.staff_route()
-    @require("clients:write")
+    @blp.staff_route("clients:write")
     @blp.arguments(ClientWriteSchema)
     @blp.response(201, ClientSchema)
     @blp.alt_response(409, description="No tenant key yet (reason: vault_not_set_up)")
@@ -213,13 +161,12 @@ class ClientList(MethodView):
         """Add a client (with the consent given, if any)"""
         tenant = current_tenant()
         with write_transaction():
-            return create_client(tenant, data, source="staff")
+            return clients.create_client(tenant, data, source="staff")
 
 
 @blp.route("/lookup")
 class ClientLookup(MethodView):
-    @blp.staff_route()
-    @require("clients:read")
+    @blp.staff_route("clients:read")
     @blp.arguments(ContactsSchema)
     @blp.response(200, ClientSchema(many=True))
     def post(self, data):
@@ -234,8 +181,7 @@ class ClientLookup(MethodView):
 
 @blp.route("/<client_id>")
 class ClientItem(MethodView):
-    @blp.staff_route()
-    @require("clients:read")
+    @blp.staff_route("clients:read")
     @blp.response(200, ClientSchema)
     def get(self, client_id):
         """Read a client (sealed profile: open it on your side)"""
@@ -243,8 +189,7 @@ class ClientItem(MethodView):
         audit.record(client.tenant_id, "client.read", "client", client.id)
         return client
 
-    @blp.staff_route()
-    @require("clients:write")
+    @blp.staff_route("clients:write")
     @blp.response(204)
     def delete(self, client_id):
         """Erase a client (Art. 17): sealed data, index, consents and contacts go;
@@ -254,8 +199,7 @@ class ClientItem(MethodView):
 
 @blp.route("/<client_id>/export")
 class ClientExport(MethodView):
-    @blp.staff_route()
-    @require("clients:read")
+    @blp.staff_route("clients:read")
     @blp.response(200)
     def get(self, client_id):
         """Everything held about one client (Art. 15/20); open the profile on your side"""

@@ -7,9 +7,9 @@ from functools import cache
 
 from marshmallow import ValidationError, fields, validate
 
-from ..errors import field_error
-from ..extensions import QuerySchema
-from ..localtime import AmbiguousLocalTime, NonexistentLocalTime, to_utc
+from hushbook_service.errors import field_error
+from hushbook_service.localtime import AmbiguousLocalTime, NonexistentLocalTime, to_utc
+from hushbook_service.resources.extensions import QuerySchema
 
 LOCALES = ("de", "en")
 

@@ -12,10 +12,10 @@ import re
 from flask.views import MethodView
 from marshmallow import fields
 
-from .. import delivery
-from ..db import utcnow
-from ..errors import abort
-from ..extensions import Blueprint, Schema
+from hushbook_service.db import utcnow
+from hushbook_service.errors import abort
+from hushbook_service.privacy import delivery
+from hushbook_service.resources.extensions import Blueprint, Schema
 
 blp = Blueprint(
     "delivery_keys",

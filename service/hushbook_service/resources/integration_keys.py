@@ -5,13 +5,14 @@ from __future__ import annotations
 from flask.views import MethodView
 from marshmallow import fields, validate
 
-from .. import audit, identity
-from ..auth import GRANTABLE_SCOPES, principal, require
-from ..db import utcnow, write_transaction
-from ..extensions import Blueprint, Schema
-from ..models import IntegrationKey
-from ..tenancy import get_or_404, scoped
-from .common import Name
+from hushbook_service import audit
+from hushbook_service.accounts import logins as identity
+from hushbook_service.accounts.principals import GRANTABLE_SCOPES, principal
+from hushbook_service.accounts.tenancy import get_or_404, scoped
+from hushbook_service.db import utcnow, write_transaction
+from hushbook_service.models import IntegrationKey
+from hushbook_service.resources.common import Name
+from hushbook_service.resources.extensions import Blueprint, Schema
 
 blp = Blueprint(
     "integration_keys",
@@ -39,21 +40,19 @@ class IntegrationKeyCreatedSchema(IntegrationKeySchema):
 
 
 def _dumpable(row: IntegrationKey) -> IntegrationKey:
-    row.scopes = row.scopes.split() if isinstance(row.scopes, str) else row.scopes
+    row.scopes = row.scopes.split() if isinstance(row.scopes, str) else row.scopes  # type: ignore[assignment]
     return row
 
 
 @blp.route("")
 class IntegrationKeyList(MethodView):
-    @blp.staff_route()
-    @require("integration_keys:manage")
+    @blp.staff_route("integration_keys:manage")
     @blp.response(200, IntegrationKeySchema(many=True))
     def get(self):
         """List integration keys (never their secret)"""
         return [_dumpable(k) for k in scoped(IntegrationKey).order_by(IntegrationKey.id)]
 
-    @blp.staff_route()
-    @require("integration_keys:manage")
+    @blp.staff_route("integration_keys:manage")
     @blp.arguments(IntegrationKeySchema)
     @blp.response(201, IntegrationKeyCreatedSchema)
     def post(self, data):
@@ -75,8 +74,7 @@ class IntegrationKeyList(MethodView):
 
 @blp.route("/<key_id>")
 class IntegrationKeyItem(MethodView):
-    @blp.staff_route()
-    @require("integration_keys:manage")
+    @blp.staff_route("integration_keys:manage")
     @blp.response(204)
     def delete(self, key_id):
         """Revoke a key: it stops working at once"""

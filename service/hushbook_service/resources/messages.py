@@ -5,11 +5,10 @@ from __future__ import annotations
 from flask.views import MethodView
 from marshmallow import fields, validate
 
-from ..auth import require
-from ..extensions import Blueprint, CursorPage, Schema
-from ..models import MESSAGE_KINDS, MESSAGE_STATES, Message
-from ..tenancy import scoped
-from .common import PageQuery
+from hushbook_service.accounts.tenancy import scoped
+from hushbook_service.models import MESSAGE_KINDS, MESSAGE_STATES, Message
+from hushbook_service.resources.common import PageQuery
+from hushbook_service.resources.extensions import Blueprint, CursorPage, Schema
 
 blp = Blueprint(
     "messages",
@@ -43,8 +42,7 @@ class MessageQuery(PageQuery):
 
 @blp.route("")
 class MessageList(MethodView):
-    @blp.staff_route()
-    @require("appointments:read")
+    @blp.staff_route("appointments:read")
     @blp.arguments(MessageQuery, location="query")
     @blp.response(200, MessageSchema(many=True))
     @blp.paginate(CursorPage)

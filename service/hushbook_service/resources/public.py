@@ -1,26 +1,36 @@
-"""/v1/public: the booking flow for anyone, without a login (DESIGN §4).
+"""/v1/public: the booking flow for anyone, without a login (docs/stealth.md).
 
 No route here lists free or busy times. The rules live in
-:mod:`hushbook_service.public`; this module validates and answers.
+the modules of :mod:`hushbook_service.public`; this module validates and answers.
 """
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
-from flask import Response, request, url_for
 from flask.views import MethodView
-from markupsafe import escape
 from marshmallow import ValidationError, fields, validate, validates_schema
 from werkzeug.exceptions import HTTPException
 
-from .. import public
-from ..db import utcnow
-from ..errors import field_error
-from ..extensions import Blueprint, Schema
-from ..models import PrivacyNotice, Service, Tenant
-from ..offers import PARTS
-from .clients import ConsentSchema, ContactsSchema, KeyVersion, SealedProfile
+from hushbook_service import stealth
+from hushbook_service.db import utcnow
+from hushbook_service.errors import DomainError, field_error
+from hushbook_service.messaging import links
+from hushbook_service.models import PrivacyNotice, Service, Tenant
+from hushbook_service.public import asks, bookings, visitors
+from hushbook_service.resources.clients import (
+    ConsentSchema,
+    ContactsSchema,
+    KeyVersion,
+    SealedProfile,
+)
+from hushbook_service.resources.extensions import Blueprint, Schema
+from hushbook_service.resources.pages import (
+    TEXT,
+    confirm_page,
+    language,
+    manage_page,
+    wants_html,
+)
+from hushbook_service.scheduling.offers import PARTS
 
 blp = Blueprint(
     "public",
@@ -29,7 +39,7 @@ blp = Blueprint(
     description="Public booking: a wish in, a few signed offers out (no login; metered)",
 )
 TOKEN = validate.Length(1, 4096)
-PUBLIC = {"security": []}
+PUBLIC: dict[str, list] = {"security": []}
 
 
 # --- schemas ----------------------------------------------------------------------------
@@ -242,7 +252,7 @@ def _catalog(tenant: Tenant) -> dict:
     out_services = []
     staff = {}
     for service in services:
-        team = public.team_for(service)
+        team = asks.team_for(service)
         if not team:
             continue  # nobody to book it with: not offered online
         item = {
@@ -254,7 +264,7 @@ def _catalog(tenant: Tenant) -> dict:
         }
         if tenant.show_staff_names:
             item["staff_ids"] = [s.id for s in team]
-            staff.update({s.id: public.public_name(s) for s in team})
+            staff.update({s.id: s.shown_name for s in team})
         out_services.append(item)
     latest: dict[str, PrivacyNotice] = {}
     for notice in (
@@ -270,7 +280,7 @@ def _catalog(tenant: Tenant) -> dict:
         "locale": tenant.locale,
         "timezone": tenant.timezone,
         "stealth_mode": tenant.stealth_mode,
-        "offer_count": public.settings_of(tenant)["offer_count"],
+        "offer_count": stealth.settings_of(tenant)["offer_count"],
         "max_window_days": 14,
         "services": out_services,
         "privacy_notices": list(latest.values()),
@@ -289,7 +299,7 @@ class Catalog(MethodView):
     @blp.response(200, CatalogSchema)
     def get(self, slug):
         """What can be booked: services (staff names only if the business shows them)"""
-        return _catalog(public.tenant_by_slug(slug))
+        return _catalog(visitors.tenant_by_slug(slug))
 
 
 @blp.route("/<slug>/challenge")
@@ -300,13 +310,13 @@ class Challenge(MethodView):
     @blp.alt_response(429, description="Past a budget (Retry-After)")
     def post(self, data, slug):
         """A visitor session (if none given) and a proof-of-work puzzle for the next ask"""
-        tenant = public.tenant_by_slug(slug)
-        session = data.get("session") or public.new_session(tenant)
-        who = public.visitor(tenant, session)
+        tenant = visitors.tenant_by_slug(slug)
+        session = data.get("session") or visitors.new_session(tenant)
+        who = visitors.visitor(tenant, session)
         if not tenant.stealth_mode:
             return {"session": session, "required": False}
-        answer = public.issue_challenge(tenant, who)
-        answer["challenge_id"] = public.challenge_id(answer["challenge"])
+        answer = visitors.issue_challenge(tenant, who)
+        answer["challenge_id"] = visitors.challenge_id(answer["challenge"])
         return {**answer, "session": session, "required": True}
 
 
@@ -318,11 +328,10 @@ class Offers(MethodView):
     @blp.alt_response(429, description="Past a budget (Retry-After)")
     def post(self, data, slug):
         """At most k offers for a wish (never a list of free times)"""
-        tenant = public.tenant_by_slug(slug)
-        who = public.visitor(tenant, data["session"])
-        public.meter(tenant, who)
-        public.spend_pow(tenant, who, data.get("pow"))
-        return public.make_offers(tenant, who, data)
+        tenant = visitors.tenant_by_slug(slug)
+        who = visitors.visitor(tenant, data["session"])
+        visitors.pay(tenant, who, data.get("pow"))
+        return asks.make_offers(tenant, who, data)
 
 
 @blp.route("/<slug>/bookings")
@@ -334,11 +343,10 @@ class Bookings(MethodView):
     @blp.alt_response(429, description="Past a budget or too many unconfirmed bookings")
     def post(self, data, slug):
         """Book an offer: pending until the customer confirms (link or code sent to them)"""
-        tenant = public.tenant_by_slug(slug)
-        who = public.visitor(tenant, data["session"])
-        public.meter(tenant, who)
-        public.spend_pow(tenant, who, data.get("pow"))
-        return public.book(tenant, who, data)
+        tenant = visitors.tenant_by_slug(slug)
+        who = visitors.visitor(tenant, data["session"])
+        visitors.pay(tenant, who, data.get("pow"))
+        return bookings.book(tenant, who, data)
 
 
 def _managed(appointment) -> dict:
@@ -347,7 +355,7 @@ def _managed(appointment) -> dict:
     return {
         "business": tenant.name,
         "service": appointment.service.name,
-        "staff": public.public_name(appointment.staff) if tenant.show_staff_names else None,
+        "staff": appointment.staff.shown_name if tenant.show_staff_names else None,
         "status": appointment.status,
         "start": appointment.start_at,
         "end": appointment.end_at,
@@ -365,10 +373,10 @@ class Confirm(MethodView):
     def post(self, data):
         """Confirm a pending booking (double opt-in) by the link's token or the code"""
         if "token" in data:
-            appointment = public.confirm_by_link(data["token"])
+            appointment = bookings.confirm_by_link(data["token"])
         else:
-            appointment = public.confirm_by_code(data["booking"], data["code"])
-        return {**_managed(appointment), "manage_token": public.manage_token(appointment)}
+            appointment = bookings.confirm_by_code(data["booking"], data["code"])
+        return {**_managed(appointment), "manage_token": links.manage_token(appointment)}
 
 
 @blp.route("/manage/<token>")
@@ -378,9 +386,9 @@ class Manage(MethodView):
     def get(self, token):
         """View a booking (a GET never changes anything: mail scanners follow links).
         Browsers (``Accept: text/html``) get a page with a cancel button."""
-        appointment = public.managed(token)
-        if _wants_html():
-            return _manage_page(appointment, f"{token}")
+        appointment = bookings.managed(token)
+        if wants_html():
+            return manage_page(appointment, _managed(appointment), f"{token}")
         return _managed(appointment)
 
 
@@ -391,18 +399,24 @@ class ManageCancel(MethodView):
     @blp.alt_response(409, description="Too late, or already cancelled")
     def post(self, token):
         """Cancel the booking (frees the time); the page's form gets a page back"""
-        appointment = public.managed(token)
-        public.meter(Tenant.get_by_id(appointment.tenant_id), public.manage_visitor(appointment))
-        if not _wants_html():
-            return _managed(public.cancel(appointment))
-        text = _TEXT[_lang()]
+        appointment = bookings.managed(token)
+        visitors.meter(
+            Tenant.get_by_id(appointment.tenant_id),
+            bookings.manage_visitor(appointment),
+            salon=False,
+        )
+        if not wants_html():
+            return _managed(bookings.cancel(appointment))
+        text = TEXT[language()]
         try:
-            public.cancel(appointment)
-        except HTTPException as exc:
+            bookings.cancel(appointment)
+        except (HTTPException, DomainError) as exc:
             if exc.code >= 500:
                 raise
-            return _manage_page(appointment, "../" + token, text["cannot"], 409)
-        return _manage_page(appointment, "../" + token, text["cancelled"])
+            return manage_page(
+                appointment, _managed(appointment), "../" + token, text["cannot"], 409
+            )
+        return manage_page(appointment, _managed(appointment), "../" + token, text["cancelled"])
 
 
 class ManageWishSchema(WishFields):
@@ -417,13 +431,13 @@ class ManageOffers(MethodView):
     @blp.alt_response(429, description="Past a budget (Retry-After)")
     def post(self, data, token):
         """New offers to move this booking to (same service)"""
-        appointment = public.managed(token)
+        appointment = bookings.managed(token)
         if appointment.status != "confirmed":
             field_error("token", "Only a confirmed booking can be moved.", 409)
         tenant = Tenant.get_by_id(appointment.tenant_id)
-        who = public.manage_visitor(appointment)
-        public.meter(tenant, who)
-        return public.make_offers(tenant, who, {**data, "service_id": appointment.service_id})
+        who = bookings.manage_visitor(appointment)
+        visitors.meter(tenant, who, salon=False)
+        return asks.make_offers(tenant, who, {**data, "service_id": appointment.service_id})
 
 
 @blp.route("/manage/<token>/reschedule")
@@ -435,109 +449,14 @@ class ManageReschedule(MethodView):
     def post(self, data, token):
         """Move the booking to one of the offers asked for under this link; the answer
         carries a new manage token (the old one expires at the old start)"""
-        appointment = public.managed(token)
-        who = public.manage_visitor(appointment)
-        public.meter(Tenant.get_by_id(appointment.tenant_id), who)
-        moved = public.reschedule(appointment, who, data["offer"])
-        return {**_managed(moved), "manage_token": public.manage_token(moved)}
+        appointment = bookings.managed(token)
+        who = bookings.manage_visitor(appointment)
+        visitors.meter(Tenant.get_by_id(appointment.tenant_id), who, salon=False)
+        moved = bookings.reschedule(appointment, who, data["offer"])
+        return {**_managed(moved), "manage_token": links.manage_token(moved)}
 
 
 # --- pages for links in messages (a GET shows, only a POST changes) ----------------------
-
-_TEXT = {
-    "de": {
-        "confirm_title": "Termin bestätigen",
-        "confirm_button": "Jetzt bestätigen",
-        "confirmed": "Ihr Termin ist bestätigt.",
-        "failed": "Dieser Link ist nicht mehr gültig. Bitte buchen Sie erneut.",
-        "manage_title": "Ihr Termin",
-        "cancel_button": "Termin absagen",
-        "cancelled": "Ihr Termin ist abgesagt.",
-        "cannot": "Dieser Termin kann online nicht mehr geändert werden.",
-        "status": {
-            "pending": "noch nicht bestätigt",
-            "confirmed": "bestätigt",
-            "cancelled": "abgesagt",
-            "expired": "verfallen",
-            "completed": "erledigt",
-            "no_show": "nicht erschienen",
-        },
-    },
-    "en": {
-        "confirm_title": "Confirm your appointment",
-        "confirm_button": "Confirm now",
-        "confirmed": "Your appointment is confirmed.",
-        "failed": "This link is no longer valid. Please book again.",
-        "manage_title": "Your appointment",
-        "cancel_button": "Cancel appointment",
-        "cancelled": "Your appointment is cancelled.",
-        "cannot": "This appointment can no longer be changed online.",
-        "status": {
-            "pending": "not confirmed yet",
-            "confirmed": "confirmed",
-            "cancelled": "cancelled",
-            "expired": "expired",
-            "completed": "completed",
-            "no_show": "missed",
-        },
-    },
-}
-
-
-def _lang() -> str:
-    best = request.accept_languages.best_match(list(_TEXT))
-    return best or "de"
-
-
-def _page(title: str, body: str, status: int = 200) -> Response:
-    lang = _lang()
-    html = (
-        f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f'<meta name="robots" content="noindex"><title>{escape(title)}</title>'
-        f'<link rel="stylesheet" href="{url_for("static", filename="page.css")}"></head>'
-        f"<body><main><h1>{escape(title)}</h1>{body}</main></body></html>"
-    )
-    return Response(
-        html,
-        status,
-        {
-            "Cache-Control": "no-store",
-            "Referrer-Policy": "no-referrer",
-            "Content-Security-Policy": "default-src 'none'; style-src 'self'; form-action 'self'",
-        },
-        content_type="text/html; charset=utf-8",
-    )
-
-
-def _wants_html() -> bool:
-    """A browser following a link (or posting the page's form), not an API client."""
-    if request.mimetype == "application/x-www-form-urlencoded":
-        return True
-    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
-    return best == "text/html"
-
-
-def _manage_page(appointment, token: str, note: str | None = None, status: int = 200):
-    text = _TEXT[_lang()]
-    info = _managed(appointment)
-    tz = ZoneInfo(Tenant.get_by_id(appointment.tenant_id).timezone)
-    when = info["start"].astimezone(tz).strftime("%d.%m.%Y %H:%M")
-    rows = [
-        info["business"],
-        info["service"] + (f" · {info['staff']}" if info["staff"] else ""),
-        when,
-        text["status"].get(info["status"], info["status"]),
-    ]
-    body = "".join(f"<p>{escape(row)}</p>" for row in rows)
-    if note:
-        body += f'<p role="status">{escape(note)}</p>'
-    if info["can_cancel"]:
-        body += (
-            f'<form method="post" action="{escape(token)}/cancel">'
-            f'<button type="submit">{escape(text["cancel_button"])}</button></form>'
-        )
-    return _page(text["manage_title"], body, status)
 
 
 @blp.route("/bookings/confirm/<token>")
@@ -546,22 +465,16 @@ class ConfirmPage(MethodView):
     @blp.response(200, description="An HTML page with a button (the link in the message)")
     def get(self, token):
         """The confirmation link: shows a button; confirming takes a POST"""
-        text = _TEXT[_lang()]
-        form = (
-            f'<form method="post"><button type="submit">{escape(text["confirm_button"])}'
-            "</button></form>"
-        )
-        return _page(text["confirm_title"], form)
+        return confirm_page()
 
     @blp.doc(**PUBLIC)
     @blp.response(200, description="An HTML page saying whether it worked")
     def post(self, token):
         """The button on the confirmation page"""
-        text = _TEXT[_lang()]
         try:
-            public.confirm_by_link(token)
-        except HTTPException as exc:  # any refusal: one friendly page
+            bookings.confirm_by_link(token)
+        except (HTTPException, DomainError) as exc:  # any refusal: one friendly page
             if exc.code >= 500:
                 raise
-            return _page(text["confirm_title"], f"<p>{escape(text['failed'])}</p>", 409)
-        return _page(text["confirm_title"], f"<p>{escape(text['confirmed'])}</p>")
+            return confirm_page("failed", 409)
+        return confirm_page("confirmed")

@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask.views import MethodView
 from marshmallow import fields, validate
 
-from ..auth import principal, require
-from ..db import database, utcnow
-from ..extensions import Blueprint, CursorPage, Schema
-from ..models import Service, ServiceStaff, Staff
-from ..tenancy import get_or_404, scoped, scoped_ids
-from .common import Minutes, Name, PageQuery
+from hushbook_service.accounts.principals import principal
+from hushbook_service.accounts.tenancy import get_or_404, scoped, scoped_ids
+from hushbook_service.db import database, utcnow
+from hushbook_service.models import Service, ServiceStaff, Staff
+from hushbook_service.resources.common import Minutes, Name, PageQuery
+from hushbook_service.resources.extensions import Blueprint, CursorPage, Schema
 
 blp = Blueprint("services", __name__, url_prefix="/v1/services", description="Services offered")
 
@@ -37,12 +37,12 @@ class ServiceQuery(PageQuery):
 
 
 def _staff_ids(service: Service) -> list[int]:
-    links = scoped(ServiceStaff).where(ServiceStaff.service == service.id)
+    links: list[ServiceStaff] = scoped(ServiceStaff).where(ServiceStaff.service == service.id)
     return sorted(link.staff_id for link in links)
 
 
 def _dumpable(service: Service) -> Service:
-    service.staff_ids = _staff_ids(service)
+    service.staff_ids = _staff_ids(service)  # type: ignore[attr-defined]
     return service
 
 
@@ -57,8 +57,7 @@ def _set_staff(service: Service, staff_ids: list[int]) -> None:
 
 @blp.route("")
 class ServiceList(MethodView):
-    @blp.staff_route()
-    @require("services:read")
+    @blp.staff_route("services:read")
     @blp.arguments(ServiceQuery, location="query")
     @blp.response(200, ServiceSchema(many=True))
     @blp.paginate(CursorPage)
@@ -69,8 +68,7 @@ class ServiceList(MethodView):
             rows = rows.where(Service.active == query["active"])
         return _Dumping(rows)
 
-    @blp.staff_route()
-    @require("services:write")
+    @blp.staff_route("services:write")
     @blp.arguments(ServiceSchema)
     @blp.response(201, ServiceSchema)
     def post(self, data):
@@ -84,16 +82,14 @@ class ServiceList(MethodView):
 
 @blp.route("/<service_id>")
 class ServiceItem(MethodView):
-    @blp.staff_route()
-    @require("services:read")
+    @blp.staff_route("services:read")
     @blp.etag
     @blp.response(200, ServiceSchema)
     def get(self, service_id):
         """Read a service"""
         return _dumpable(get_or_404(Service, service_id, "Service"))
 
-    @blp.staff_route()
-    @require("services:write")
+    @blp.staff_route("services:write")
     @blp.etag
     @blp.arguments(ServiceSchema(partial=True))
     @blp.response(200, ServiceSchema)
@@ -111,8 +107,7 @@ class ServiceItem(MethodView):
                 _set_staff(service, staff_ids)
         return _dumpable(service)
 
-    @blp.staff_route()
-    @require("services:write")
+    @blp.staff_route("services:write")
     @blp.response(204)
     def delete(self, service_id):
         """Archive a service (past appointments keep pointing to it)"""

@@ -5,22 +5,19 @@ from __future__ import annotations
 from collections import defaultdict
 from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask.views import MethodView
 from marshmallow import ValidationError, fields, post_dump, validate, validates_schema
 
-from .. import audit, identity, passwords, vault
-from ..auth import principal, require
-from ..db import lock_row, utcnow, write_transaction
-from ..errors import abort, field_error
-from ..extensions import Blueprint, CursorPage, QuerySchema, Schema
-from ..models import ROLES, ScheduleException, Staff, Tenant, TimeOff, WorkingHours
-from ..tenancy import current_tenant, get_or_404, scoped
-from .common import Name, PageQuery, local_to_utc
+from hushbook_service.accounts import members
+from hushbook_service.accounts.principals import principal
+from hushbook_service.accounts.tenancy import current_tenant, get_or_404, scoped
+from hushbook_service.db import write_transaction
+from hushbook_service.errors import abort, field_error
+from hushbook_service.models import ROLES, ScheduleException, Staff, TimeOff, WorkingHours
+from hushbook_service.resources.common import Name, PageQuery, local_to_utc
+from hushbook_service.resources.extensions import Blueprint, CursorPage, QuerySchema, Schema
 
 blp = Blueprint("staff", __name__, url_prefix="/v1/staff", description="Team members and schedules")
-
-PRIVILEGED_ROLES = ("owner", "manager")
 
 
 class StaffSchema(Schema):
@@ -61,27 +58,9 @@ class StaffQuery(PageQuery):
     role = fields.String(validate=validate.OneOf(ROLES))
 
 
-def _check_may_grant(role: str) -> None:
-    if principal().staff_id is None:
-        # A key that could mint accounts would turn staff:write into every right.
-        abort(403, "Only a person can create accounts or grant roles.", reason="person_required")
-    if role in PRIVILEGED_ROLES and principal().role != "owner":
-        abort(403, "Only an owner can grant the owner or manager role.")
-
-
-def _keep_an_owner(staff: Staff) -> None:
-    """409 if ``staff`` is the last active owner. Call inside write_transaction():
-    the tenant row lock stops two owners from removing each other at once."""
-    lock_row(Tenant, staff.tenant_id)
-    owners = scoped(Staff).where(Staff.role == "owner", Staff.active == True)
-    if staff.role == "owner" and not owners.where(Staff.id != staff.id).exists():
-        abort(409, "The business needs at least one active owner.", reason="last_owner")
-
-
 @blp.route("")
 class StaffList(MethodView):
-    @blp.staff_route()
-    @require("staff:read")
+    @blp.staff_route("staff:read")
     @blp.arguments(StaffQuery, location="query")
     @blp.response(200, StaffSchema(many=True))
     @blp.paginate(CursorPage)
@@ -94,47 +73,26 @@ class StaffList(MethodView):
             rows = rows.where(Staff.role == query["role"])
         return rows
 
-    @blp.staff_route()
-    @require("staff:write")
+    @blp.staff_route("staff:write")
     @blp.arguments(StaffSchema)
     @blp.response(201, StaffCreatedSchema)
     @blp.alt_response(409, description="E-mail already in use in this business")
     def post(self, data):
         """Invite a team member (returns a one-time password, shown once)"""
-        _check_may_grant(data["role"])
-        email = data["email"].lower()
-        if scoped(Staff).where(Staff.email == email).exists():
-            abort(409, "A team member with this e-mail exists.", reason="email_taken")
-        secret = passwords.one_time_password()
-        staff = Staff.create(
-            tenant=principal().tenant_id,
-            email=email,
-            display_name=data["display_name"],
-            public_name=data.get("public_name"),
-            role=data["role"],
-            bookable=data["bookable"],
-            password_hash=passwords.hash_password(
-                secret, current_app.config["HUSHBOOK"].scrypt_log_n
-            ),
-            must_change_password=True,
-        )
-        audit.record(staff.tenant_id, "staff.create", "staff", staff.id, role=staff.role)
-        staff.one_time_password = secret
+        staff, staff.one_time_password = members.invite(principal(), data)
         return staff
 
 
 @blp.route("/<staff_id>")
 class StaffItem(MethodView):
-    @blp.staff_route()
-    @require("staff:read")
+    @blp.staff_route("staff:read")
     @blp.etag
     @blp.response(200, StaffSchema)
     def get(self, staff_id):
         """Read one team member"""
         return get_or_404(Staff, staff_id, "Team member")
 
-    @blp.staff_route()
-    @require("staff:write")
+    @blp.staff_route("staff:write")
     @blp.etag
     @blp.arguments(StaffUpdateSchema)
     @blp.response(200, StaffSchema)
@@ -143,73 +101,26 @@ class StaffItem(MethodView):
         revokes the member's tokens."""
         staff = get_or_404(Staff, staff_id, "Team member")
         blp.check_etag(staff, StaffSchema)
-        role_changed = "role" in data and data["role"] != staff.role
-        if role_changed or staff.role in PRIVILEGED_ROLES:
-            _check_may_grant("owner" if staff.role in PRIVILEGED_ROLES else data["role"])
-        with write_transaction():
-            if role_changed:
-                _keep_an_owner(staff)
-            for key, value in data.items():
-                setattr(staff, key, value)
-            staff.updated_at = utcnow()
-            staff.save()
-            if role_changed:
-                identity.revoke_all_tokens(staff)
-                if staff.role == "accountant":
-                    vault.drop_access(staff, also_member_key=True)
-                audit.record(
-                    staff.tenant_id, "staff.role_change", "staff", staff.id, role=staff.role
-                )
-            else:
-                audit.record(
-                    staff.tenant_id, "staff.update", "staff", staff.id, fields=sorted(data)
-                )
-        return staff
+        return members.update(principal(), staff, data)
 
 
 @blp.route("/<staff_id>/deactivate")
 class StaffDeactivate(MethodView):
-    @blp.staff_route()
-    @require("staff:write")
+    @blp.staff_route("staff:write")
     @blp.response(200, StaffSchema)
     def post(self, staff_id):
         """Deactivate an account: every token it holds stops working at once"""
-        staff = get_or_404(Staff, staff_id, "Team member")
-        if staff.role in PRIVILEGED_ROLES:
-            _check_may_grant("owner")
-        with write_transaction():
-            _keep_an_owner(staff)
-            staff.active = False
-            staff.updated_at = utcnow()
-            staff.save()
-            identity.revoke_all_tokens(staff)
-            vault.drop_access(staff, also_member_key=True)  # grants go with the account
-            audit.record(staff.tenant_id, "staff.deactivate", "staff", staff.id)
-        return staff
+        return members.deactivate(principal(), get_or_404(Staff, staff_id, "Team member"))
 
 
 @blp.route("/<staff_id>/reactivate")
 class StaffReactivate(MethodView):
-    @blp.staff_route()
-    @require("staff:write")
+    @blp.staff_route("staff:write")
     @blp.response(200, StaffCreatedSchema)
     def post(self, staff_id):
         """Reactivate an account with a fresh one-time password"""
         staff = get_or_404(Staff, staff_id, "Team member")
-        _check_may_grant(staff.role)
-        if staff.active:
-            abort(409, "This account is active.", reason="already_active")
-        secret = passwords.one_time_password()
-        new_hash = passwords.hash_password(secret, current_app.config["HUSHBOOK"].scrypt_log_n)
-        with write_transaction():
-            identity.revoke_all_tokens(staff)
-            staff.active = True
-            staff.must_change_password = True
-            staff.password_hash = new_hash
-            staff.updated_at = utcnow()
-            staff.save()
-            audit.record(staff.tenant_id, "staff.reactivate", "staff", staff.id)
-        staff.one_time_password = secret
+        staff.one_time_password = members.reactivate(principal(), staff)
         return staff
 
 
@@ -265,15 +176,13 @@ def _weekly_rules(staff: Staff) -> dict:
 
 @blp.route("/<staff_id>/working-hours")
 class StaffWorkingHours(MethodView):
-    @blp.staff_route()
-    @require("schedules:read")
+    @blp.staff_route("schedules:read")
     @blp.response(200, WorkingHoursSchema)
     def get(self, staff_id):
         """Weekly working hours and breaks (tenant's wall-clock time)"""
         return _weekly_rules(get_or_404(Staff, staff_id, "Team member"))
 
-    @blp.staff_route()
-    @require("schedules:write")
+    @blp.staff_route("schedules:write")
     @blp.arguments(WorkingHoursSchema)
     @blp.response(200, WorkingHoursSchema)
     def put(self, data, staff_id):
@@ -313,8 +222,7 @@ class DateRangeQuery(QuerySchema):
 
 @blp.route("/<staff_id>/exceptions")
 class StaffExceptions(MethodView):
-    @blp.staff_route()
-    @require("schedules:read")
+    @blp.staff_route("schedules:read")
     @blp.arguments(DateRangeQuery, location="query")
     @blp.response(200, ExceptionSchema(many=True))
     def get(self, query, staff_id):
@@ -327,8 +235,7 @@ class StaffExceptions(MethodView):
             rows = rows.where(ScheduleException.date <= query["date_to"])
         return rows.order_by(ScheduleException.date, ScheduleException.start)
 
-    @blp.staff_route()
-    @require("schedules:write")
+    @blp.staff_route("schedules:write")
     @blp.arguments(ExceptionSchema)
     @blp.response(201, ExceptionSchema)
     def post(self, data, staff_id):
@@ -347,8 +254,7 @@ class StaffExceptions(MethodView):
 
 @blp.route("/<staff_id>/exceptions/<exception_id>")
 class StaffExceptionItem(MethodView):
-    @blp.staff_route()
-    @require("schedules:write")
+    @blp.staff_route("schedules:write")
     @blp.response(204)
     def delete(self, staff_id, exception_id):
         """Remove a one-off exception"""
@@ -387,16 +293,14 @@ class TimeOffSchema(Schema):
 
 @blp.route("/<staff_id>/time-off")
 class StaffTimeOff(MethodView):
-    @blp.staff_route()
-    @require("schedules:read")
+    @blp.staff_route("schedules:read")
     @blp.response(200, TimeOffSchema(many=True))
     def get(self, staff_id):
         """Time off (vacation, sick leave, training)"""
         staff = get_or_404(Staff, staff_id, "Team member")
         return scoped(TimeOff).where(TimeOff.staff == staff.id).order_by(TimeOff.start_at)
 
-    @blp.staff_route()
-    @require("schedules:write")
+    @blp.staff_route("schedules:write")
     @blp.arguments(TimeOffSchema)
     @blp.response(201, TimeOffSchema)
     def post(self, data, staff_id):
@@ -416,8 +320,7 @@ class StaffTimeOff(MethodView):
 
 @blp.route("/<staff_id>/time-off/<time_off_id>")
 class StaffTimeOffItem(MethodView):
-    @blp.staff_route()
-    @require("schedules:write")
+    @blp.staff_route("schedules:write")
     @blp.response(204)
     def delete(self, staff_id, time_off_id):
         """Remove time off"""

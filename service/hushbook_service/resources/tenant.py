@@ -7,14 +7,14 @@ from flask.views import MethodView
 from marshmallow import ValidationError, fields, validate
 from peewee import fn
 
-from .. import audit, stealth
-from ..auth import principal, require
-from ..db import lock_row, utcnow, write_transaction
-from ..errors import abort
-from ..extensions import Blueprint, Schema
-from ..models import PrivacyNotice, Tenant
-from ..tenancy import current_tenant, scoped
-from .common import LOCALES, Minutes, Name, validate_timezone
+from hushbook_service import audit, stealth
+from hushbook_service.accounts.principals import principal
+from hushbook_service.accounts.tenancy import current_tenant, scoped
+from hushbook_service.db import lock_row, utcnow, write_transaction
+from hushbook_service.errors import abort
+from hushbook_service.models import PrivacyNotice, Tenant
+from hushbook_service.resources.common import LOCALES, Minutes, Name, validate_timezone
+from hushbook_service.resources.extensions import Blueprint, Schema
 
 FIELD_NAME_RE = re.compile(r"[a-z][a-z0-9_]{0,63}")
 
@@ -32,10 +32,6 @@ StealthSettingsSchema = Schema.from_dict(
     },
     name="StealthSettings",
 )
-
-
-def _stealth_settings(tenant: Tenant) -> dict:
-    return stealth.merged(json.loads(tenant.stealth_settings or "{}"))
 
 
 def _reminder_hours(hours: object) -> str:
@@ -77,7 +73,7 @@ class TenantSchema(Schema):
         }
     )
     stealth_settings = fields.Function(
-        _stealth_settings,
+        stealth.settings_of,
         deserialize=lambda value: StealthSettingsSchema().load(value),
         metadata={
             "description": "Stealth-mode knobs (budgets, offers per ask, pending expiry…); "
@@ -127,16 +123,14 @@ class TenantSchema(Schema):
 
 @blp.route("")
 class TenantResource(MethodView):
-    @blp.staff_route()
-    @require("tenant:read")
+    @blp.staff_route("tenant:read")
     @blp.etag
     @blp.response(200, TenantSchema)
     def get(self):
         """Read the business settings"""
         return current_tenant()
 
-    @blp.staff_route()
-    @require("tenant:write")
+    @blp.staff_route("tenant:write")
     @blp.etag
     @blp.arguments(TenantSchema(partial=True))
     @blp.response(200, TenantSchema)
@@ -169,15 +163,13 @@ class PrivacyNoticeSchema(Schema):
 
 @blp.route("/privacy-notices")
 class PrivacyNotices(MethodView):
-    @blp.staff_route()
-    @require("tenant:read")
+    @blp.staff_route("tenant:read")
     @blp.response(200, PrivacyNoticeSchema(many=True))
     def get(self):
         """Privacy notice versions (consents refer to a version and language)"""
         return scoped(PrivacyNotice).order_by(PrivacyNotice.version, PrivacyNotice.locale)
 
-    @blp.staff_route()
-    @require("tenant:write")
+    @blp.staff_route("tenant:write")
     @blp.arguments(PrivacyNoticeSchema)
     @blp.response(201, PrivacyNoticeSchema)
     def post(self, data):

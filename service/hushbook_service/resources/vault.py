@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask.views import MethodView
 from marshmallow import fields, validate
 
-from .. import vault
-from ..auth import principal, require
-from ..errors import abort
-from ..extensions import Blueprint, Schema
-from ..models import Staff, VaultGrant, VaultMember
-from ..tenancy import current_tenant, get_or_404, scoped
+from hushbook_service.accounts.principals import principal
+from hushbook_service.accounts.tenancy import current_tenant, get_or_404, scoped
+from hushbook_service.errors import abort
+from hushbook_service.models import Staff, VaultGrant, VaultMember
+from hushbook_service.privacy import vault
+from hushbook_service.resources.extensions import Blueprint, Schema
 
 blp = Blueprint(
     "vault", __name__, url_prefix="/v1/vault", description="Keys for sealed client data"
@@ -112,8 +112,7 @@ def me() -> Staff:
 
 @blp.route("")
 class Vault(MethodView):
-    @blp.staff_route()
-    @require("vault:own")
+    @blp.staff_route("vault:own")
     @blp.response(200, VaultSchema)
     def get(self):
         """Tenant public key, your own wrapped member key and your grant"""
@@ -122,8 +121,7 @@ class Vault(MethodView):
 
 @blp.route("/member")
 class OwnMemberKey(MethodView):
-    @blp.staff_route()
-    @require("vault:own")
+    @blp.staff_route("vault:own")
     @blp.arguments(MemberKeySchema)
     @blp.response(200, VaultSchema)
     def put(self, data):
@@ -135,8 +133,7 @@ class OwnMemberKey(MethodView):
 
 @blp.route("/setup")
 class Setup(MethodView):
-    @blp.staff_route()
-    @require("vault:manage")
+    @blp.staff_route("vault:manage")
     @blp.arguments(SetupSchema)
     @blp.response(200, VaultSchema)
     def post(self, data):
@@ -156,8 +153,7 @@ def _room_for_rotation():
 
 @blp.route("/rotate")
 class Rotate(MethodView):
-    @blp.staff_route()
-    @require("vault:manage")
+    @blp.staff_route("vault:manage")
     @blp.arguments(RotationSchema)
     @blp.response(200, VaultSchema)
     @blp.alt_response(409, description="Stale key version or the client book changed")
@@ -179,8 +175,7 @@ class Rotate(MethodView):
 
 @blp.route("/members")
 class Members(MethodView):
-    @blp.staff_route()
-    @require("vault:manage")
+    @blp.staff_route("vault:manage")
     @blp.response(200, MemberSchema(many=True))
     def get(self):
         """Team members with their public keys, to seal grants to"""
@@ -205,8 +200,7 @@ class Members(MethodView):
 
 @blp.route("/grants/<staff_id>")
 class GrantItem(MethodView):
-    @blp.staff_route()
-    @require("vault:manage")
+    @blp.staff_route("vault:manage")
     @blp.arguments(GrantSchema)
     @blp.response(200, GrantSchema)
     def put(self, data, staff_id):
@@ -216,8 +210,7 @@ class GrantItem(MethodView):
             me(), current_tenant(), member, data["key_version"], data["sealed_tenant_key"]
         )
 
-    @blp.staff_route()
-    @require("vault:manage")
+    @blp.staff_route("vault:manage")
     @blp.response(204)
     def delete(self, staff_id):
         """Revoke: the member's sealed copy of the tenant key is deleted"""

@@ -1,0 +1,291 @@
+"""The message ledger: what goes out when, exactly once.
+
+One row per (appointment, kind, channel) in the main database. Lifecycle
+events (:func:`on_booked_online`, :func:`on_confirmed`, …) arm and revoke
+rows; the sweeper (:func:`claim_due`) hands due rows to the queue; the sender
+(:func:`deliver`) claims a row before it sends and records the result after.
+
+Why a ledger and not just Huey tasks: Huey loses a task a killed worker had
+taken, and skips periodic runs it missed. Here the database says what is
+owed, so a restarted worker delivers everything due; the claim (a lease in
+wall-clock seconds) keeps two workers from sending the same row, and the
+version check keeps a re-armed reminder (after a reschedule) from being
+marked sent by a sender of the old one.
+
+The one window left: a worker killed after the SMTP server accepted a message
+and before the ledger recorded it. Its lease runs out and the message is sent
+again. The window is the time of one database write (docs/messages.md).
+
+Job payloads carry message ids only; contacts are opened (from the delivery
+key) at the moment of sending and never written anywhere.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import datetime, timedelta
+
+import peewee
+
+from hushbook import sealing
+from hushbook_service import config
+from hushbook_service.db import database, utcnow, write_transaction
+from hushbook_service.messaging import channels
+from hushbook_service.messaging import texts as templates
+from hushbook_service.models import Appointment, Message, Tenant
+from hushbook_service.privacy import delivery
+
+log = logging.getLogger("hushbook.messages")
+
+REMINDERS = ("reminder_1", "reminder_2", "reminder_3")
+# A queued or claimed row nobody finished is re-queued after this many seconds.
+# Far longer than a send can take (each network step of SMTP may take up to
+# 20 s, a webhook 10 s), or a slow send would go out twice.
+LEASE_SECONDS = config.message_lease_seconds()
+MAX_ATTEMPTS = 8
+BACKOFF = (30, 60, 120, 300, 600, 1200, 1800)  # seconds after attempt 1, 2, …
+
+
+# --- arming and revoking -----------------------------------------------------------------
+
+
+OUTCOME_AFTER = timedelta(minutes=30)  # ask the team member this long after the end
+
+
+def _arm(appointment: Appointment, kind: str, due_at: datetime, rearm: bool = False) -> None:
+    """Owe message ``kind`` on every channel of the appointment's contact (or, for
+    ``mark_outcome``, to the team member)."""
+    tenant = Tenant.get_by_id(appointment.tenant_id)
+    enabled = set(tenant.message_channels.split())
+    now = utcnow()
+    if kind == "mark_outcome":
+        targets = ["staff"] if "staff" in enabled else []
+    else:
+        targets = [c for c in delivery.channels(appointment) if c in enabled]
+    for channel in targets:
+        row = Message.get_or_none(
+            Message.appointment == appointment.id, Message.kind == kind, Message.channel == channel
+        )
+        if row is None:
+            try:
+                with database.atomic():  # savepoint: a racing insert fails alone
+                    Message.create(
+                        tenant=appointment.tenant_id,
+                        appointment=appointment.id,
+                        kind=kind,
+                        channel=channel,
+                        due_at=due_at,
+                    )
+            except peewee.IntegrityError:
+                pass
+        elif rearm or row.state in ("revoked",):
+            Message.update(
+                state="pending",
+                due_at=due_at,
+                version=Message.version + 1,
+                attempts=0,
+                lease_until=0,
+                last_error="",
+                provider_id="",
+                sent_at=None,
+                updated_at=now,
+            ).where(Message.id == row.id).execute()
+
+
+def _revoke(appointment: Appointment, kinds: tuple[str, ...] | None = None) -> int:
+    query = Message.update(state="revoked", updated_at=utcnow()).where(
+        Message.appointment == appointment.id, Message.state.in_(("pending", "queued"))
+    )
+    if kinds is not None:
+        query = query.where(Message.kind.in_(kinds))
+    return query.execute()
+
+
+def reminder_times(appointment: Appointment, tenant: Tenant) -> list[datetime]:
+    """When the reminders are due, earliest first; none inside its window."""
+    hours = sorted({int(h) for h in tenant.reminder_hours.split()}, reverse=True)[: len(REMINDERS)]
+    return [appointment.start_at - timedelta(hours=h) for h in hours]
+
+
+def _arm_reminders(appointment: Appointment, rearm: bool) -> None:
+    tenant = Tenant.get_by_id(appointment.tenant_id)
+    now = utcnow()
+    due = reminder_times(appointment, tenant)
+    _revoke(appointment, REMINDERS)
+    for kind, when in zip(REMINDERS, due, strict=False):
+        if when > now:  # booked inside a reminder's window: that reminder is not sent
+            _arm(appointment, kind, when, rearm=rearm)
+
+
+def on_booked_online(appointment: Appointment) -> None:
+    """Double opt-in: the confirmation request (link and code), now."""
+    _arm(appointment, "confirm_request", utcnow())
+
+
+def on_confirmed(appointment: Appointment) -> None:
+    """Confirmed (by the customer, or booked by the salon with a contact)."""
+    _revoke(appointment, ("confirm_request",))
+    _arm(appointment, "confirmed", utcnow())
+    _arm_reminders(appointment, rearm=False)
+    _arm(appointment, "mark_outcome", appointment.end_at + OUTCOME_AFTER)
+
+
+def on_rescheduled(appointment: Appointment) -> None:
+    if appointment.status != "confirmed":
+        return
+    _arm(appointment, "rescheduled", utcnow(), rearm=True)
+    _arm_reminders(appointment, rearm=True)
+    _revoke(appointment, ("mark_outcome",))  # re-armed below if the salon still wants it
+    _arm(appointment, "mark_outcome", appointment.end_at + OUTCOME_AFTER, rearm=True)
+
+
+def on_cancelled(appointment: Appointment, was: str) -> None:
+    """Nothing pending goes out any more; a customer who knew of it is told."""
+    _revoke(appointment)
+    if was == "confirmed":
+        _arm(appointment, "cancelled", utcnow())
+
+
+def on_expired(appointment: Appointment) -> None:
+    _revoke(appointment)
+
+
+# --- sweeping and sending ----------------------------------------------------------------
+
+
+def claim_due(limit: int = 1000) -> list[int]:
+    """Rows to put on the queue now: due and pending, or queued/claimed by someone
+    who did not finish (lease over). Each is marked queued with a fresh lease."""
+    now, wall = utcnow(), time.time()
+    candidates = (
+        Message.select(Message.id, Message.state, Message.lease_until)
+        .where(
+            ((Message.state == "pending") & (Message.due_at <= now))
+            | (Message.state.in_(("queued", "sending")) & (Message.lease_until < wall))
+        )
+        .order_by(Message.due_at)
+        .limit(limit)
+    )
+    taken = []
+    for row in list(candidates):
+        won = (
+            Message.update(state="queued", lease_until=wall + LEASE_SECONDS)
+            .where(
+                Message.id == row.id,
+                Message.state == row.state,
+                Message.lease_until == row.lease_until,
+            )
+            .execute()
+        )
+        if won:
+            taken.append(row.id)
+    return taken
+
+
+def _claim(message_id: int) -> Message | None:
+    wall = time.time()
+    with write_transaction():
+        won = (
+            Message.update(
+                state="sending",
+                lease_until=wall + LEASE_SECONDS,
+                attempts=Message.attempts + 1,
+                updated_at=utcnow(),
+            )
+            .where(
+                Message.id == message_id,
+                Message.state == "queued",
+                Message.due_at <= utcnow(),
+            )
+            .execute()
+        )
+    return Message.get_by_id(message_id) if won else None
+
+
+def _finish(row: Message, **changes) -> bool:
+    """Record the outcome, unless the row was re-armed meanwhile (version)."""
+    changes.setdefault("updated_at", utcnow())
+    return bool(
+        Message.update(**changes)
+        .where(Message.id == row.id, Message.version == row.version, Message.state == "sending")
+        .execute()
+    )
+
+
+def _stale(row: Message, appointment: Appointment) -> bool:
+    now = utcnow()
+    if row.kind == "confirm_request":
+        return appointment.status != "pending" or (
+            appointment.pending_until is not None and appointment.pending_until <= now
+        )
+    if row.kind in REMINDERS or row.kind in ("confirmed", "rescheduled"):
+        return appointment.status != "confirmed" or appointment.start_at <= now
+    if row.kind == "mark_outcome":  # already marked (or cancelled): nothing to ask
+        return appointment.status != "confirmed"
+    return False
+
+
+def _recipient(row: Message, appointment: Appointment) -> str | None:
+    if row.channel == "staff":
+        staff = appointment.staff
+        return staff.email if staff.active else None
+    contact = delivery.open_contact(appointment) or {}
+    if row.channel == "email":
+        return contact.get("email")
+    phone = contact.get("phone")
+    if not phone:
+        return None
+    country = Tenant.get_by_id(appointment.tenant_id).phone_country_code
+    try:  # gateways want international numbers: "0170 …" is read with the tenant's code
+        digits = sealing.normalize_phone(phone, default_country_code=country)
+    except ValueError:
+        return phone
+    return digits if digits.startswith("+") else f"+{digits}"
+
+
+def deliver(message_id: int, transports: channels.Transports | None = None) -> str:
+    """Send one queued message if it is still owed. Returns the row's new state."""
+    row = _claim(message_id)
+    if row is None:
+        return "not_claimed"
+    appointment = Appointment.get_or_none(Appointment.id == row.appointment_id)
+    if appointment is None or _stale(row, appointment):
+        _finish(row, state="skipped", last_error="stale")
+        return "skipped"
+    try:
+        recipient = _recipient(row, appointment)
+        if not recipient:
+            _finish(row, state="failed", last_error="no_contact")  # shredded, or never given
+            return "failed"
+        content = templates.render(row, appointment)
+        transports = transports or channels.configured()
+    except channels.PermanentFailure as exc:
+        _finish(row, state="failed", last_error=exc.code)
+        return "failed"
+    except Exception as exc:  # a bug or bad data before sending: fail visibly, never loop
+        log.error("message %s: %s before sending", row.id, type(exc).__name__)
+        _finish(row, state="failed", last_error="internal_error")
+        return "failed"
+    try:
+        provider_id = transports.send(row.channel, recipient, content)
+    except channels.PermanentFailure as exc:
+        _finish(row, state="failed", last_error=exc.code)
+        log.warning("message %s failed permanently: %s", row.id, exc.code)
+        return "failed"
+    except channels.TransientFailure as exc:
+        if row.attempts >= MAX_ATTEMPTS:
+            _finish(row, state="failed", last_error=exc.code)
+            return "failed"
+        delay = BACKOFF[min(row.attempts, len(BACKOFF)) - 1]
+        _finish(
+            row,
+            state="pending",
+            due_at=utcnow() + timedelta(seconds=delay),
+            lease_until=0,
+            last_error=exc.code,
+        )
+        log.info("message %s: transient %s, retry in %s s", row.id, exc.code, delay)
+        return "pending"
+    _finish(row, state="sent", sent_at=utcnow(), provider_id=provider_id[:200], last_error="")
+    return "sent"

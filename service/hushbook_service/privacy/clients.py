@@ -1,0 +1,51 @@
+"""Adding a client to the client book: the profile sealed (or taken sealed), the
+contacts indexed, the consent recorded. One path for staff and online bookings."""
+
+from __future__ import annotations
+
+from hushbook_service import audit
+from hushbook_service.errors import field_error
+from hushbook_service.models import Client, Tenant
+from hushbook_service.privacy import clientbook, profiles
+
+
+def _allowed_fields(tenant: Tenant, names, field: str) -> None:
+    """Data-minimal: only the fields the salon chose to collect."""
+    allowed = set(tenant.profile_fields.split())
+    extra = sorted(set(names) - allowed)
+    if extra:
+        field_error(field, f"This salon does not collect: {', '.join(extra)}.")
+
+
+def fill_profile(client: Client, tenant: Tenant, data: dict) -> dict[str, str]:
+    """Seal plain fields, or take fields sealed on the writer's side. Returns the
+    contacts to index once the row exists."""
+    if "profile" in data:
+        _allowed_fields(tenant, data["profile"], "profile")
+        profiles.seal_plain(client, tenant, data["profile"])
+        contacts = {k: data["profile"][k] for k in clientbook.INDEXED if k in data["profile"]}
+    else:
+        _allowed_fields(tenant, data["sealed_profile"], "sealed_profile")
+        profiles.require_vault(tenant)
+        profiles.require_current_key(tenant, data.get("key_version"))
+        client.client_key = data["client_key"]
+        profiles.store_sealed(client, data["sealed_profile"])
+        contacts = data.get("contacts", {})
+    if "birthday_month" in data:
+        client.birthday_month = data["birthday_month"]
+    return contacts
+
+
+def create_client(tenant: Tenant, data: dict, source: str) -> Client:
+    """Inside the caller's write transaction."""
+    if "consent" in data:
+        clientbook.require_notice(tenant.id, data["consent"])
+    client = Client(tenant=tenant.id)
+    contacts = fill_profile(client, tenant, data)
+    client.save()
+    clientbook.index(client, contacts)
+    if "consent" in data:
+        c = data["consent"]
+        clientbook.record_consent(client, c["notice_version"], c["locale"], c["purposes"], source)
+    audit.record(tenant.id, "client.create", "client", client.id)
+    return client

@@ -1,0 +1,312 @@
+"""Online bookings: a pending appointment from an offer, double opt-in, the
+manage link (view, cancel, reschedule), and expiry of what nobody confirmed.
+
+The anti-fake rules a booking passes (disposable addresses, the blocklist)
+live in :mod:`hushbook_service.privacy.blocklist`; the write itself is the
+booking path's (:mod:`hushbook_service.scheduling.booking`), so a public booking
+and a staff booking can never take the same time.
+"""
+
+from __future__ import annotations
+
+import hmac
+from datetime import UTC, datetime, timedelta
+
+from hushbook_service import audit, keys, stealth
+from hushbook_service.accounts.principals import key_ring
+from hushbook_service.db import lock_row, utcnow, write_transaction
+from hushbook_service.errors import abort, field_error
+from hushbook_service.messaging import ledger as messages
+from hushbook_service.messaging.links import confirmation_code
+from hushbook_service.models import Appointment, Client, Consent, PendingHold, SpentToken, Tenant
+from hushbook_service.privacy import blocklist, clientbook, delivery, profiles
+from hushbook_service.privacy.clients import create_client
+from hushbook_service.public import metering
+from hushbook_service.public.asks import offer_claims
+from hushbook_service.public.visitors import INVALID, Visitor, client_ip, spend, verify
+from hushbook_service.scheduling import booking
+
+
+def _holds(tenant: Tenant, who: Visitor, contacts: dict[str, str]) -> list[tuple[str, str]]:
+    """(kind, keyed hash) a pending booking counts against."""
+    key = keys.instance_key("pending-hold", str(tenant.id))
+
+    def mac(value: str) -> str:
+        return hmac.new(key, value.encode(), "sha256").hexdigest()[:40]
+
+    subnet = next(v for k, v in stealth.network_keys(who.ip) if k == "subnet")
+    holds = [("session", mac(who.tag)), ("ip", mac(who.ip)), ("subnet", mac(subnet))]
+    holds += [("contact", digest) for _, digest in clientbook.digests(tenant.id, contacts)]
+    return holds
+
+
+def _check_pending_caps(tenant: Tenant, holds: list[tuple[str, str]]) -> None:
+    config = stealth.settings_of(tenant)
+    now = utcnow()
+    for kind, digest in holds:
+        count = (
+            PendingHold.select()
+            .join(Appointment)
+            .where(
+                PendingHold.tenant == tenant.id,
+                PendingHold.kind == kind,
+                PendingHold.digest == digest,
+                Appointment.status == "pending",
+                Appointment.pending_until > now,
+            )
+            .count()
+        )
+        if count >= config[f"pending_per_{kind}"]:
+            abort(
+                429,
+                "Too many unconfirmed bookings. Confirm one first, or try again later.",
+                reason="too_many_pending",
+                headers={"Retry-After": str(config["pending_expiry_min"] * 60)},
+            )
+
+
+def book(tenant: Tenant, who: Visitor, data: dict) -> dict:
+    """A pending online appointment from an offer; the customer confirms it."""
+    config = stealth.settings_of(tenant)
+    claims, service, staff = offer_claims(tenant, who, data["offer"])
+    if "sealed_profile" in data:  # also for a returning client, whose profile is kept
+        profiles.require_vault(tenant)
+        profiles.require_current_key(tenant, data.get("key_version"))
+    contacts = {k: v for k, v in data["contact"].items() if v}
+    if tenant.stealth_mode:
+        filled = (utcnow() - datetime.fromtimestamp(claims["iat"], UTC)).total_seconds()
+        if data.get("website"):  # the honeypot: people never see this field
+            return _decoy(tenant, "honeypot")
+        if filled < config["min_fill_seconds"]:
+            abort(
+                422,
+                "That was very fast. Please check your details and send again.",
+                reason="too_fast",
+                headers={"Retry-After": str(config["min_fill_seconds"])},
+            )
+    if "email" in contacts and blocklist.is_disposable(contacts["email"]):
+        field_error("contact", "Please use a permanent e-mail address.")
+    if blocklist.blocked(tenant.id, contacts):
+        abort(
+            403,
+            "Online booking is not available for this contact. Please call the business.",
+            reason="contact_blocked",
+        )
+    consent = data["consent"]
+    if "booking" not in consent["purposes"]:
+        field_error("consent", "Booking needs your consent to process your details for it.")
+    clientbook.require_notice(tenant.id, consent)
+    holds = _holds(tenant, who, contacts) if tenant.stealth_mode else []
+    start = datetime.fromtimestamp(int(claims["st"]), UTC)
+    until = utcnow() + timedelta(minutes=config["pending_expiry_min"])
+    appointment = Appointment(
+        status="pending", source="online", price_cents=service.price_cents, pending_until=until
+    )
+    with write_transaction():  # all or nothing; the offer is spent exactly once
+        # One public booking of this business at a time (PostgreSQL; SQLite has the
+        # whole database): the pending caps are counted and kept under this lock.
+        lock_row(Tenant, tenant.id)
+        if not spend(claims["jti"], "offer", claims["exp"]):
+            abort(409, "This offer was already used; ask for new offers.", reason="offer_spent")
+        _check_pending_caps(tenant, holds)
+        client = clientbook.find_returning(tenant.id, contacts)
+        if client is None:
+            client_data = {
+                k: data[k] for k in ("sealed_profile", "client_key", "key_version") if k in data
+            }
+            if "profile" in data:  # plain: sealed on arrival, with the contact in it
+                client_data["profile"] = {**data["profile"], **contacts}
+            client_data["contacts"] = contacts
+            client_data["consent"] = data["consent"]
+            client = create_client(tenant, client_data, source="online")
+            client.pending = True
+            client.save()
+        appointment.client = client
+        booking.occupy(appointment, tenant=tenant, staff=staff, service=service, start=start)
+        if not client.pending:  # a returning client: this booking's consent, kept if confirmed
+            clientbook.record_consent(
+                client,
+                consent["notice_version"],
+                consent["locale"],
+                consent["purposes"],
+                "online",
+                appointment_id=appointment.id,
+            )
+        for kind, digest in holds:
+            PendingHold.create(
+                tenant=tenant.id, appointment=appointment.id, kind=kind, digest=digest
+            )
+        delivery.seal_contact(appointment, contacts)
+        messages.on_booked_online(appointment)
+        audit.record(
+            tenant.id, "public.booking", "appointment", appointment.id, actor=("anonymous", None)
+        )
+    return {
+        "status": "pending",
+        "booking": key_ring().issue(
+            "booking",
+            {"tid": tenant.id, "sub": str(appointment.id), "vis": who.tag},
+            until - utcnow(),
+        ),
+        "confirm_by": until,
+        "start": appointment.start_at,
+        "end": appointment.end_at,
+    }
+
+
+def _decoy(tenant: Tenant, why: str) -> dict:
+    """What a bot that trips a trap gets: the look of success, nothing stored."""
+    audit.record(tenant.id, "public.booking_dropped", actor=("anonymous", None), reason=why)
+    until = utcnow() + timedelta(minutes=stealth.settings_of(tenant)["pending_expiry_min"])
+    fake = key_ring().issue(
+        "booking", {"tid": tenant.id, "sub": "0", "vis": ""}, timedelta(minutes=1)
+    )
+    return {"status": "pending", "booking": fake, "confirm_by": until, "start": None, "end": None}
+
+
+def _appointment(claims: dict, field: str) -> Appointment:
+    try:
+        appointment_id = int(claims["sub"])
+    except (KeyError, TypeError, ValueError):
+        field_error(field, INVALID[field])
+    appointment = Appointment.get_or_none(
+        Appointment.id == appointment_id, Appointment.tenant == claims["tid"]
+    )
+    if appointment is None or appointment.source != "online":
+        field_error(field, INVALID[field])
+    return appointment
+
+
+def confirm_by_link(token: str) -> Appointment:
+    return _confirm(_appointment(verify("confirm", token, None, "token"), "token"))
+
+
+def confirm_by_code(booking_ref: str, code: str) -> Appointment:
+    claims = verify("booking", booking_ref, None, "booking")
+    appointment = _appointment(claims, "booking")
+    expiry = stealth.settings_of(Tenant.get_by_id(appointment.tenant_id))["pending_expiry_min"] * 60
+    # Five tries per booking: six digits cannot be guessed in the time it is pending.
+    metering.take(appointment.tenant_id, [metering.Bucket("code", str(appointment.id), 5, expiry)])
+    if not hmac.compare_digest(confirmation_code(appointment), code):
+        field_error("code", "This code is not right.")
+    return _confirm(appointment)
+
+
+def _confirm(appointment: Appointment) -> Appointment:
+    if appointment.status == "confirmed":
+        return appointment  # a second click on the link changes nothing
+    if appointment.status != "pending" or appointment.pending_until <= utcnow():
+        abort(409, "This booking has expired; please book again.", reason="booking_expired")
+    with write_transaction():
+        updated = (
+            Appointment.update(status="confirmed", pending_until=None, updated_at=utcnow())
+            .where(Appointment.id == appointment.id, Appointment.status == "pending")
+            .execute()
+        )
+        if not updated:
+            abort(409, "This booking was changed meanwhile.", reason="concurrent_change")
+        PendingHold.delete().where(PendingHold.appointment == appointment.id).execute()
+        if appointment.client_id is not None:
+            Client.update(pending=False).where(Client.id == appointment.client_id).execute()
+        appointment.status = "confirmed"
+        messages.on_confirmed(appointment)
+        audit.record(
+            appointment.tenant_id,
+            "public.confirm",
+            "appointment",
+            appointment.id,
+            actor=("anonymous", None),
+        )
+    return Appointment.get_by_id(appointment.id)
+
+
+def managed(token: str) -> Appointment:
+    return _appointment(verify("manage", token, None, "token"), "token")
+
+
+def cancel(appointment: Appointment) -> Appointment:
+    if appointment.status not in ("pending", "confirmed") or appointment.start_at <= utcnow():
+        abort(
+            409, "This appointment can no longer be cancelled online.", reason="invalid_transition"
+        )
+    with write_transaction():
+        booking.transition(appointment, "cancel")
+        PendingHold.delete().where(PendingHold.appointment == appointment.id).execute()
+        audit.record(
+            appointment.tenant_id,
+            "public.cancel",
+            "appointment",
+            appointment.id,
+            actor=("anonymous", None),
+        )
+    return appointment
+
+
+def reschedule(appointment: Appointment, who: Visitor, offer_token: str) -> Appointment:
+    """Move a confirmed appointment to a new offer (asked for under this manage link)."""
+    tenant = Tenant.get_by_id(appointment.tenant_id)
+    if appointment.status != "confirmed" or appointment.start_at <= utcnow():
+        abort(409, "This appointment can no longer be moved online.", reason="invalid_transition")
+    claims, service, staff = offer_claims(tenant, who, offer_token)
+    if service.id != appointment.service_id:
+        field_error("offer", INVALID["offer"])
+    with write_transaction():
+        if not spend(claims["jti"], "offer", claims["exp"]):
+            abort(409, "This offer was already used; ask for new offers.", reason="offer_spent")
+        booking.move(
+            appointment,
+            tenant=tenant,
+            staff=staff,
+            service=service,
+            start=datetime.fromtimestamp(int(claims["st"]), UTC),
+        )
+        audit.record(
+            tenant.id, "public.reschedule", "appointment", appointment.id, actor=("anonymous", None)
+        )
+    return appointment
+
+
+def manage_visitor(appointment: Appointment) -> Visitor:
+    """Under a manage link the link itself is the session (offers bind to it)."""
+    tenant = Tenant.get_by_id(appointment.tenant_id)
+    return Visitor(f"manage|{appointment.id}", client_ip(tenant))
+
+
+def expire_pending(now: datetime | None = None) -> int:
+    """Mark unconfirmed online bookings expired; erase clients they created.
+
+    Their slots are already free (``booking.occupying``); this tidies up."""
+    now = now or utcnow()
+    rows = list(
+        Appointment.select().where(
+            Appointment.status == "pending", Appointment.pending_until <= now
+        )
+    )
+    for appointment in rows:
+        with write_transaction():
+            done = (
+                Appointment.update(status="expired", updated_at=now)
+                .where(Appointment.id == appointment.id, Appointment.status == "pending")
+                .execute()
+            )
+            if not done:
+                continue
+            PendingHold.delete().where(PendingHold.appointment == appointment.id).execute()
+            messages.on_expired(appointment)
+            delivery.forget(appointment)
+            Consent.delete().where(Consent.appointment == appointment.id).execute()
+            client = Client.get_or_none(Client.id == appointment.client_id)
+            others = Appointment.select().where(
+                Appointment.client == appointment.client_id,
+                Appointment.id != appointment.id,
+                Appointment.status != "expired",
+            )
+            if client is not None and client.pending and not others.exists():
+                # Created by unconfirmed bookings only: nobody vouched for these details.
+                Appointment.update(client=None).where(Appointment.client == client.id).execute()
+                client.delete_instance(recursive=False)
+    return len(rows)
+
+
+def purge_spent(now: datetime | None = None) -> int:
+    return SpentToken.delete().where(SpentToken.expires_at < (now or utcnow())).execute()

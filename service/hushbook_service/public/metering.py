@@ -1,0 +1,87 @@
+"""Token buckets for stealth mode, in the database so every worker shares them.
+
+A bucket holds up to ``capacity`` tokens and refills linearly over
+``period`` seconds.  One call takes from all buckets of a request at once,
+inside one write transaction (SQLite ``BEGIN IMMEDIATE``; PostgreSQL locks the
+rows in key order): either every bucket pays, or none does and the caller
+gets 429 with ``Retry-After`` (the wait until the emptiest bucket has
+refilled enough).  Keys are keyed hashes; no IP address is stored.
+"""
+
+from __future__ import annotations
+
+import hmac
+import math
+import time
+from dataclasses import dataclass
+
+from hushbook_service import keys
+from hushbook_service.db import is_sqlite, write_transaction
+from hushbook_service.errors import abort
+from hushbook_service.models import MeterBucket
+
+
+@dataclass(frozen=True)
+class Bucket:
+    kind: str  # session | ip | subnet | wide_subnet | tenant | …
+    value: str
+    capacity: int
+    period: int  # seconds to refill from empty to full
+    cost: float = 1.0
+    # How far below empty (in capacities) the bucket may go instead of refusing:
+    # 0 refuses past the budget (429); more never refuses, and how deep it is
+    # overdrawn tells the caller how hard it is being pressed.
+    overdraw: float = 0.0
+
+
+def _key(tenant_id: int, kind: str, value: str) -> str:
+    secret = keys.instance_key("meter")
+    return hmac.new(secret, f"{tenant_id}|{kind}|{value}".encode(), "sha256").hexdigest()
+
+
+def take(tenant_id: int, buckets: list[Bucket], now: float | None = None) -> dict[str, float]:
+    """Pay every bucket its cost, or none and 429 (overdrawable buckets never
+    refuse). Returns tokens used per kind (how much of each budget is spent: the
+    requester's recent volume; past ``capacity`` for an overdrawn bucket)."""
+    now = time.time() if now is None else now
+    keyed = {_key(tenant_id, b.kind, b.value): b for b in buckets}
+    used: dict[str, float] = {}
+    with write_transaction():
+        MeterBucket.insert_many(
+            [{"key": k, "level": float(b.capacity), "updated": now} for k, b in keyed.items()]
+        ).on_conflict_ignore().execute()
+        rows = (
+            MeterBucket.select().where(MeterBucket.key.in_(list(keyed))).order_by(MeterBucket.key)
+        )
+        if not is_sqlite():
+            rows = rows.for_update()
+        levels = {}
+        wait = 0.0
+        for row in rows:
+            b = keyed[row.key]
+            rate = b.capacity / b.period
+            level = min(float(b.capacity), row.level + max(0.0, now - row.updated) * rate)
+            levels[row.key] = level
+            need = max(b.cost, 1.0)  # a free call still needs a token left
+            if level < need and not b.overdraw:
+                wait = max(wait, (need - level) / rate)
+        if wait:
+            seconds = max(1, math.ceil(wait))
+            abort(
+                429,
+                "Too many requests. Please try again later.",
+                reason="rate_limited",
+                headers={"Retry-After": str(seconds)},
+            )
+        for key, level in levels.items():
+            b = keyed[key]
+            left = max(level - b.cost, -b.overdraw * b.capacity)
+            MeterBucket.update(level=left, updated=now).where(MeterBucket.key == key).execute()
+            used[b.kind] = max(used.get(b.kind, 0.0), b.capacity - left)
+    return used
+
+
+def purge(now: float | None = None) -> int:
+    """Forget buckets untouched for two days: they are full again anyway."""
+    now = time.time() if now is None else now
+    return MeterBucket.delete().where(MeterBucket.updated < now - 2 * 86_400).execute()

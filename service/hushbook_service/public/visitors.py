@@ -1,0 +1,182 @@
+"""Who is asking: visitor sessions, the visitor's address, metering and proof-of-work.
+
+Every public call names its session (a signed ``visitor`` token); offers and
+bookings are bound to it. In stealth mode each ask is metered against the
+session, the address and its networks, and the salon
+(:mod:`hushbook_service.public.metering`), and paid with a proof-of-work whose
+rules live in :mod:`hushbook_service.stealth`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import peewee
+from flask import request
+
+from hushbook_service import stealth
+from hushbook_service.accounts.principals import authenticate, key_ring
+from hushbook_service.accounts.tokens import TokenError
+from hushbook_service.db import database, utcnow, write_transaction
+from hushbook_service.errors import abort, field_error
+from hushbook_service.models import SpentToken, Tenant
+from hushbook_service.public import metering
+
+SESSION_TTL = timedelta(hours=12)
+
+
+CHALLENGE_TTL = timedelta(minutes=5)
+
+
+FORWARD_SCOPE = "public:forward"
+
+
+VISITOR_IP_HEADER = "Hushbook-Visitor-IP"
+
+
+def tenant_by_slug(slug: str) -> Tenant:
+    tenant = Tenant.get_or_none(Tenant.slug == slug)
+    if tenant is None:
+        abort(404, "Unknown business.")
+    return tenant
+
+
+@dataclass(frozen=True)
+class Visitor:
+    session_id: str
+    ip: str
+
+    @property
+    def tag(self) -> str:
+        """What tokens carry to bind them to this session (not the session id)."""
+        return hashlib.sha256(f"visitor|{self.session_id}".encode()).hexdigest()[:32]
+
+
+def client_ip(tenant: Tenant) -> str:
+    """The visitor's address: the socket's (after trusted proxies), or, for a
+    trusted forwarder (a plugin calling with an integration key of this tenant
+    holding ``public:forward``), the address it vouches for."""
+    if "Authorization" not in request.headers:
+        return request.remote_addr or "unknown"
+    caller = authenticate()  # 401 for a bad key: never silently anonymous
+    if caller.tenant_id != tenant.id or not caller.can(FORWARD_SCOPE):
+        abort(403, "This key may not forward visitors of this business.")
+    raw = request.headers.get(VISITOR_IP_HEADER, "")
+    try:
+        return str(ipaddress.ip_address(raw.strip()))
+    except ValueError:
+        abort(422, f"A forwarder must send the visitor's address in {VISITOR_IP_HEADER}.")
+
+
+def new_session(tenant: Tenant) -> str:
+    return key_ring().issue("visitor", {"tid": tenant.id, "sub": "visitor"}, SESSION_TTL)
+
+
+def visitor(tenant: Tenant, session: str) -> Visitor:
+    claims = verify("visitor", session, tenant, "session")
+    return Visitor(claims["jti"], client_ip(tenant))
+
+
+def verify(purpose: str, token: str, tenant: Tenant | None, field: str) -> dict:
+    """A public token of ``purpose`` for ``tenant``, or 422 naming ``field``.
+
+    One message for every reason (forged, expired, other tenant or visitor)."""
+    try:
+        claims = key_ring().verify(purpose, token)
+    except TokenError:
+        claims = None
+    if claims is None or (tenant is not None and claims.get("tid") != tenant.id):
+        field_error(field, INVALID[field])
+    return claims
+
+
+INVALID = {
+    "session": "This session is not valid; start again.",
+    "pow": "This proof-of-work is not valid; ask for a new challenge.",
+    "offer": "This offer is not valid any more; ask for new offers.",
+    "booking": "Unknown or expired booking.",
+    "token": "This link is not valid any more.",
+}
+
+
+def _ask_buckets(
+    tenant: Tenant, who: Visitor, cost: float, salon: bool = True
+) -> list[metering.Bucket]:
+    """The requester's budgets (session, address, networks: 429 past any) and,
+    for anonymous asks, the salon's (overdrawn instead of refused)."""
+    sizes = stealth.ask_buckets(stealth.settings_of(tenant))
+    keys = [("session", who.tag), *stealth.network_keys(who.ip)]
+    buckets = [metering.Bucket(kind, value, *sizes[kind], cost=cost) for kind, value in keys]
+    if salon:
+        overdraw = stealth.SALON_OVERDRAW
+        buckets.append(metering.Bucket("tenant", "", *sizes["tenant"], cost, overdraw))
+    return buckets
+
+
+def meter(tenant: Tenant, who: Visitor, salon: bool = True) -> None:
+    """One ask against the requester's budgets (429 past any of them) and, unless
+    ``salon`` is off (asks under a manage link, bounded per booking), the salon's."""
+    if tenant.stealth_mode:
+        metering.take(tenant.id, _ask_buckets(tenant, who, 1.0, salon))
+
+
+def pay(tenant: Tenant, who: Visitor, proof: dict | None) -> None:
+    """An anonymous ask (offers, booking) in stealth mode: the proof-of-work is
+    checked and spent first, and only then is the ask charged to any budget, so
+    requests that did not pay spend nothing that honest customers depend on."""
+    spend_pow(tenant, who, proof)
+    meter(tenant, who)
+
+
+def _required_bits(tenant: Tenant, who: Visitor, extra: list[metering.Bucket]) -> int:
+    used = metering.take(tenant.id, _ask_buckets(tenant, who, 0.0) + extra)
+    return stealth.required_bits(used, stealth.settings_of(tenant))
+
+
+def issue_challenge(tenant: Tenant, who: Visitor) -> dict:
+    """A signed puzzle whose difficulty grows with this requester's volume and
+    with the salon's pressure (no ask is charged; 429 if the requester is out)."""
+    sizes = stealth.ask_buckets(stealth.settings_of(tenant))
+    puzzles = metering.Bucket("challenge", who.ip, 4 * sizes["ip"][0], stealth.DAY)
+    bits = _required_bits(tenant, who, [puzzles])
+    token = key_ring().issue(
+        "challenge", {"tid": tenant.id, "vis": who.tag, "bits": bits}, CHALLENGE_TTL
+    )
+    return {"challenge": token, "bits": bits, "expires_at": utcnow() + CHALLENGE_TTL}
+
+
+def challenge_id(token: str) -> str:
+    """The string a solver hashes with its nonce (the challenge's ``jti``)."""
+    return key_ring().verify("challenge", token)["jti"]
+
+
+def spend_pow(tenant: Tenant, who: Visitor, proof: dict | None) -> None:
+    """Stealth mode: a solved, unspent challenge of this visitor, hard enough for
+    what this requester and the salon need *now*, or 4xx. Charges nothing."""
+    if not tenant.stealth_mode:
+        return
+    if not proof:
+        field_error("pow", "Solve a proof-of-work challenge first.")
+    claims = verify("challenge", proof["challenge"], tenant, "pow")
+    digest = stealth.pow_digest(claims["jti"], proof["nonce"])
+    solved = stealth.leading_zero_bits(digest)
+    if claims.get("vis") != who.tag or solved < int(claims["bits"]):
+        field_error("pow", INVALID["pow"])
+    if solved < _required_bits(tenant, who, []):
+        field_error("pow", "This proof-of-work is too easy now; ask for a new challenge.")
+    with write_transaction():
+        if not spend(claims["jti"], "pow", claims["exp"]):
+            abort(409, "This proof-of-work was already used.", reason="pow_spent")
+
+
+def spend(jti: str, kind: str, exp: int) -> bool:
+    """Mark a single-use token spent (inside a write transaction); False if it was."""
+    try:
+        with database.atomic():  # a savepoint: the unique key fails alone
+            SpentToken.create(jti=jti, kind=kind, expires_at=datetime.fromtimestamp(exp, UTC))
+    except peewee.IntegrityError:
+        return False
+    return True

@@ -1,0 +1,262 @@
+"""The appointment write path: validation and the no-double-booking rule.
+
+Every write that occupies a staff member's time goes through
+:func:`occupy`, which serialises per staff member in the database itself —
+SQLite ``BEGIN IMMEDIATE`` (one writer at a time), PostgreSQL ``SELECT … FOR
+UPDATE`` on the staff row — and checks for overlap inside that lock.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from hushbook_service.db import lock_row, utcnow, write_transaction
+from hushbook_service.errors import abort, field_error
+from hushbook_service.messaging import ledger as messages
+from hushbook_service.models import (
+    ACTIVE_STATES,
+    Appointment,
+    Client,
+    ScheduleException,
+    Service,
+    ServiceStaff,
+    Staff,
+    Tenant,
+    TimeOff,
+    WorkingHours,
+)
+from hushbook_service.privacy import blocklist, clientbook, delivery
+from hushbook_service.scheduling import slots
+
+TRANSITIONS = {
+    "confirm": ({"pending"}, "confirmed"),
+    "cancel": ({"pending", "confirmed"}, "cancelled"),
+    "complete": ({"confirmed"}, "completed"),
+    "no_show": ({"confirmed"}, "no_show"),
+}
+
+
+def buffers(service: Service, tenant: Tenant) -> tuple[timedelta, timedelta]:
+    before = service.buffer_before_min
+    after = service.buffer_after_min
+    return (
+        timedelta(minutes=tenant.buffer_before_min if before is None else before),
+        timedelta(minutes=tenant.buffer_after_min if after is None else after),
+    )
+
+
+def load_schedule(
+    staff: Staff, start: datetime, end: datetime, busy: bool = True
+) -> slots.StaffSchedule:
+    """Everything the slot engine needs for ``staff`` between two instants."""
+    weekly: dict[int, list[slots.LocalRange]] = {}
+    breaks: dict[int, list[slots.LocalRange]] = {}
+    for rule in WorkingHours.select().where(
+        WorkingHours.tenant == staff.tenant_id, WorkingHours.staff == staff.id
+    ):
+        target = weekly if rule.kind == "shift" else breaks
+        target.setdefault(rule.weekday, []).append(slots.LocalRange(rule.start, rule.end))
+    exceptions: dict = {}
+    pad = timedelta(days=1)  # local dates around the window, whatever the zone
+    for row in ScheduleException.select().where(
+        ScheduleException.tenant == staff.tenant_id,
+        ScheduleException.staff == staff.id,
+        ScheduleException.date >= (start - pad).date(),
+        ScheduleException.date <= (end + pad).date(),
+    ):
+        day = exceptions.setdefault(row.date, [])
+        if row.start is not None and row.end is not None:
+            day.append(slots.LocalRange(row.start, row.end))
+    time_off = [
+        slots.Interval(row.start_at, row.end_at)
+        for row in TimeOff.select().where(
+            TimeOff.tenant == staff.tenant_id,
+            TimeOff.staff == staff.id,
+            TimeOff.start_at < end,
+            TimeOff.end_at > start,
+        )
+    ]
+    occupied = []
+    if busy:
+        rows = (
+            _overlapping(staff.id, start, end)
+            .select(Appointment.block_start, Appointment.block_end)
+            .order_by(Appointment.block_start)
+        )
+        occupied = [slots.Interval(s, e) for s, e in rows.tuples()]
+    return slots.StaffSchedule(
+        staff_id=staff.id,
+        weekly=weekly,
+        breaks=breaks,
+        exceptions=exceptions,
+        time_off=time_off,
+        busy=occupied,
+    )
+
+
+def occupying(now: datetime | None = None):
+    """The one rule for what holds time: confirmed, or pending and not expired
+    (an unconfirmed online booking frees its slot at ``pending_until`` even
+    before the expiry job has marked it)."""
+    now = now or utcnow()
+    return Appointment.status.in_(ACTIVE_STATES) & (
+        (Appointment.status != "pending")
+        | Appointment.pending_until.is_null()
+        | (Appointment.pending_until > now)
+    )
+
+
+def _overlapping(staff_id: int, start: datetime, end: datetime, exclude: int | None = None):
+    query = Appointment.select().where(
+        Appointment.staff == staff_id,
+        occupying(),
+        Appointment.block_start < end,
+        Appointment.block_end > start,
+    )
+    if exclude is not None:
+        query = query.where(Appointment.id != exclude)
+    return query
+
+
+def _within_working_time(staff: Staff, tenant: Tenant, start: datetime, end: datetime) -> bool:
+    schedule = load_schedule(staff, start, end, busy=False)
+    tz = ZoneInfo(tenant.timezone)
+    day = timedelta(days=1)
+    local_start = start.astimezone(tz).date() - day
+    local_end = end.astimezone(tz).date() + day
+    return any(
+        iv.start <= start and end <= iv.end
+        for iv in slots.working_intervals(schedule, tz, local_start, local_end)
+    )
+
+
+def free_times(
+    tenant: Tenant, service: Service, team: list[Staff], start: datetime, end: datetime
+) -> dict[int, slots.Availability]:
+    """Where ``service`` fits for each of ``team`` between two instants.
+
+    For the salon's own people (reception booking a caller): the minimum
+    notice and the public booking horizon do not apply; the past does.
+    """
+    before, after = buffers(service, tenant)
+    query = slots.SlotQuery(
+        duration=timedelta(minutes=service.duration_min),
+        granularity=timedelta(minutes=tenant.slot_granularity_min),
+        earliest=max(start, utcnow()),
+        latest=end,
+        buffer_before=before,
+        buffer_after=after,
+    )
+    pad = before + after + timedelta(minutes=service.duration_min)
+    schedules = [load_schedule(member, start - pad, end + pad) for member in team]
+    return slots.search(schedules, query, ZoneInfo(tenant.timezone))
+
+
+def check_bookable_pair(staff: Staff, service: Service) -> None:
+    if not staff.active or not staff.bookable:
+        field_error("staff_id", "This team member cannot be booked.")
+    if not service.active:
+        field_error("service_id", "This service is archived.")
+    offers = ServiceStaff.select().where(
+        ServiceStaff.tenant == service.tenant_id,
+        ServiceStaff.service == service.id,
+        ServiceStaff.staff == staff.id,
+    )
+    if not offers.exists():
+        field_error("staff_id", "This team member does not offer this service.")
+
+
+def occupy(
+    appointment: Appointment,
+    *,
+    tenant: Tenant,
+    staff: Staff,
+    service: Service,
+    start: datetime,
+    allow_outside_hours: bool = False,
+) -> Appointment:
+    """Place (or move) ``appointment`` at ``start`` with ``staff``, or 409."""
+    start = start.replace(second=0, microsecond=0)
+    check_bookable_pair(staff, service)
+    before, after = buffers(service, tenant)
+    end = start + timedelta(minutes=service.duration_min)
+    if not allow_outside_hours and not _within_working_time(staff, tenant, start, end):
+        field_error("start", "Outside this team member's working time.")
+    with write_transaction():
+        # Concurrent bookings for the same person queue here; others run in parallel.
+        lock_row(Staff, staff.id)
+        clash = _overlapping(staff.id, start - before, end + after, exclude=appointment.id)
+        if clash.exists():
+            abort(409, "This time is no longer available.", reason="slot_taken")
+        appointment.tenant = tenant.id
+        appointment.staff = staff.id
+        appointment.service = service.id
+        appointment.start_at = start
+        appointment.end_at = end
+        appointment.block_start = start - before
+        appointment.block_end = end + after
+        appointment.updated_at = utcnow()
+        appointment.save()
+        if appointment.client_id is not None:  # retention counts from the last activity
+            Client.update(last_activity_at=utcnow()).where(
+                Client.id == appointment.client_id
+            ).execute()
+    return appointment
+
+
+def move(
+    appointment: Appointment,
+    *,
+    tenant: Tenant,
+    staff: Staff,
+    service: Service,
+    start: datetime,
+    allow_outside_hours: bool = False,
+) -> Appointment:
+    """The one move path (staff API and the customer's manage link): re-place the
+    appointment, carry its delivery contact to the new month, and tell the
+    customer when the time changed."""
+    old_start = appointment.start_at
+    with write_transaction():
+        occupy(
+            appointment,
+            tenant=tenant,
+            staff=staff,
+            service=service,
+            start=start,
+            allow_outside_hours=allow_outside_hours,
+        )
+        delivery.move(appointment, old_start)
+        if appointment.start_at != old_start:
+            messages.on_rescheduled(appointment)
+    return appointment
+
+
+def transition(appointment: Appointment, action: str) -> Appointment:
+    allowed_from, target = TRANSITIONS[action]
+    if appointment.status not in allowed_from:
+        abort(
+            409,
+            f"Cannot {action.replace('_', '-')} an appointment that is {appointment.status}.",
+            reason="invalid_transition",
+        )
+    if action in ("complete", "no_show") and appointment.start_at > utcnow():
+        abort(409, "The appointment has not started yet.", reason="not_started")
+    updated = (
+        Appointment.update(status=target, updated_at=utcnow())
+        .where(Appointment.id == appointment.id, Appointment.status == appointment.status)
+        .execute()
+    )
+    if not updated:
+        abort(409, "The appointment was changed meanwhile; reload it.", reason="concurrent_change")
+    was, appointment.status = appointment.status, target
+    if target == "confirmed":
+        messages.on_confirmed(appointment)
+    elif target == "cancelled":
+        messages.on_cancelled(appointment, was)
+    if target in ("completed", "no_show"):
+        clientbook.count_visit(appointment, target)
+    if target == "no_show":
+        blocklist.after_no_show(appointment)  # the owner's auto-block rule
+    return appointment
