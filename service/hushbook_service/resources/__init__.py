@@ -8,6 +8,7 @@ from hushbook_service.resources import (
     blocked_contacts,
     book_page,
     clients,
+    console,
     delivery_keys,
     integration_keys,
     messages,
@@ -34,6 +35,7 @@ BLUEPRINTS = [
     public.blp,
     messages.blp,
     book_page.blp,
+    console.blp,
 ]
 
 

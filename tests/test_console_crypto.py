@@ -1,0 +1,401 @@
+"""The console's vault.js against the Python SDK (the reference): Node and real Chromium.
+
+1. ``tests/vectors/console.json`` is exactly what its generator makes now, and
+   the SDK's own ``Vault`` opens it (unlock, grant, every client; must-fail
+   rows refused), so neither side can drift without this suite noticing.
+2. The Node suite (``node --test plugins/console/test/``) opens every vector in
+   vault.js and refuses every must-fail case with Python's message.
+3. Both directions with fresh keys: the SDK enrols a member and sets up a
+   tenant key (against an in-memory stand-in for /v1/vault) and seals profiles;
+   vault.js in Node unlocks, opens them and seals edited ones; the SDK opens
+   those, bound to their client key and field.
+4. The same in headless Chromium: X25519 in WebCrypto, non-extractable keys,
+   and the scrypt figure at production cost.
+
+Node, Chromium and Playwright are optional on a laptop (skipped) but required
+under CI (failed): see :func:`support.components.require`.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import importlib.util
+import json
+import os
+import re
+import shutil
+import subprocess
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, cast
+
+import pytest
+
+import hushbook
+from hushbook import sealing
+from hushbook.sealing import SealError
+from support.components import CHROMIUM, CHROMIUM_ARGS, require
+
+ROOT = Path(__file__).resolve().parents[1]
+CONSOLE = ROOT / "plugins" / "console"
+VAULT_CLI = CONSOLE / "test" / "vault-cli.js"
+SCRIPTS = {  # served to Chromium, loaded in this order (as the console page does)
+    "/scrypt.js": CONSOLE / "vendor" / "noble-hashes-2.4.0" / "scrypt.js",
+    "/sealing.js": ROOT / "plugins" / "widget" / "src" / "sealing.js",
+    "/vault.js": CONSOLE / "src" / "vault.js",
+}
+VECTORS = ROOT / "tests" / "vectors" / "console.json"
+GENERATOR = ROOT / "tests" / "vectors" / "make_console_vectors.py"
+LOW_LOG_N = 10  # test-only scrypt cost; the floor is 16, production 17
+PROFILES: list[dict[str, str]] = [
+    {"name": "Anna Müller", "email": "anna@example.de", "phone": "+49 170 1234567"},
+    {
+        "name": "Jürgen Weiß-Größe",
+        "notes": "Färben 💇\u200d♀️ ohne Ammoniak; dienstags früh 🙂 " * 3,
+        "birthday": "1987-03-14",
+    },
+    {"name": "Zoë", "notes": ""},
+]
+
+
+@functools.cache
+def _node() -> str | None:
+    """Path of a Node >= 20 (WebCrypto X25519 and ``node --test``), else None."""
+    node = shutil.which("node")
+    if node is None:
+        return None
+    run = subprocess.run([node, "--version"], capture_output=True, text=True, timeout=30)
+    major = run.stdout.strip().lstrip("v").split(".")[0]
+    return node if run.returncode == 0 and major.isdigit() and int(major) >= 20 else None
+
+
+def _have_browser() -> bool:
+    return importlib.util.find_spec("playwright") is not None and os.access(CHROMIUM, os.X_OK)
+
+
+class _VaultRoutes:
+    """In-memory stand-in for the /v1/vault routes that ``hushbook.Vault`` calls
+    for enrol, setup, unlock, seal_profile and open_client (answers shaped like
+    the service's ``vault.view``)."""
+
+    def __init__(self, tenant_id: int, staff_id: int, state: dict[str, Any] | None = None):
+        self.state: dict[str, Any] = state or {
+            "tenant_id": tenant_id,
+            "staff_id": staff_id,
+            "public_key": None,
+            "key_version": 1,
+            "member": None,
+            "grant": None,
+        }
+
+    def get(self, path: str, **_: Any) -> Any:
+        assert path == "/v1/vault", path
+        return copy.deepcopy(self.state)
+
+    def request(self, method: str, path: str, json: Any = None, **_: Any) -> Any:
+        assert (method, path) == ("PUT", "/v1/vault/member"), (method, path)
+        self.state["member"] = copy.deepcopy(json)
+        self.state["grant"] = None  # a new member key drops the grants, as the service does
+        return self.get("/v1/vault")
+
+    def post(self, path: str, json: Any = None, **_: Any) -> Any:
+        assert path == "/v1/vault/setup", path
+        self.state["public_key"] = json["public_key"]
+        self.state["grant"] = {
+            "staff_id": self.state["staff_id"],
+            "key_version": self.state["key_version"],
+            "sealed_tenant_key": json["owner_grant"],
+        }
+        return self.get("/v1/vault")
+
+
+def _sdk_vault(routes: _VaultRoutes) -> hushbook.Vault:
+    return hushbook.Vault(cast(Any, routes), log_n=LOW_LOG_N, min_log_n=LOW_LOG_N)
+
+
+@pytest.fixture(scope="module")
+def vectors() -> dict[str, Any]:
+    return json.loads(VECTORS.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def vector_vault(vectors: dict[str, Any]) -> hushbook.Vault:
+    """The SDK's Vault, unlocked as the low-cost vector member."""
+    member = next(m for m in vectors["members"] if m["min_log_n"] < sealing.MIN_LOG_N)
+    routes = _VaultRoutes(0, 0, copy.deepcopy(member["state"]))
+    assert member["min_log_n"] == LOW_LOG_N
+    vault = _sdk_vault(routes)
+    vault.unlock(member["passphrase"])
+    assert vault.can_read
+    return vault
+
+
+def _check_written_back(vault: hushbook.Vault, profile: dict[str, str], body: dict[str, Any]):
+    """``body`` (a vault.js sealProfile result) opens in the SDK to ``profile``, and
+    only where it belongs: not moved to another field, nor relabelled."""
+    assert set(body) == {"client_key", "sealed_profile", "key_version"}
+    assert body["key_version"] == vault.state["key_version"]
+    sealed = body["sealed_profile"]
+    assert list(sealed) == list(profile)
+    row = {"id": 1, "client_key": body["client_key"], "sealed_profile": sealed}
+    assert vault.open_client(row) == profile
+    fields = list(sealed)
+    assert len(fields) >= 2
+    for bad in (
+        {**row, "sealed_profile": {**sealed, fields[-1]: sealed[fields[0]]}},
+        {**row, "client_key": sealing.new_client_key()},
+    ):
+        with pytest.raises(SealError):
+            vault.open_client(bad)
+
+
+# --- 1. the vectors -----------------------------------------------------------------
+
+
+def test_committed_vectors_are_what_the_generator_makes_now():
+    spec = importlib.util.spec_from_file_location("make_console_vectors", GENERATOR)
+    assert spec is not None and spec.loader is not None
+    generator = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generator)
+    assert VECTORS.read_text(encoding="utf-8") == generator.render(), (
+        "tests/vectors/console.json is stale: run "
+        ".venv/bin/python tests/vectors/make_console_vectors.py"
+    )
+
+
+def test_the_sdk_vault_opens_the_vectors(vectors, vector_vault):
+    # Cheap, and independent of Node: what vault.js is held to is what the SDK does.
+    for case in vectors["clients"]:
+        assert vector_vault.open_client(case["row"]) == case["profile"], case["name"]
+    for case in vectors["profile_must_fail"]:
+        with pytest.raises(SealError, match=re.escape(case["error"])):
+            vector_vault.open_client(case["row"])
+    member = vectors["members"][0]
+    with pytest.raises(SealError, match="cannot unwrap"):
+        _sdk_vault(_VaultRoutes(0, 0, copy.deepcopy(member["state"]))).unlock("wrong")
+
+
+# --- 2. and 3. Node -----------------------------------------------------------------
+
+
+def _vault_cli(request: dict[str, Any]) -> dict[str, Any]:
+    run = subprocess.run(
+        [str(_node()), str(VAULT_CLI)],
+        input=json.dumps(request),
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr
+    return json.loads(run.stdout)
+
+
+@pytest.mark.system
+def test_node_suite_passes():
+    require("node >= 20", _node() is not None)
+    run = subprocess.run(
+        [str(_node()), "--test", "--test-reporter=tap", "plugins/console/test/"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]
+    assert "\n# fail 0" in run.stdout and "\n# pass 0" not in run.stdout
+
+
+@pytest.mark.system
+def test_node_opens_what_the_sdk_sealed_and_the_sdk_opens_what_node_sealed():
+    require("node >= 20", _node() is not None)
+    passphrase = "Frühling am Rhein, 🙂 " + sealing.new_client_key()[:8]
+    routes = _VaultRoutes(tenant_id=17, staff_id=5)
+    owner = _sdk_vault(routes)
+    owner.enrol(passphrase)
+    owner.setup()
+    bodies = [owner.seal_profile(profile) for profile in PROFILES]
+    rows = [
+        {"id": 200 + i, "client_key": b["client_key"], "sealed_profile": b["sealed_profile"]}
+        for i, b in enumerate(bodies)
+    ]
+    moved = {**rows[0], "sealed_profile": {**rows[0]["sealed_profile"]}}
+    moved["sealed_profile"]["phone"] = rows[0]["sealed_profile"]["email"]
+    erased = {"id": 299, "client_key": None, "sealed_profile": {}}
+    edited = [{**p, "name": p["name"] + " (geändert)"} for p in PROFILES]
+    request = {
+        "state": routes.state,
+        "passphrase": passphrase,
+        "min_log_n": LOW_LOG_N,
+        "rows": [*rows, moved, erased],
+        "seal": [
+            *({"profile": p} for p in edited),
+            {"profile": edited[0], "client_key": rows[0]["client_key"]},
+        ],
+    }
+    out = _vault_cli(request)
+    assert out["can_read"] is True
+    assert out["opened"][: len(PROFILES)] == PROFILES
+    assert out["opened"][len(PROFILES)] == {"error": "SealError: cannot open profile field 'phone'"}
+    assert out["opened"][-1]["error"].startswith("VaultLocked: this client has no sealed profile")
+    for profile, body in zip([*edited, edited[0]], out["sealed"], strict=True):
+        _check_written_back(owner, profile, body)
+    assert out["sealed"][-1]["client_key"] == rows[0]["client_key"]
+    assert len({b["client_key"] for b in out["sealed"][: len(edited)]}) == len(edited)
+    # A fresh SDK session (only the passphrase crosses over) reads them as well.
+    reader = _sdk_vault(_VaultRoutes(0, 0, copy.deepcopy(routes.state)))
+    reader.unlock(passphrase)
+    _check_written_back(reader, edited[1], out["sealed"][1])
+
+
+@pytest.mark.system
+def test_node_refuses_a_wrong_passphrase_and_a_moved_member_key():
+    require("node >= 20", _node() is not None)
+    routes = _VaultRoutes(tenant_id=3, staff_id=9)
+    owner = _sdk_vault(routes)
+    owner.enrol("the right passphrase")
+    owner.setup()
+    state = routes.state
+    wrong = _vault_cli({"state": state, "passphrase": "the wrong passphrase", "min_log_n": 10})
+    moved = _vault_cli(
+        {"state": {**state, "staff_id": 10}, "passphrase": "the right passphrase", "min_log_n": 10}
+    )
+    downgraded = _vault_cli({"state": state, "passphrase": "the right passphrase"})
+    unwrap = "SealError: cannot unwrap: wrong passphrase, other member, or tampered"
+    assert wrong == {"error": unwrap}
+    assert moved == {"error": unwrap}
+    assert downgraded == {
+        "error": "SealError: wrapped key: scrypt parameters below the floor (refused)"
+    }
+
+
+# --- 4. Chromium --------------------------------------------------------------------
+
+PAGE = b"<!doctype html><meta charset=utf-8><title>hushbook console vault</title>"
+
+
+class _Handler(BaseHTTPRequestHandler):
+    """Serves a page and the three scripts over http://127.0.0.1 (a secure
+    context, which WebCrypto needs and about:blank is not)."""
+
+    def do_GET(self) -> None:  # http.server dispatches on this name
+        if self.path == "/":
+            kind, data = "text/html; charset=utf-8", PAGE
+        elif self.path in SCRIPTS:
+            kind, data = "text/javascript; charset=utf-8", SCRIPTS[self.path].read_bytes()
+        else:
+            self.send_error(404)
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, format: str, *args: Any) -> None:  # quiet test output
+        pass
+
+
+@pytest.fixture(scope="module")
+def page() -> Iterator[Any]:
+    require("Playwright and Chromium (" + CHROMIUM + ")", _have_browser())
+    from playwright.sync_api import sync_playwright
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            try:
+                tab = browser.new_page()
+                tab.goto(f"http://127.0.0.1:{server.server_address[1]}/")
+                for url in SCRIPTS:
+                    tab.add_script_tag(url=url)
+                assert tab.evaluate("isSecureContext && typeof HushbookVault === 'object'")
+                yield tab
+            finally:
+                browser.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+CHROMIUM_VECTORS = """async (V) => {
+  const H = HushbookVault;
+  const low = V.members.find((m) => m.min_log_n < H.MIN_LOG_N);
+  const vault = H.create();
+  const canRead = await vault.unlock(low.state, low.passphrase, { minLogN: low.min_log_n });
+  const opened = [];
+  for (const c of V.clients) opened.push(await vault.openClient(c.row));
+  const failures = [];
+  for (const c of V.profile_must_fail) {
+    try { await vault.openClient(c.row); failures.push("opened"); }
+    catch (e) { failures.push(e instanceof H.SealError ? e.message : String(e)); }
+  }
+  for (const c of V.unwrap_must_fail) {
+    try {
+      await H.unwrapPrivateKey(c.wrapped, c.passphrase, H.vaultContext(c.tenant_id, c.staff_id),
+                               { minLogN: c.min_log_n });
+      failures.push("opened");
+    } catch (e) { failures.push(e instanceof H.SealError ? e.message : String(e)); }
+  }
+  const member = await H.unwrapPrivateKey(low.state.member.wrapped_private_key, low.passphrase,
+    H.vaultContext(low.state.tenant_id, low.state.staff_id), { minLogN: low.min_log_n });
+  const tenant = await H.openGrant(member, low.state.grant.sealed_tenant_key,
+                                   low.state.tenant_id, low.state.staff_id);
+  let exported = false;
+  try { await crypto.subtle.exportKey("pkcs8", tenant.privateKey); exported = true; } catch (e) {}
+  const sealed = await vault.sealProfile(V.clients[0].profile);
+  vault.lock();
+  return {
+    canRead, opened, failures, sealed, exported, lockedCanRead: vault.canRead,
+    tenantKey: { extractable: tenant.privateKey.extractable, type: tenant.privateKey.type,
+                 algorithm: tenant.privateKey.algorithm.name, publicKey: tenant.publicKey },
+  };
+}"""
+
+
+@pytest.mark.system
+def test_chromium_opens_the_vectors_with_non_extractable_keys(page, vectors, vector_vault):
+    result = page.evaluate(CHROMIUM_VECTORS, vectors)
+    assert result["canRead"] is True
+    assert result["opened"] == [c["profile"] for c in vectors["clients"]]
+    expected = [c["error"] for c in vectors["profile_must_fail"]]
+    expected += [c["error"] for c in vectors["unwrap_must_fail"]]
+    assert result["failures"] == expected
+    assert result["tenantKey"] == {
+        "extractable": False,
+        "type": "private",
+        "algorithm": "X25519",
+        "publicKey": vectors["tenant"]["public_key"],
+    }
+    assert result["exported"] is False
+    assert result["lockedCanRead"] is False
+    _check_written_back(vector_vault, vectors["clients"][0]["profile"], result["sealed"])
+
+
+@pytest.mark.system
+def test_chromium_unlock_speed_at_production_cost(page, vectors, record_property):
+    """The figure a member waits for at unlock (scrypt N=2^17, r=8, p=1), with a
+    generous ceiling: a slow phone may take several times this machine's time."""
+    times = page.evaluate(
+        """async (V) => {
+             const m = V.members.find((m) => m.min_log_n === HushbookVault.MIN_LOG_N);
+             const times = [];
+             for (let i = 0; i < 3; i++) {
+               const vault = HushbookVault.create(), started = performance.now();
+               if (!await vault.unlock(m.state, m.passphrase)) throw new Error("no grant");
+               times.push(performance.now() - started);
+               vault.lock();
+             }
+             return times;
+           }""",
+        vectors,
+    )
+    median = sorted(times)[1]
+    record_property("console_unlock_production_ms_median", round(median))
+    print(f"vault.js unlock at production cost, Chromium: median {median:.0f} ms")
+    assert median < 20_000

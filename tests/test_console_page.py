@@ -1,0 +1,131 @@
+"""The staff console's sources, its built copy and the service's /console/ page.
+
+The browser side (sign-in, vault, day view, actions, axe-core) is tested end to
+end in tests/e2e/test_console.py.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SRC = ROOT / "plugins" / "console" / "src"
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
+    "img-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+)
+
+
+@pytest.mark.system  # plugins/console/build.py runs as a process
+def test_built_console_matches_the_sources():
+    """The service ships what plugins/console (and the widget's sealing.js) say."""
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "plugins/console/build.py"), "--check"],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def texts_used() -> set[str]:
+    source = (SRC / "console.js").read_text()
+    used = set(re.findall(r'\btr\("([a-z_0-9]*[a-z0-9])"', source))  # not tr("status_" + …)
+    used |= {f"status_{s}" for s in ("pending", "confirmed", "completed", "no_show")}
+    used |= {f"status_{s}" for s in ("cancelled", "expired")}
+    used |= {f"role_{r}" for r in ("owner", "manager", "reception", "staff", "accountant")}
+    used |= {f"source_{s}" for s in ("online", "phone", "walk_in", "staff")}
+    used |= {f"act_{a}" for a in ("confirm", "complete", "no_show", "cancel")}
+    used |= {f"done_{a}" for a in ("confirm", "complete", "no_show", "cancel")}
+    return used
+
+
+def test_every_language_file_has_every_text_the_console_uses():
+    languages = {p.stem: json.loads(p.read_text()) for p in (SRC / "i18n").glob("*.json")}
+    assert {"de", "en"} <= set(languages)
+    used = texts_used()
+    assert len(used) > 60
+    english = {k: set(re.findall(r"\{\w+\}", str(v))) for k, v in languages["en"].items()}
+    for lang, texts in languages.items():
+        assert used <= set(texts), (lang, sorted(used - set(texts)))
+        assert set(texts) == set(languages["en"]), lang
+        placeholders = {k: set(re.findall(r"\{\w+\}", str(v))) for k, v in texts.items()}
+        assert placeholders == english, lang
+
+
+def test_console_never_uses_inner_html_eval_or_storage():
+    """Names reach the DOM as text only; tokens, keys and names never reach storage."""
+    source = (SRC / "console.js").read_text()
+    for banned in (
+        "innerHTML",
+        "outerHTML",
+        "insertAdjacentHTML",
+        "eval(",
+        "new Function",
+        "localStorage",
+        "sessionStorage",
+        "indexedDB",
+        "document.cookie",
+        "caches.",
+    ):
+        assert banned not in source, banned
+    assert 'credentials: "omit"' in source
+
+
+def test_console_page_headers_and_config(client):
+    page = client.get("/console/", headers={"Accept-Language": "en"})
+    assert page.status_code == 200 and page.mimetype == "text/html"
+    assert page.headers["Content-Security-Policy"] == CSP
+    assert page.headers["Cache-Control"] == "no-store"
+    assert page.headers["Referrer-Policy"] == "no-referrer"
+    assert page.headers["X-Content-Type-Options"] == "nosniff"
+    assert '<html lang="en">' in page.text
+    raw = re.search(r'data-config="([^"]*)"', page.text).group(1)
+    assert json.loads(html.unescape(raw)) == {
+        "api": "/v1",
+        "assets": "/static/console/",
+        "lang": "en",
+    }
+    # Only this origin: every src/href is a path, no inline script or style.
+    for url in re.findall(r'(?:src|href)="([^"]*)"', page.text):
+        assert url.startswith("/static/console/"), url
+    assert "<style" not in page.text and " style=" not in page.text
+    assert re.findall(r"<script[^>]*>\s*</script>", page.text) == [
+        '<script src="/static/console/hushbook-console.js" defer></script>'
+    ]
+
+
+def test_console_page_language(client):
+    de = client.get("/console/?lang=de", headers={"Accept-Language": "en"})
+    assert '<html lang="de">' in de.text
+    fallback = client.get("/console/", headers={"Accept-Language": "fr"})
+    assert '<html lang="de">' in fallback.text
+
+
+def test_console_is_documented_without_security(client):
+    spec = client.get("/openapi.json").json
+    operation = spec["paths"]["/console/"]["get"]
+    assert operation["security"] == []
+    assert {p["name"] for p in operation["parameters"]} == {"lang", "lock"}
+
+
+@pytest.mark.parametrize(
+    ("path", "mimetype"),
+    [
+        ("/static/console/hushbook-console.js", "text/javascript"),
+        ("/static/console/hushbook-console.css", "text/css"),
+        ("/static/console/i18n/de.json", "application/json"),
+        ("/static/console/i18n/en.json", "application/json"),
+        ("/static/console/icon.svg", "image/svg+xml"),
+    ],
+)
+def test_console_assets_are_served(client, path, mimetype):
+    res = client.get(path)
+    assert res.status_code == 200 and res.mimetype == mimetype
+    res.close()
