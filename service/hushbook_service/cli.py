@@ -296,6 +296,7 @@ def demo(host: str, port: int) -> None:
     base = f"http://{host}:{port}"
     click.echo(f"\nHushbook demo salon {tenant_row.name!r} (slug {tenant_row.slug})")
     click.echo(f"  Book online:   {base}/book/{tenant_row.slug}  (the booking widget)")
+    click.echo(f"  Staff console: {base}/console/  (salon demo, the owner's e-mail and password)")
     click.echo(f"  API docs:      {base}/docs")
     click.echo(f"  OpenAPI:       {base}/openapi.json")
     click.echo(f"  Public API:    {base}/v1/public/{tenant_row.slug}/catalog  (docs/stealth.md)")
@@ -306,7 +307,7 @@ def demo(host: str, port: int) -> None:
         click.echo(f"  Password:      {secret}  (one-time; also in {creds})")
         click.echo(
             f"  Vault:         passphrase {DEMO_VAULT_PASSPHRASE!r} opens client data "
-            "in the SDK (hushbook.Vault)\n"
+            "in the console and the SDK (hushbook.Vault)\n"
         )
     else:
         click.echo(f"  Password:      see {creds} (one-time; change it at first login)\n")

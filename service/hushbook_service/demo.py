@@ -8,10 +8,11 @@ from zoneinfo import ZoneInfo
 
 from hushbook_service.accounts import passwords
 from hushbook_service.accounts.tenants import create_tenant
-from hushbook_service.db import database, utcnow
+from hushbook_service.db import database, utcnow, write_transaction
 from hushbook_service.errors import DomainError
 from hushbook_service.models import (
     Appointment,
+    Client,
     PrivacyNotice,
     Service,
     ServiceStaff,
@@ -19,7 +20,8 @@ from hushbook_service.models import (
     Tenant,
     WorkingHours,
 )
-from hushbook_service.privacy import vault
+from hushbook_service.privacy import clientbook, clients, vault
+from hushbook_service.scheduling import booking
 
 DEMO_SLUG = "demo"
 TEAM = [
@@ -105,10 +107,27 @@ def seed_demo(scrypt_log_n: int, bookings: int = 40, seed: int = 7) -> tuple[Ten
     return tenant, secret
 
 
-def _seed_bookings(tenant, services, count, rng) -> None:
-    """Occupy some realistic times over the next two weeks (anonymous walk-ins)."""
-    from hushbook_service.scheduling import booking
+# Fictitious clients (the demo's vault passphrase is public: never real data).
+CLIENT_NAMES = (
+    "Anna Beispiel",
+    "Ben Muster",
+    "Clara Probe",
+    "David Demo",
+    "Eva Fiktiv",
+    "Felix Testmann",
+    "Greta Vorlage",
+    "Hanna Entwurf",
+    "Ilias Skizze",
+    "Jana Modell",
+    "Karl Attrappe",
+    "Lena Platzhalter",
+)
 
+
+def _seed_bookings(tenant, services, count, rng) -> None:
+    """Occupy some realistic times from today over the next two weeks: most for
+    fictitious returning clients (sealed like any other), some walk-ins."""
+    tenant = Tenant.get_by_id(tenant.id)  # with the public key the vault set-up stored
     tz = ZoneInfo(tenant.timezone)
     today = utcnow().astimezone(tz).date()
     placed = attempts = 0
@@ -116,16 +135,30 @@ def _seed_bookings(tenant, services, count, rng) -> None:
         attempts += 1
         service, team = rng.choice(services)
         member = rng.choice(team)
-        day = today + timedelta(days=rng.randint(1, 14))
+        day = today + timedelta(days=rng.randint(0, 13))
         local = datetime.combine(day, time(rng.randint(8, 18), rng.choice((0, 15, 30, 45))), tz)
+        name = rng.choice(CLIENT_NAMES) if rng.random() < 0.8 else None
         try:
-            booking.occupy(
-                Appointment(status="confirmed", source="walk_in", price_cents=service.price_cents),
-                tenant=tenant,
-                staff=member,
-                service=service,
-                start=local,
-            )
+            with write_transaction():
+                appointment = Appointment(
+                    status="confirmed",
+                    source="phone" if name else "walk_in",
+                    price_cents=service.price_cents,
+                )
+                if name:
+                    appointment.client = _demo_client(tenant, name)
+                booking.occupy(
+                    appointment, tenant=tenant, staff=member, service=service, start=local
+                )
             placed += 1
         except DomainError:
             continue
+
+
+def _demo_client(tenant: Tenant, name: str) -> Client:
+    """The client called ``name``, created (sealed to the salon's key) on first use."""
+    contacts = {"email": name.lower().replace(" ", ".") + "@example.invalid"}
+    found = clientbook.find_returning(tenant.id, contacts)
+    if found is not None:
+        return found
+    return clients.create_client(tenant, {"profile": {"name": name, **contacts}}, source="staff")
