@@ -19,16 +19,11 @@ under CI (failed): see :func:`support.components.require`.
 from __future__ import annotations
 
 import copy
-import functools
 import importlib.util
 import json
-import os
 import re
-import shutil
 import subprocess
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, cast
 
@@ -37,7 +32,7 @@ import pytest
 import hushbook
 from hushbook import sealing
 from hushbook.sealing import SealError
-from support.components import CHROMIUM, CHROMIUM_ARGS, require
+from support.components import browser_page, node, require
 
 ROOT = Path(__file__).resolve().parents[1]
 CONSOLE = ROOT / "plugins" / "console"
@@ -59,21 +54,6 @@ PROFILES: list[dict[str, str]] = [
     },
     {"name": "Zoë", "notes": ""},
 ]
-
-
-@functools.cache
-def _node() -> str | None:
-    """Path of a Node >= 20 (WebCrypto X25519 and ``node --test``), else None."""
-    node = shutil.which("node")
-    if node is None:
-        return None
-    run = subprocess.run([node, "--version"], capture_output=True, text=True, timeout=30)
-    major = run.stdout.strip().lstrip("v").split(".")[0]
-    return node if run.returncode == 0 and major.isdigit() and int(major) >= 20 else None
-
-
-def _have_browser() -> bool:
-    return importlib.util.find_spec("playwright") is not None and os.access(CHROMIUM, os.X_OK)
 
 
 class _VaultRoutes:
@@ -183,7 +163,7 @@ def test_the_sdk_vault_opens_the_vectors(vectors, vector_vault):
 
 def _vault_cli(request: dict[str, Any]) -> dict[str, Any]:
     run = subprocess.run(
-        [str(_node()), str(VAULT_CLI)],
+        [str(node()), str(VAULT_CLI)],
         input=json.dumps(request),
         capture_output=True,
         text=True,
@@ -196,9 +176,9 @@ def _vault_cli(request: dict[str, Any]) -> dict[str, Any]:
 
 @pytest.mark.system
 def test_node_suite_passes():
-    require("node >= 20", _node() is not None)
+    require("node >= 20", node() is not None)
     run = subprocess.run(
-        [str(_node()), "--test", "--test-reporter=tap", "plugins/console/test/"],
+        [str(node()), "--test", "--test-reporter=tap", "plugins/console/test/"],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -210,7 +190,7 @@ def test_node_suite_passes():
 
 @pytest.mark.system
 def test_node_opens_what_the_sdk_sealed_and_the_sdk_opens_what_node_sealed():
-    require("node >= 20", _node() is not None)
+    require("node >= 20", node() is not None)
     passphrase = "Frühling am Rhein, 🙂 " + sealing.new_client_key()[:8]
     routes = _VaultRoutes(tenant_id=17, staff_id=5)
     owner = _sdk_vault(routes)
@@ -252,7 +232,7 @@ def test_node_opens_what_the_sdk_sealed_and_the_sdk_opens_what_node_sealed():
 
 @pytest.mark.system
 def test_node_refuses_a_wrong_passphrase_and_a_moved_member_key():
-    require("node >= 20", _node() is not None)
+    require("node >= 20", node() is not None)
     routes = _VaultRoutes(tenant_id=3, staff_id=9)
     owner = _sdk_vault(routes)
     owner.enrol("the right passphrase")
@@ -276,51 +256,14 @@ def test_node_refuses_a_wrong_passphrase_and_a_moved_member_key():
 PAGE = b"<!doctype html><meta charset=utf-8><title>hushbook console vault</title>"
 
 
-class _Handler(BaseHTTPRequestHandler):
-    """Serves a page and the three scripts over http://127.0.0.1 (a secure
-    context, which WebCrypto needs and about:blank is not)."""
-
-    def do_GET(self) -> None:  # http.server dispatches on this name
-        if self.path == "/":
-            kind, data = "text/html; charset=utf-8", PAGE
-        elif self.path in SCRIPTS:
-            kind, data = "text/javascript; charset=utf-8", SCRIPTS[self.path].read_bytes()
-        else:
-            self.send_error(404)
-            return
-        self.send_response(200)
-        self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(len(data)))
-        self.send_header("Cache-Control", "no-store")
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, format: str, *args: Any) -> None:  # quiet test output
-        pass
-
-
 @pytest.fixture(scope="module")
 def page() -> Iterator[Any]:
-    require("Playwright and Chromium (" + CHROMIUM + ")", _have_browser())
-    from playwright.sync_api import sync_playwright
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            try:
-                tab = browser.new_page()
-                tab.goto(f"http://127.0.0.1:{server.server_address[1]}/")
-                for url in SCRIPTS:
-                    tab.add_script_tag(url=url)
-                assert tab.evaluate("isSecureContext && typeof HushbookVault === 'object'")
-                yield tab
-            finally:
-                browser.close()
-    finally:
-        server.shutdown()
-        server.server_close()
+    js = "text/javascript; charset=utf-8"
+    routes = {"/": ("text/html; charset=utf-8", lambda: PAGE)}
+    routes.update({url: (js, path.read_bytes) for url, path in SCRIPTS.items()})
+    with browser_page(routes, list(SCRIPTS)) as tab:
+        assert tab.evaluate("isSecureContext && typeof HushbookVault === 'object'")
+        yield tab
 
 
 CHROMIUM_VECTORS = """async (V) => {

@@ -13,18 +13,13 @@ under CI (failed): see :func:`require`.
 
 from __future__ import annotations
 
-import functools
 import importlib.util
 import json
-import os
 import re
-import shutil
 import statistics
 import subprocess
-import threading
 import uuid
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +27,7 @@ import pytest
 
 from hushbook import sealing
 from hushbook.sealing import SealError
-from support.components import CHROMIUM, CHROMIUM_ARGS, require
+from support.components import browser_page, node, require
 
 ROOT = Path(__file__).resolve().parents[1]
 WIDGET = ROOT / "plugins" / "widget"
@@ -53,21 +48,6 @@ PROFILES: list[tuple[int, dict[str, str]]] = [
     ),
     (0, {"name": "Zoë", "notes": ""}),
 ]
-
-
-@functools.cache
-def _node() -> str | None:
-    """Path of a Node >= 20 (WebCrypto X25519 and ``node --test``), else None."""
-    node = shutil.which("node")
-    if node is None:
-        return None
-    run = subprocess.run([node, "--version"], capture_output=True, text=True, timeout=30)
-    major = run.stdout.strip().lstrip("v").split(".")[0]
-    return node if run.returncode == 0 and major.isdigit() and int(major) >= 20 else None
-
-
-def _have_browser() -> bool:
-    return importlib.util.find_spec("playwright") is not None and os.access(CHROMIUM, os.X_OK)
 
 
 @pytest.fixture(scope="module")
@@ -132,9 +112,9 @@ def test_vectors_open_in_python(vectors, recipient):
 
 @pytest.mark.system
 def test_node_suite_passes():
-    require("node >= 20", _node() is not None)
+    require("node >= 20", node() is not None)
     run = subprocess.run(
-        [str(_node()), "--test", "--test-reporter=tap", "plugins/widget/test/"],
+        [str(node()), "--test", "--test-reporter=tap", "plugins/widget/test/"],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -147,7 +127,7 @@ def test_node_suite_passes():
 @pytest.mark.system
 @pytest.mark.parametrize(("tenant_id", "profile"), PROFILES)
 def test_node_sealed_profiles_open_in_python(vectors, recipient, tenant_id, profile):
-    require("node >= 20", _node() is not None)
+    require("node >= 20", node() is not None)
     client_key = sealing.new_client_key()
     request = {
         "public_key": vectors["recipient"]["public_key"],
@@ -156,7 +136,7 @@ def test_node_sealed_profiles_open_in_python(vectors, recipient, tenant_id, prof
         "profile": profile,
     }
     run = subprocess.run(
-        [str(_node()), str(SEAL_CLI)],
+        [str(node()), str(SEAL_CLI)],
         input=json.dumps(request),
         capture_output=True,
         text=True,
@@ -183,53 +163,17 @@ self.onmessage = async (event) => {
 """
 
 
-class _Handler(BaseHTTPRequestHandler):
-    """Serves the page, sealing.js and a worker. Over http://127.0.0.1, because
-    WebCrypto needs a secure context and about:blank (set_content) is not one."""
-
-    def do_GET(self) -> None:  # http.server dispatches on this name
-        routes = {
-            "/": ("text/html; charset=utf-8", lambda: PAGE),
-            "/sealing.js": ("text/javascript; charset=utf-8", SEALING_JS.read_bytes),
-            "/worker.js": ("text/javascript; charset=utf-8", lambda: WORKER),
-        }
-        if self.path not in routes:
-            self.send_error(404)
-            return
-        kind, body = routes[self.path]
-        data = body()
-        self.send_response(200)
-        self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(len(data)))
-        self.send_header("Cache-Control", "no-store")
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, format: str, *args: Any) -> None:  # quiet test output
-        pass
-
-
 @pytest.fixture(scope="module")
 def page() -> Iterator[Any]:
-    require("Playwright and Chromium (" + CHROMIUM + ")", _have_browser())
-    from playwright.sync_api import sync_playwright
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            try:
-                tab = browser.new_page()
-                tab.goto(f"http://127.0.0.1:{server.server_address[1]}/")
-                tab.add_script_tag(url="/sealing.js")
-                assert tab.evaluate("isSecureContext && typeof HushbookSealing === 'object'")
-                yield tab
-            finally:
-                browser.close()
-    finally:
-        server.shutdown()
-        server.server_close()
+    js = "text/javascript; charset=utf-8"
+    routes = {
+        "/": ("text/html; charset=utf-8", lambda: PAGE),
+        "/sealing.js": (js, SEALING_JS.read_bytes),
+        "/worker.js": (js, lambda: WORKER),
+    }
+    with browser_page(routes, ["/sealing.js"]) as tab:
+        assert tab.evaluate("isSecureContext && typeof HushbookSealing === 'object'")
+        yield tab
 
 
 CHROMIUM_VECTORS = """async (V) => {
