@@ -13,9 +13,11 @@ when a copy is stale.
 
 from __future__ import annotations
 
-import gzip
 import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # plugins/
+import build_copies  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 SRC = Path(__file__).resolve().parent / "src"
@@ -44,37 +46,5 @@ def outputs() -> dict[str, bytes]:
     return {name: text.encode("utf-8") for name, text in files.items()}
 
 
-def stale() -> list[Path]:
-    wanted = outputs()
-    out = []
-    for target in TARGETS:
-        present = {p.relative_to(target).as_posix() for p in target.rglob("*") if p.is_file()}
-        for name in sorted(present | set(wanted)):
-            path = target / name
-            if name not in wanted or not path.is_file() or path.read_bytes() != wanted[name]:
-                out.append(path)
-    return out
-
-
-def build() -> None:
-    wanted = outputs()
-    for target in TARGETS:
-        for path in (p for p in target.rglob("*") if p.is_file()):
-            if path.relative_to(target).as_posix() not in wanted:
-                path.unlink()  # a language or file removed from src
-        for name, content in wanted.items():
-            path = target / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(content)
-    for name, content in wanted.items():
-        if name.endswith((".js", ".css")):
-            print(f"{name:26} {len(content):7,} bytes, {len(gzip.compress(content, 9)):6,} gzipped")
-
-
 if __name__ == "__main__":
-    if "--check" in sys.argv:
-        bad = stale()
-        for path in bad:
-            print(f"stale: {path.relative_to(ROOT)} (run python plugins/widget/build.py)")
-        sys.exit(1 if bad else 0)
-    build()
+    build_copies.main(outputs, TARGETS, Path(__file__))
