@@ -26,14 +26,8 @@ from hushbook_service.models import SpentToken, Tenant
 from hushbook_service.public import metering
 
 SESSION_TTL = timedelta(hours=12)
-
-
 CHALLENGE_TTL = timedelta(minutes=5)
-
-
 FORWARD_SCOPE = "public:forward"
-
-
 VISITOR_IP_HEADER = "Hushbook-Visitor-IP"
 
 
