@@ -119,6 +119,37 @@ def _own_account() -> Staff:
     return Staff.get_by_id(principal().staff_id)
 
 
+class MeSchema(Schema):
+    tenant_id = fields.Integer()
+    staff_id = fields.Integer(allow_none=True, metadata={"description": "null for a key"})
+    role = fields.String(metadata={"description": "A staff role, or 'integration'"})
+    display_name = fields.String(allow_none=True)
+    permissions = fields.List(
+        fields.String(), metadata={"description": "What this token may do (sorted)"}
+    )
+    password_change_required = fields.Boolean()
+    totp_setup_required = fields.Boolean()
+
+
+@blp.route("/me")
+class Me(MethodView):
+    @blp.staff_route()
+    @blp.response(200, MeSchema)
+    def get(self):
+        """Who this token is and what it may do (a console shows only what you may use)"""
+        who = principal()
+        staff = Staff.get_by_id(who.staff_id) if who.staff_id is not None else None
+        return {
+            "tenant_id": who.tenant_id,
+            "staff_id": who.staff_id,
+            "role": who.role,
+            "display_name": staff.display_name if staff else None,
+            "permissions": sorted(who.permissions),
+            "password_change_required": who.password_change_required,
+            "totp_setup_required": who.totp_setup_required,
+        }
+
+
 @blp.route("/totp/setup")
 class TotpSetup(MethodView):
     @blp.staff_route("auth:totp")

@@ -1,4 +1,4 @@
-/* Built by plugins/console/build.py from plugins/console/vendor/noble-hashes-2.4.0/scrypt.js + plugins/widget/src/sealing.js + plugins/console/src/vault.js + plugins/console/src/console.js; do not edit. */
+/* Built by plugins/console/build.py from plugins/console/vendor/noble-hashes-2.4.0/scrypt.js + plugins/widget/src/sealing.js + plugins/console/src/vault.js + plugins/console/src/console.js + plugins/console/src/screens/10-day.js + plugins/console/src/screens/30-keys.js; do not edit. */
 /*! @noble/hashes 2.4.0, scrypt only (scrypt.js and the modules it imports), bundled
  * unmodified by plugins/console/vendor/build-noble-scrypt.sh (esbuild 0.28.2, IIFE, not minified).
  * Source: npm package @noble/hashes@2.4.0, sha512-X5XaVWZIBCT7HHZGm5I7ZQXDwLG+bGXuSrMQAW+7Zvl87h1kmc1ZB1VSRJcpUfoUrGQp4Fkoxm5kZ+Ms+aW+eA==
@@ -1686,11 +1686,17 @@
   });
 })();
 
-/* Hushbook staff console: the salon's back office in the browser (first slice).
+(function () {
+  "use strict";
+
+/* Hushbook staff console: the salon's back office in the browser — the core.
  *
  * Plain JS, no framework, no module loader: plugins/console/build.py bundles it
  * after the vendored scrypt, the widget's sealing.js and vault.js (which define
- * globalThis.NobleHashesScrypt, HushbookSealing and HushbookVault). The page
+ * globalThis.NobleHashesScrypt, HushbookSealing and HushbookVault), and wraps
+ * this file and the screens (src/screens/*.js, in the order build.py names) in
+ * ONE function scope: the screens use the helpers below directly and register
+ * themselves with registerScreen(); nothing of the console is global. The page
  * (/console/, templates/console.html) gives it one element, #hb-console, with
  * data-config = {"api": "/v1", "assets": "/static/console/", "lang": "de"|"en"}.
  *
@@ -1707,8 +1713,7 @@
  *
  * The DOM is built with textContent only (never HTML parsing): client names are data.
  */
-(function () {
-  "use strict";
+
 
   var root = document.getElementById("hb-console");
   if (!root) return;
@@ -1717,26 +1722,17 @@
   var ASSETS = config.assets || "/static/console/";
   var params = new URLSearchParams(location.search);
   var lockMinutes = clampInt(params.get("lock"), 1, 240, 15);
-  var POLL_MS = 20000;
-  var PX_PER_MIN = 1.6;
-  var WRITE_ROLES = ["owner", "manager", "reception"];
-  var IDENTITY_ROLES = ["owner", "manager", "reception", "staff"];
 
   var t = {}; // texts of the chosen language (i18n/<lang>.json)
   var session = null; // {tenant, email, access, refresh, expiresAt, refreshTimer}
   var lockedAs = null; // {tenant, email, name} while the screen is locked
-  var ctx = null; // {me, staff, services, tenant, tz} once signed in
+  var ctx = null; // {me, permissions, staff, services, tenant, tz, vaultState} once signed in
+  var screens = []; // registerScreen(): the console's screens, in menu order
+  var current = null; // the screen shown: {spec, arg}
+  var forgetters = []; // onForget(): what each screen drops at sign-out and lock
   var vault = globalThis.HushbookVault ? globalThis.HushbookVault.create() : null;
-  var names = new Map(); // client id + key -> opened name, only while the vault is unlocked
-  var day = null; // the day shown, "YYYY-MM-DD" in the salon's zone
-  var rows = []; // the day's appointments
-  var signature = "";
-  var selectedId = null;
-  var note = null; // {id, text, error}: what the last action on the selected appointment said
-  var pollTimer = null;
   var tickTimer = null;
   var lastActivity = mono();
-  var loading = null;
   var els = {};
 
   // --- small helpers --------------------------------------------------------------
@@ -1900,12 +1896,14 @@
   }
 
   /* An authenticated call. Refreshes first when the access token is about to
-   * expire (a laptop waking up); any 401 ends the session. */
-  async function api(method, path, body) {
+   * expire (a laptop waking up); any 401 ends the session. ``headers`` adds
+   * request headers (If-Match for a PATCH). Every POST carries a fresh
+   * Idempotency-Key. Resolves to {data, headers, status}. */
+  async function api(method, path, body, headers) {
     if (!session) throw new SessionEnded();
     if (mono() > session.expiresAt - 30000) await refresh();
     if (!session) throw new SessionEnded();
-    var extra = method === "POST" ? { "Idempotency-Key": uuid() } : null;
+    var extra = Object.assign(method === "POST" ? { "Idempotency-Key": uuid() } : {}, headers || {});
     try {
       return await send(method, path, body, session.access, extra);
     } catch (error) {
@@ -1973,17 +1971,31 @@
     if (session && session.refreshTimer) clearTimeout(session.refreshTimer);
     session = null;
     ctx = null;
+    if (current && current.spec.leave) current.spec.leave();
+    current = null;
     if (vault) vault.lock();
-    names.clear();
-    rows = [];
-    signature = "";
-    selectedId = null;
-    day = null;
-    if (pollTimer) clearInterval(pollTimer);
-    pollTimer = null;
+    forgetters.forEach(function (fn) { fn(); });
     clear(els.main);
     clear(els.who);
+    clear(els.nav);
     els.top.hidden = true;
+  }
+
+  var vaultListeners = [];
+
+  /* Screens that show client data redraw when the vault is unlocked or locked. */
+  function onVaultChange(fn) {
+    vaultListeners.push(fn);
+  }
+
+  async function vaultChanged() {
+    for (var i = 0; i < vaultListeners.length; i++) await vaultListeners[i]();
+  }
+
+  /* A screen's own state to drop when the session ends or the screen locks
+   * (opened names, the day's rows): nothing opened survives a lock. */
+  function onForget(fn) {
+    forgetters.push(fn);
   }
 
   function endSession(messageKey) {
@@ -2013,7 +2025,7 @@
       lockScreen();
       return;
     }
-    if (session && day) drawNowLine();
+    if (session && current && current.spec.tick) current.spec.tick();
   }
 
   async function lockScreen() {
@@ -2262,37 +2274,95 @@
     focusHeading(h);
   }
 
-  // --- the app: who is signed in, the vault, the day --------------------------------------------
+  // --- the app: who is signed in, what they may do, the screens ------------------------------
 
-  function may(permission) {
-    var role = ctx && ctx.me ? ctx.me.role : null;
-    if (permission === "write") return WRITE_ROLES.indexOf(role) !== -1;
-    if (permission === "identity") return IDENTITY_ROLES.indexOf(role) !== -1;
-    return false;
+  /* What the signed-in person may do: the permissions their token carries,
+   * as GET /v1/auth/me says (the role table lives only in the service). */
+  function can(permission) {
+    return !!(ctx && ctx.permissions && ctx.permissions.indexOf(permission) !== -1);
+  }
+
+  /* A screen of the console: {id, label (text key), allowed() -> bool,
+   * render(box, arg) (may be async), leave(), tick()}. Menu order is
+   * registration order (build.py's file order). */
+  function registerScreen(spec) {
+    screens.push(spec);
+  }
+
+  function allowedScreens() {
+    return screens.filter(function (s) { return !s.allowed || s.allowed(); });
+  }
+
+  /* Show a screen: the main area is emptied, the menu marks it, focus moves
+   * to its first heading (screens put an h1 first). */
+  async function go(id, arg) {
+    var spec = allowedScreens().filter(function (s) { return s.id === id; })[0];
+    if (!spec || !session) return;
+    if (current && current.spec.leave) current.spec.leave();
+    current = { spec: spec, arg: arg };
+    drawNav();
+    clear(els.main);
+    var box = el("div", { class: "hb-screen hb-screen-" + spec.id, "data-screen": spec.id });
+    els.main.appendChild(box);
+    try {
+      await spec.render(box, arg);
+    } catch (error) {
+      if (error instanceof SessionEnded || !session) return;
+      box.appendChild(el("p", { role: "alert", class: "hb-alert", text: reasonText(error) }));
+    }
+    if (current && current.spec === spec) focusHeading(box.querySelector("h1"));
+  }
+
+  function drawNav() {
+    clear(els.nav);
+    var list = el("ul", {});
+    allowedScreens().forEach(function (s) {
+      var on = current && current.spec.id === s.id;
+      list.appendChild(el("li", {}, [el("button", {
+        type: "button", class: "hb-nav-item" + (on ? " hb-nav-on" : ""), "data-nav": s.id,
+        "aria-current": on ? "page" : null, text: tr(s.label),
+        onclick: function () { go(s.id); }
+      })]));
+    });
+    els.nav.appendChild(list);
+  }
+
+  function reasonText(error) {
+    if (error.status === 0) return tr("err_network");
+    if (error.reason && t["reason_" + error.reason]) return tr("reason_" + error.reason);
+    if (error.status === 403) return tr("reason_forbidden");
+    if (error.status === 404) return tr("reason_not_found");
+    if (error.status === 422) return tr("err_check") + " " + fieldErrors(error.problem).join("; ");
+    return tr("err_generic", { message: error.message });
+  }
+
+  /* Staff, services and the business, read again (after a screen changed them). */
+  async function reloadContext() {
+    var results = await Promise.all([api("GET", "/tenant"), allPages("/staff"), allPages("/services")]);
+    var staff = new Map();
+    results[1].forEach(function (s) { staff.set(s.id, s); });
+    var services = new Map();
+    results[2].forEach(function (s) { services.set(s.id, s); });
+    ctx.tenant = results[0].data;
+    ctx.tenantEtag = results[0].headers.get("ETag");
+    ctx.tz = ctx.tenant.timezone || "Europe/Berlin";
+    ctx.staff = staff;
+    ctx.services = services;
+    if (ctx.me && staff.get(ctx.me.id)) ctx.me = staff.get(ctx.me.id);
   }
 
   async function openApp() {
     clear(els.main);
     els.main.appendChild(el("p", { class: "hb-notice", role: "status", text: tr("loading") }));
     try {
-      var state = await api("GET", "/vault");
-      var results = await Promise.all([
-        api("GET", "/tenant"),
-        allPages("/staff"),
-        allPages("/services")
-      ]);
-      var staff = new Map();
-      results[1].forEach(function (s) { staff.set(s.id, s); });
-      var services = new Map();
-      results[2].forEach(function (s) { services.set(s.id, s); });
-      ctx = {
-        tenant: results[0].data,
-        tz: results[0].data.timezone || "Europe/Berlin",
-        staff: staff,
-        services: services,
-        me: staff.get(state.data.staff_id) || { id: state.data.staff_id, role: null, display_name: session.email },
-        vaultState: state.data
-      };
+      var me = (await api("GET", "/auth/me")).data;
+      var state = await api("GET", "/vault").catch(function (error) {
+        if (error instanceof ApiError && error.status === 403) return { data: null }; // no vault:own
+        throw error;
+      });
+      ctx = { permissions: me.permissions || [], vaultState: state.data, me: null };
+      await reloadContext();
+      ctx.me = ctx.staff.get(me.staff_id) || { id: me.staff_id, role: me.role, display_name: me.display_name || session.email };
     } catch (error) {
       if (error instanceof SessionEnded) return;
       clear(els.main);
@@ -2302,11 +2372,8 @@
       return;
     }
     renderTop();
-    day = today();
-    renderApp();
-    await loadDay({ announce: false });
-    if (pollTimer) clearInterval(pollTimer);
-    pollTimer = setInterval(function () { loadDay({ quiet: true }).catch(function () {}); }, POLL_MS);
+    var first = allowedScreens()[0];
+    if (first) await go(first.id);
   }
 
   function renderTop() {
@@ -2317,10 +2384,113 @@
     els.top.hidden = false;
   }
 
-  function renderApp() {
-    clear(els.main);
+  // --- start ---------------------------------------------------------------------------------
+
+  function frame() {
+    clear(root);
+    els.top = el("header", { class: "hb-top", hidden: true });
+    els.who = el("div", { class: "hb-who" });
+    els.top.appendChild(el("span", { class: "hb-brand", text: "Hushbook" }));
+    els.top.appendChild(els.who);
+    els.top.appendChild(el("div", { class: "hb-top-actions" }, [
+      el("button", { type: "button", class: "hb-secondary", text: tr("lock_button"), onclick: function () { if (session) lockScreen(); } }),
+      el("button", { type: "button", class: "hb-secondary", text: tr("signout"), onclick: signOut })
+    ]));
+    els.nav = el("nav", { class: "hb-nav", "aria-label": tr("nav_label") });
+    els.top.appendChild(els.nav);
+    els.status = el("div", { class: "hb-sr-only", role: "status", "aria-live": "polite" });
+    els.main = el("main", { class: "hb-main", id: "hb-main" });
+    root.appendChild(els.top);
+    root.appendChild(els.status);
+    root.appendChild(els.main);
+    root.setAttribute("data-lock-minutes", String(lockMinutes));
+  }
+
+  async function start() {
+    try {
+      var r = await fetch(ASSETS + "i18n/" + (config.lang || "de") + ".json", { credentials: "omit", cache: "no-cache" });
+      if (!r.ok) throw new Error("HTTP " + r.status);
+      t = await r.json();
+    } catch (error) {
+      clear(root);
+      root.appendChild(el("p", { role: "alert", text: "The console could not load its texts. Please reload the page." }));
+      return;
+    }
+    document.title = tr("page_title");
+    frame();
+    if (!vault) {
+      els.main.appendChild(el("p", { role: "alert", text: tr("err_no_vault") }));
+    }
+    tickTimer = setInterval(tick, 5000);
+    showSignIn({ focus: true });
+  }
+
+/* The day view: one column per team member, the appointments as blocks, their
+ * details and actions. Part of the console's one function scope (see
+ * console.js): it uses the core's helpers and registers the "day" screen. */
+
+  var PX_PER_MIN = 1.6;
+  var POLL_MS = 20000;
+  var SHOWN = ["pending", "confirmed", "completed", "no_show"];
+
+  var names = new Map(); // client id + key -> opened name, only while the vault is unlocked
+  var day = null; // the day shown, "YYYY-MM-DD" in the salon's zone
+  var rows = []; // the day's appointments
+  var signature = "";
+  var selectedId = null;
+  var note = null; // {id, text, error}: what the last action on the selected appointment said
+  var pollTimer = null;
+  var loading = null;
+
+  onForget(function () {
+    names.clear();
+    rows = [];
+    signature = "";
+    selectedId = null;
+    day = null;
+    stopPolling();
+  });
+
+  onVaultChange(async function () {
+    names.clear();
+    if (!els.grid) return;
+    await openNames();
+    render();
+  });
+
+  function stopPolling() {
+    if (pollTimer) clearInterval(pollTimer);
+    pollTimer = null;
+  }
+
+  function may(permission) {
+    if (permission === "write") return can("appointments:write");
+    if (permission === "identity") return can("clients:identity");
+    return false;
+  }
+
+  registerScreen({
+    id: "day",
+    label: "nav_day",
+    allowed: function () { return can("appointments:read") || can("appointments:read_own"); },
+    render: async function (box) {
+      if (!day) day = today();
+      renderDay(box);
+      await loadDay({ announce: false });
+      stopPolling();
+      pollTimer = setInterval(function () { loadDay({ quiet: true }).catch(function () {}); }, POLL_MS);
+    },
+    leave: function () {
+      stopPolling();
+      selectedId = null;
+      els.grid = null;
+    },
+    tick: function () { if (day) drawNowLine(); }
+  });
+
+  function renderDay(box) {
     var h1 = el("h1", { class: "hb-sr-only", text: tr("app_title") });
-    els.main.appendChild(h1);
+    box.appendChild(h1);
     var layout = el("div", { class: "hb-layout" });
     var left = el("div", { class: "hb-daypane" });
     if (may("identity") && vault) left.appendChild(renderVault());
@@ -2329,87 +2499,8 @@
     els.details = el("section", { class: "hb-details", "aria-labelledby": "hb-details-title", hidden: true });
     layout.appendChild(left);
     layout.appendChild(els.details);
-    els.main.appendChild(layout);
+    box.appendChild(layout);
     renderDayFrame();
-    focusHeading(h1);
-  }
-
-  function renderVault() {
-    var box = el("section", { class: "hb-vault", "aria-labelledby": "hb-vault-title" });
-    els.vault = box;
-    drawVault();
-    return box;
-  }
-
-  function drawVault(message) {
-    var box = els.vault;
-    clear(box);
-    box.appendChild(el("h2", { id: "hb-vault-title", text: tr("vault_title") }));
-    var member = ctx.vaultState && ctx.vaultState.member;
-    if (vault.unlocked) {
-      box.appendChild(el("p", { class: "hb-ok", text: vault.canRead ? tr("vault_unlocked") : tr("vault_no_grant") }));
-      box.appendChild(el("button", { type: "button", class: "hb-secondary", text: tr("vault_lock"), onclick: function () {
-        vault.lock();
-        names.clear();
-        drawVault();
-        render();
-        say(tr("vault_locked_now"));
-        els.vault.querySelector("input").focus();
-      } }));
-      return;
-    }
-    if (!member) {
-      box.appendChild(el("p", { text: tr("vault_not_enrolled") }));
-      return;
-    }
-    box.appendChild(el("p", { class: "hb-hint", text: tr("vault_locked_text") }));
-    var pass = field(tr("passphrase"), { name: "vault-passphrase", type: "password", autocomplete: "off", spellcheck: "false", required: true });
-    var errors = alertBox();
-    var progress = el("progress", { max: "100", value: "0", "aria-label": tr("unlocking"), hidden: true });
-    var button = el("button", { type: "submit", class: "hb-primary", text: tr("unlock") });
-    var form = el("form", { class: "hb-form hb-inline", novalidate: true }, [pass.node, button, progress, errors]);
-    if (message) showError(errors, message);
-    form.addEventListener("submit", async function (event) {
-      event.preventDefault();
-      showError(errors, "");
-      var secret = pass.input.value;
-      pass.input.value = ""; // the field never keeps it
-      if (!secret) {
-        showError(errors, tr("err_missing"), [tr("passphrase")]);
-        pass.input.focus();
-        return;
-      }
-      button.disabled = true;
-      button.textContent = tr("unlocking");
-      progress.hidden = false;
-      try {
-        // The state is read afresh: a grant may have arrived since sign-in.
-        ctx.vaultState = (await api("GET", "/vault")).data;
-        await vault.unlock(ctx.vaultState, secret, {
-          onProgress: function (p) { progress.value = String(Math.round(100 * (typeof p === "number" ? p : 0))); }
-        });
-        secret = null;
-        names.clear();
-        drawVault();
-        await openNames();
-        render();
-        say(vault.canRead ? tr("vault_unlocked") : tr("vault_no_grant"));
-        var lockButton = els.vault.querySelector("button");
-        if (lockButton) lockButton.focus();
-      } catch (error) {
-        secret = null;
-        if (error instanceof SessionEnded) return;
-        button.disabled = false;
-        button.textContent = tr("unlock");
-        progress.hidden = true;
-        var S = globalThis.HushbookSealing;
-        var wrong = S && error instanceof S.SealError;
-        showError(errors, wrong ? tr("vault_wrong") : error instanceof ApiError ? tr("err_generic", { message: error.message }) : tr("vault_failed"));
-        pass.input.setAttribute("aria-invalid", "true");
-        pass.input.focus();
-      }
-    });
-    box.appendChild(form);
   }
 
   function renderDayFrame() {
@@ -2536,8 +2627,6 @@
     var to = e.date > day ? 24 * 60 : e.minutes;
     return { from: from, to: Math.max(to, from + 5), label: s.hm + "–" + e.hm };
   }
-
-  var SHOWN = ["pending", "confirmed", "completed", "no_show"];
 
   function render() {
     if (!els.grid) return;
@@ -2749,14 +2838,6 @@
     yes.focus();
   }
 
-  function reasonText(error) {
-    if (error.status === 0) return tr("err_network");
-    if (error.reason && t["reason_" + error.reason]) return tr("reason_" + error.reason);
-    if (error.status === 403) return tr("reason_forbidden");
-    if (error.status === 404) return tr("reason_not_found");
-    return tr("err_generic", { message: error.message });
-  }
-
   async function act(a, action, errors) {
     showError(errors, "");
     els.details.querySelectorAll("button").forEach(function (b) { b.disabled = true; });
@@ -2778,43 +2859,82 @@
     }
   }
 
-  // --- start ---------------------------------------------------------------------------------
+/* Client data: the vault panel (unlock, lock) shown beside the day. Part of the
+ * console's one function scope (see console.js). */
 
-  function frame() {
-    clear(root);
-    els.top = el("header", { class: "hb-top", hidden: true });
-    els.who = el("div", { class: "hb-who" });
-    els.top.appendChild(el("span", { class: "hb-brand", text: "Hushbook" }));
-    els.top.appendChild(els.who);
-    els.top.appendChild(el("div", { class: "hb-top-actions" }, [
-      el("button", { type: "button", class: "hb-secondary", text: tr("lock_button"), onclick: function () { if (session) lockScreen(); } }),
-      el("button", { type: "button", class: "hb-secondary", text: tr("signout"), onclick: signOut })
-    ]));
-    els.status = el("div", { class: "hb-sr-only", role: "status", "aria-live": "polite" });
-    els.main = el("main", { class: "hb-main", id: "hb-main" });
-    root.appendChild(els.top);
-    root.appendChild(els.status);
-    root.appendChild(els.main);
-    root.setAttribute("data-lock-minutes", String(lockMinutes));
+  function renderVault() {
+    var box = el("section", { class: "hb-vault", "aria-labelledby": "hb-vault-title" });
+    els.vault = box;
+    drawVault();
+    return box;
   }
 
-  async function start() {
-    try {
-      var r = await fetch(ASSETS + "i18n/" + (config.lang || "de") + ".json", { credentials: "omit", cache: "no-cache" });
-      if (!r.ok) throw new Error("HTTP " + r.status);
-      t = await r.json();
-    } catch (error) {
-      clear(root);
-      root.appendChild(el("p", { role: "alert", text: "The console could not load its texts. Please reload the page." }));
+  function drawVault(message) {
+    var box = els.vault;
+    clear(box);
+    box.appendChild(el("h2", { id: "hb-vault-title", text: tr("vault_title") }));
+    var member = ctx.vaultState && ctx.vaultState.member;
+    if (vault.unlocked) {
+      box.appendChild(el("p", { class: "hb-ok", text: vault.canRead ? tr("vault_unlocked") : tr("vault_no_grant") }));
+      box.appendChild(el("button", { type: "button", class: "hb-secondary", text: tr("vault_lock"), onclick: function () {
+        vault.lock();
+        drawVault();
+        vaultChanged();
+        say(tr("vault_locked_now"));
+        els.vault.querySelector("input").focus();
+      } }));
       return;
     }
-    document.title = tr("page_title");
-    frame();
-    if (!vault) {
-      els.main.appendChild(el("p", { role: "alert", text: tr("err_no_vault") }));
+    if (!member) {
+      box.appendChild(el("p", { text: tr("vault_not_enrolled") }));
+      return;
     }
-    tickTimer = setInterval(tick, 5000);
-    showSignIn({ focus: true });
+    box.appendChild(el("p", { class: "hb-hint", text: tr("vault_locked_text") }));
+    var pass = field(tr("passphrase"), { name: "vault-passphrase", type: "password", autocomplete: "off", spellcheck: "false", required: true });
+    var errors = alertBox();
+    var progress = el("progress", { max: "100", value: "0", "aria-label": tr("unlocking"), hidden: true });
+    var button = el("button", { type: "submit", class: "hb-primary", text: tr("unlock") });
+    var form = el("form", { class: "hb-form hb-inline", novalidate: true }, [pass.node, button, progress, errors]);
+    if (message) showError(errors, message);
+    form.addEventListener("submit", async function (event) {
+      event.preventDefault();
+      showError(errors, "");
+      var secret = pass.input.value;
+      pass.input.value = ""; // the field never keeps it
+      if (!secret) {
+        showError(errors, tr("err_missing"), [tr("passphrase")]);
+        pass.input.focus();
+        return;
+      }
+      button.disabled = true;
+      button.textContent = tr("unlocking");
+      progress.hidden = false;
+      try {
+        // The state is read afresh: a grant may have arrived since sign-in.
+        ctx.vaultState = (await api("GET", "/vault")).data;
+        await vault.unlock(ctx.vaultState, secret, {
+          onProgress: function (p) { progress.value = String(Math.round(100 * (typeof p === "number" ? p : 0))); }
+        });
+        secret = null;
+        drawVault();
+        await vaultChanged();
+        say(vault.canRead ? tr("vault_unlocked") : tr("vault_no_grant"));
+        var lockButton = els.vault.querySelector("button");
+        if (lockButton) lockButton.focus();
+      } catch (error) {
+        secret = null;
+        if (error instanceof SessionEnded) return;
+        button.disabled = false;
+        button.textContent = tr("unlock");
+        progress.hidden = true;
+        var S = globalThis.HushbookSealing;
+        var wrong = S && error instanceof S.SealError;
+        showError(errors, wrong ? tr("vault_wrong") : error instanceof ApiError ? tr("err_generic", { message: error.message }) : tr("vault_failed"));
+        pass.input.setAttribute("aria-invalid", "true");
+        pass.input.focus();
+      }
+    });
+    box.appendChild(form);
   }
 
   start();
