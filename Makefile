@@ -29,6 +29,7 @@ bench: $(BIN)/hushbook  ## every benchmark (figures, not pass/fail)
 	$(BIN)/python bench/sealing.py
 	$(BIN)/python bench/scrape.py
 	$(BIN)/python bench/messages.py
+	$(BIN)/python bench/console.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .hypothesis .mypy_cache .ruff_cache
