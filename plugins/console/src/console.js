@@ -592,7 +592,8 @@
   }
 
   /* A screen of the console: {id, label (text key), allowed() -> bool,
-   * render(box, arg) (may be async), leave(), tick()}. Menu order is
+   * render(box, arg) (may be async), leave(), tick(), first() -> Promise<bool>
+   * (asks to be shown first after sign-in)}. Menu order is
    * registration order (build.py's file order). */
   function registerScreen(spec) {
     screens.push(spec);
@@ -681,8 +682,24 @@
       return;
     }
     renderTop();
-    var first = allowedScreens()[0];
+    var first = await firstScreen();
     if (first) await go(first.id);
+  }
+
+  /* The screen shown after sign-in: one that asks to come first (the set-up
+   * checklist while the salon cannot take online bookings), else the first
+   * allowed one in menu order. */
+  async function firstScreen() {
+    var allowed = allowedScreens();
+    for (var i = 0; i < allowed.length; i++) {
+      if (!allowed[i].first) continue;
+      try {
+        if (await allowed[i].first()) return allowed[i];
+      } catch (error) {
+        if (error instanceof SessionEnded) return null;
+      }
+    }
+    return allowed[0];
   }
 
   function renderTop() {
