@@ -230,6 +230,8 @@ def test_layout():
         "includes/class-hushbook-settings.php",
         "includes/class-hushbook-proxy.php",
         "includes/class-hushbook-render.php",
+        "includes/class-hushbook-admin.php",
+        "includes/class-hushbook-status.php",
         "blocks/booking/block.json",
         "blocks/booking/render.php",
         "blocks/booking/editor.js",
@@ -567,9 +569,14 @@ def test_admin_actions_check_capability_and_nonce():
     assert "current_user_can( 'manage_options' )" in test
     assert "check_ajax_referer( self::TEST_ACTION, 'nonce' )" in test
     assert "'nonce'   => wp_create_nonce( self::TEST_ACTION )" in admin
-    assert "'manage_options'" in re.search(r"add_options_page\(.*?\);", admin, re.S).group()
+    menus = re.findall(r"add_(?:menu|submenu|options)_page\(.*?\);", admin, re.S)
+    assert len(menus) == 3 and not any("add_options_page" in m for m in menus)
+    assert all("'manage_options'" in m for m in menus), menus
     page = re.search(r"function page\(\).*?\n\t\}", admin, re.S).group()
     assert "current_user_can( 'manage_options' )" in page and "settings_fields(" in page
+    status = re.search(r"function status_page\(\).*?\n\t\}", admin, re.S).group()
+    assert "current_user_can( 'manage_options' )" in status.split("\n")[1]  # first thing
+    assert "<form" not in status  # no form on the status page, so no nonce to check
     assert "add_action( 'wp_ajax_' . self::TEST_ACTION" in admin
     assert "wp_ajax_nopriv" not in admin
 
@@ -579,12 +586,9 @@ def test_the_integration_key_is_never_printed():
     field = re.search(r"function field_integration_key\(\).*?\n\t\}", admin, re.S).group()
     assert "::integration_key()" not in field and "['integration_key'] )" not in field
     assert 'name="%s[integration_key]" value=""' in field
-    readers = {"class-hushbook-client.php", "class-hushbook-connection-test.php"}
-    for path in PHP_FILES:
-        if path.name not in readers | {"class-hushbook-settings.php"}:
+    for path in PHP_FILES:  # the rest asks Hushbook_Settings::has_key()
+        if path.name not in {"class-hushbook-client.php", "class-hushbook-settings.php"}:
             assert "::integration_key()" not in path.read_text(), rel(path)
-    test = (PLUGIN / "includes/class-hushbook-connection-test.php").read_text()
-    assert test.count("::integration_key()") == 1  # only to say whether one is set
 
 
 def names_in(path: Path) -> set[str]:
@@ -700,7 +704,24 @@ function admin_url( $p ) { return 'https://salon.example/wp-admin/' . $p; }
 function wp_enqueue_script( $h ) { $GLOBALS['enqueued'][] = $h; }
 function wp_enqueue_style( $h ) { $GLOBALS['enqueued'][] = $h; }
 function shortcode_atts( $pairs, $atts ) { return array_merge( $pairs, array_intersect_key( $atts, $pairs ) ); }
-foreach ( array( 'settings', 'client', 'proxy', 'render' ) as $part ) {
+// The status page's requests: $GLOBALS['http'] maps a URL to an answer; others fail.
+$GLOBALS['http'] = array();
+$GLOBALS['requests'] = array();
+class WP_Error {
+	private $message;
+	function __construct( $code, $message ) { $this->message = $message; }
+	function get_error_message() { return $this->message; }
+}
+function is_wp_error( $x ) { return $x instanceof WP_Error; }
+function wp_remote_get( $url, $args ) {
+	$GLOBALS['requests'][] = array( 'url' => $url, 'args' => $args );
+	return $GLOBALS['http'][ $url ] ?? new WP_Error( 'http_request_failed', 'cURL error 7: Failed to connect to <b>book.example.org</b>' );
+}
+function wp_remote_retrieve_response_code( $r ) { return $r['response']['code']; }
+function wp_remote_retrieve_body( $r ) { return $r['body']; }
+function get_user_locale() { return $GLOBALS['locale']; }
+function get_admin_page_title() { return 'Hushbook'; }
+foreach ( array( 'settings', 'client', 'proxy', 'render', 'admin' ) as $part ) {
 	require HUSHBOOK_DIR . "includes/class-hushbook-$part.php";
 }
 function render_block( $attributes ) {
@@ -739,6 +760,41 @@ $out['new_key'] = Hushbook_Settings::sanitize( array( 'service_url' => 'ftp://no
 $out['forget_key'] = Hushbook_Settings::sanitize( array( 'service_url' => 'http://192.168.1.2:5000', 'tenant_slug' => 'demo', 'forget_key' => '1' ) );
 $out['notices'] = $GLOBALS['notices'];
 $out['key_from_option'] = Hushbook_Settings::integration_key();
+function reply( $code, $data ) {
+	return array( 'response' => array( 'code' => $code ), 'body' => is_string( $data ) ? $data : json_encode( $data ) );
+}
+function status_page( $catalog, $me ) {
+	$GLOBALS['http'] = array_filter( array( 'https://book.example.org/v1/public/demo/catalog' => $catalog, 'https://book.example.org/v1/auth/me' => $me ) );
+	$GLOBALS['requests'] = array();
+	ob_start();
+	Hushbook_Admin::status_page();
+	return array( 'html' => ob_get_clean(), 'requests' => $GLOBALS['requests'] );
+}
+$catalog = array( 'tenant_id' => 7, 'name' => 'Salon <script>alert(1)</script> & Co', 'services' => array( array( 'id' => 3 ) ), 'privacy_notices' => array( array( 'version' => 1 ) ), 'public_key' => 'pk' );
+$me = array( 'tenant_id' => 7, 'role' => 'integration', 'permissions' => array( 'public:forward' ) );
+$status = array();
+$status['connected'] = status_page( reply( 200, $catalog ), reply( 200, $me ) );
+$status['not_bookable'] = status_page( reply( 200, array_merge( $catalog, array( 'services' => array(), 'privacy_notices' => array(), 'public_key' => null ) ) ), reply( 200, $me ) );
+$status['down'] = status_page( null, null );
+$status['not_hushbook'] = status_page( reply( 200, '<html>' ), reply( 200, $me ) );
+$status['server_error'] = status_page( reply( 500, '{}' ), reply( 200, $me ) );
+$status['not_found'] = status_page( reply( 404, array( 'code' => 404 ) ), reply( 200, $me ) );
+$status['key_rejected'] = status_page( reply( 200, $catalog ), reply( 401, array( 'code' => 401 ) ) );
+$status['key_other_salon'] = status_page( reply( 200, $catalog ), reply( 200, array_merge( $me, array( 'tenant_id' => 8 ) ) ) );
+$status['key_scope'] = status_page( reply( 200, $catalog ), reply( 200, array_merge( $me, array( 'permissions' => array( 'services:read' ) ) ) ) );
+$status['key_unchecked'] = status_page( reply( 200, $catalog ), reply( 404, '<html>' ) );
+$status['me_down'] = status_page( reply( 200, $catalog ), null );
+$GLOBALS['locale'] = 'de_DE';
+$status['connected_de'] = status_page( reply( 200, $catalog ), reply( 200, $me ) );
+$GLOBALS['locale'] = 'en_US';
+$stored = $GLOBALS['options']['hushbook_settings'];
+$GLOBALS['options']['hushbook_settings'] = array( 'service_url' => 'https://x.example/"><script>alert(2)</script>', 'tenant_slug' => '<script>alert(3)</script>', 'integration_key' => 'hbk_stored' );
+$status['markup_in_settings'] = status_page( null, null );
+$GLOBALS['options']['hushbook_settings'] = $stored;
+$GLOBALS['admin'] = false;
+$status['not_admin'] = status_page( reply( 200, $catalog ), reply( 200, $me ) );
+$GLOBALS['admin'] = true;
+$out['status'] = $status;
 define( 'HUSHBOOK_INTEGRATION_KEY', 'hbk_constant' );
 $out['key_from_constant'] = Hushbook_Settings::integration_key();
 echo json_encode( $out );
@@ -809,7 +865,7 @@ def test_settings_form_keeps_or_forgets_the_key(php_run):
 @pytest.mark.system  # the harness runs in php
 def test_widget_markup_and_config(php_run):
     assert php_run["not_configured_visitor"] == ""
-    assert "options-general.php?page=hushbook" in php_run["not_configured_admin"]
+    assert "wp-admin/admin.php?page=hushbook-settings" in php_run["not_configured_admin"]
     assert "hushbook-widget" not in php_run["not_configured_admin"]
     assert php_run["configured"] is True
     config = widget_config(php_run["block"])
@@ -838,3 +894,92 @@ def test_widget_markup_and_config(php_run):
     assert php_run["enqueued"] == ["hushbook-widget"]
     for markup in (php_run["block"], php_run["shortcode"]):
         assert "hbk_" not in markup  # the key never reaches the browser
+
+
+def status_of(case: dict) -> tuple[str, str]:
+    """(state, the notice's text) of a rendered status page."""
+    found = re.search(
+        r'<div id="hushbook-state" class="notice notice-(\w+) inline" data-state="(\w+)">(.*?)</div>',
+        case["html"],
+        re.S,
+    )
+    assert found, case["html"]
+    level, state, notice = found.groups()
+    assert level == {
+        "connected": "success",
+        "not_bookable": "warning",
+        "key_unchecked": "warning",
+        "incomplete": "warning",
+    }.get(state, "error")
+    return state, html.unescape(re.sub(r"<[^>]+>", " ", notice))
+
+
+@pytest.mark.system  # the harness runs in php
+def test_status_page_states(php_run):
+    cases = php_run["status"]
+    expected = {
+        "connected": (
+            "connected",
+            'Connected to the salon "Salon <script>alert(1)</script> & Co".',
+        ),
+        "not_bookable": ("not_bookable", "no encryption key yet"),
+        "down": ("unreachable", "cURL error 7: Failed to connect to <b>book.example.org</b>"),
+        "not_hushbook": ("unreachable", "but not a Hushbook service"),
+        "server_error": ("unreachable", "HTTP status 500"),
+        "not_found": ("not_found", 'does not know a salon "demo"'),
+        "key_rejected": ("key_rejected", "The key is wrong, revoked or expired."),
+        "key_other_salon": ("key_rejected", "The key belongs to another salon."),
+        "key_scope": ("key_scope", "lacks the scope public:forward"),
+        "key_unchecked": ("key_unchecked", "HTTP status 404"),
+        "me_down": ("unreachable", "cURL error 7"),
+        "connected_de": ("connected", "Connected to the salon"),
+        "markup_in_settings": ("incomplete", "The salon slug is missing."),
+    }
+    for name, (state, text) in expected.items():
+        got_state, notice = status_of(cases[name])
+        assert (got_state, text in notice) == (state, True), (name, got_state, notice)
+    not_bookable = status_of(cases["not_bookable"])[1]
+    for gap in ("no encryption key yet", "No service can be booked", "no privacy notice yet"):
+        assert gap in not_bookable
+    assert cases["not_admin"] == {"html": "", "requests": []}
+    # Incomplete settings ask nothing; an unknown salon or a dead service: no key check.
+    assert cases["markup_in_settings"]["requests"] == []
+    assert len(cases["not_found"]["requests"]) == len(cases["down"]["requests"]) == 1
+
+
+@pytest.mark.system  # the harness runs in php
+def test_status_page_requests_and_console_link(php_run):
+    connected = php_run["status"]["connected"]
+    catalog, me = connected["requests"]
+    assert catalog["url"] == "https://book.example.org/v1/public/demo/catalog"
+    assert "Authorization" not in catalog["args"]["headers"]  # the catalog is public
+    assert me["url"] == "https://book.example.org/v1/auth/me"
+    assert me["args"]["headers"]["Authorization"] == "Bearer hbk_stored"
+    for request in (catalog, me):
+        assert request["args"]["redirection"] == 0
+        assert request["args"]["timeout"] <= 5
+    link = re.search(
+        r'<a class="button button-primary" id="hushbook-console" ([^>]*)>', connected["html"]
+    )
+    assert link, connected["html"]
+    assert link.group(1) == (
+        'href="https://book.example.org/console/?salon=demo&amp;lang=en" target="_blank"'
+        ' rel="noopener noreferrer"'
+    )
+    de = php_run["status"]["connected_de"]["html"]
+    assert 'href="https://book.example.org/console/?salon=demo&amp;lang=de"' in de
+    assert 'href="https://salon.example/wp-admin/admin.php?page=hushbook-settings"' in de
+    assert 'id="hushbook-console"' not in php_run["status"]["markup_in_settings"]["html"]
+
+
+@pytest.mark.system  # the harness runs in php
+def test_status_page_escapes_and_never_shows_the_key(php_run):
+    for name, case in php_run["status"].items():
+        page = case["html"]
+        assert "hbk_" not in page, name
+        assert "<script" not in page and "<b>" not in page, name
+    connected = php_run["status"]["connected"]["html"]
+    assert "Salon &lt;script&gt;alert(1)&lt;/script&gt; &amp; Co" in connected
+    assert "<code>https://book.example.org</code>" in connected and "<code>demo</code>" in connected
+    assert "Stored in the settings (never shown)." in connected
+    assert "&lt;b&gt;book.example.org&lt;/b&gt;" in php_run["status"]["down"]["html"]

@@ -1,6 +1,7 @@
 <?php
 /**
- * Settings → Hushbook, the connection test and the privacy-policy suggestion.
+ * The admin menu Hushbook (status, settings), the connection test and the
+ * privacy-policy suggestion.
  *
  * @package Hushbook
  */
@@ -12,8 +13,17 @@ defined( 'ABSPATH' ) || exit;
  */
 final class Hushbook_Admin {
 
-	const PAGE        = 'hushbook';
-	const TEST_ACTION = 'hushbook_test_connection';
+	const PAGE          = 'hushbook';          // Hushbook: the status page, admin.php?page=hushbook.
+	const SETTINGS_PAGE = 'hushbook-settings'; // Hushbook → Settings.
+	const GROUP         = 'hushbook';          // The Settings API's option group and section page.
+	const TEST_ACTION   = 'hushbook_test_connection';
+
+	/**
+	 * The settings page's hook suffix (for its script).
+	 *
+	 * @var string
+	 */
+	private static $settings_hook = '';
 
 	/**
 	 * Hooks.
@@ -28,16 +38,48 @@ final class Hushbook_Admin {
 	}
 
 	/**
-	 * Settings → Hushbook.
+	 * The menu Hushbook: the status page first, the settings below it.
 	 */
 	public static function menu() {
-		add_options_page(
+		global $pagenow;
+		// The settings used to be under Settings → Hushbook: old links and bookmarks go on working.
+		if ( 'options-general.php' === $pagenow && isset( $_GET['page'] ) && self::PAGE === sanitize_key( wp_unslash( $_GET['page'] ) ) ) { // phpcs:ignore WordPress.Security.NonceVerification.Recommended -- only redirects.
+			wp_safe_redirect( self::settings_url() );
+			exit;
+		}
+		add_menu_page(
 			__( 'Hushbook', 'hushbook' ),
 			__( 'Hushbook', 'hushbook' ),
 			'manage_options',
 			self::PAGE,
+			array( __CLASS__, 'status_page' ),
+			'dashicons-calendar-alt'
+		);
+		add_submenu_page(
+			self::PAGE,
+			__( 'Hushbook', 'hushbook' ),
+			__( 'Status', 'hushbook' ),
+			'manage_options',
+			self::PAGE,
+			array( __CLASS__, 'status_page' )
+		);
+		self::$settings_hook = (string) add_submenu_page(
+			self::PAGE,
+			__( 'Hushbook settings', 'hushbook' ),
+			__( 'Settings', 'hushbook' ),
+			'manage_options',
+			self::SETTINGS_PAGE,
 			array( __CLASS__, 'page' )
 		);
+	}
+
+	/**
+	 * The address of the settings page.
+	 *
+	 * @return string
+	 */
+	public static function settings_url() {
+		return admin_url( 'admin.php?page=' . self::SETTINGS_PAGE );
 	}
 
 	/**
@@ -51,7 +93,7 @@ final class Hushbook_Admin {
 			$links,
 			sprintf(
 				'<a href="%s">%s</a>',
-				esc_url( admin_url( 'options-general.php?page=' . self::PAGE ) ),
+				esc_url( self::settings_url() ),
 				esc_html__( 'Settings', 'hushbook' )
 			)
 		);
@@ -63,7 +105,7 @@ final class Hushbook_Admin {
 	 */
 	public static function register() {
 		register_setting(
-			self::PAGE,
+			self::GROUP,
 			Hushbook_Settings::OPTION,
 			array(
 				'type'              => 'array',
@@ -72,8 +114,8 @@ final class Hushbook_Admin {
 				'show_in_rest'      => false,
 			)
 		);
-		add_settings_section( 'hushbook_connection', __( 'Connection to your Hushbook service', 'hushbook' ), '__return_false', self::PAGE );
-		add_settings_section( 'hushbook_look', __( 'Booking form', 'hushbook' ), '__return_false', self::PAGE );
+		add_settings_section( 'hushbook_connection', __( 'Connection to your Hushbook service', 'hushbook' ), '__return_false', self::GROUP );
+		add_settings_section( 'hushbook_look', __( 'Booking form', 'hushbook' ), '__return_false', self::GROUP );
 		$fields = array(
 			'service_url'     => array( __( 'Service URL', 'hushbook' ), 'hushbook_connection' ),
 			'tenant_slug'     => array( __( 'Salon (slug)', 'hushbook' ), 'hushbook_connection' ),
@@ -87,7 +129,7 @@ final class Hushbook_Admin {
 				'hushbook_' . $name,
 				$field[0],
 				array( __CLASS__, 'field_' . $name ),
-				self::PAGE,
+				self::GROUP,
 				$field[1],
 				array( 'label_for' => 'hushbook_' . $name )
 			);
@@ -95,17 +137,91 @@ final class Hushbook_Admin {
 	}
 
 	/**
-	 * The settings page.
+	 * Hushbook: the settings in use, the state of the connection (checked now, from
+	 * this server) and the way to the salon's staff console. Prints no key.
+	 */
+	public static function status_page() {
+		if ( ! current_user_can( 'manage_options' ) ) {
+			return;
+		}
+		require_once HUSHBOOK_DIR . 'includes/class-hushbook-status.php';
+		$settings = Hushbook_Settings::all();
+		$result   = Hushbook_Status::check();
+		$words    = Hushbook_Status::describe( $result['state'], $result['salon'] );
+		$console  = Hushbook_Status::console_url();
+
+		echo '<div class="wrap hushbook-status"><h1>' . esc_html( get_admin_page_title() ) . '</h1>';
+		printf(
+			'<div id="hushbook-state" class="notice notice-%s inline" data-state="%s"><p><strong>%s</strong></p><p>%s</p>',
+			esc_attr( $words['level'] ),
+			esc_attr( $result['state'] ),
+			esc_html( $words['title'] ),
+			esc_html( $words['text'] )
+		);
+		if ( $result['details'] ) {
+			echo '<ul class="ul-disc">';
+			foreach ( $result['details'] as $detail ) {
+				echo '<li>' . esc_html( $detail ) . '</li>';
+			}
+			echo '</ul>';
+		}
+		echo '</div>';
+
+		echo '<h2>' . esc_html__( 'Connection to your Hushbook service', 'hushbook' ) . '</h2>';
+		echo '<table class="form-table" id="hushbook-settings-in-use"><tbody>';
+		$rows = array(
+			array( __( 'Service URL', 'hushbook' ), $settings['service_url'] ),
+			array( __( 'Salon (slug)', 'hushbook' ), $settings['tenant_slug'] ),
+		);
+		foreach ( $rows as $row ) {
+			echo '<tr><th scope="row">' . esc_html( $row[0] ) . '</th><td>';
+			if ( '' === $row[1] ) {
+				echo esc_html__( 'Not set', 'hushbook' );
+			} else {
+				echo '<code>' . esc_html( $row[1] ) . '</code>';
+			}
+			echo '</td></tr>';
+		}
+		if ( Hushbook_Settings::key_from_constant() ) {
+			$key = __( 'Set in wp-config.php (HUSHBOOK_INTEGRATION_KEY).', 'hushbook' );
+		} elseif ( Hushbook_Settings::has_key() ) {
+			$key = __( 'Stored in the settings (never shown).', 'hushbook' );
+		} else {
+			$key = __( 'No key is stored yet.', 'hushbook' );
+		}
+		echo '<tr><th scope="row">' . esc_html__( 'Integration key', 'hushbook' ) . '</th><td>' . esc_html( $key ) . '</td></tr>';
+		echo '</tbody></table>';
+
+		echo '<p>';
+		if ( '' !== $console ) {
+			printf(
+				'<a class="button button-primary" id="hushbook-console" href="%s" target="_blank" rel="noopener noreferrer">%s<span class="screen-reader-text"> %s</span></a> ',
+				esc_url( $console ),
+				esc_html__( 'Open the staff console', 'hushbook' ),
+				esc_html__( '(opens in a new tab)', 'hushbook' )
+			);
+		}
+		printf( '<a class="button" href="%s">%s</a> ', esc_url( self::settings_url() ), esc_html__( 'Settings', 'hushbook' ) );
+		printf( '<a class="button" href="%s">%s</a>', esc_url( admin_url( 'admin.php?page=' . self::PAGE ) ), esc_html__( 'Check again', 'hushbook' ) );
+		echo '</p>';
+		echo '<p class="description">' . esc_html__( 'The staff console is your salon\'s appointment book on the Hushbook service. Sign in there with your Hushbook account, not with your WordPress account.', 'hushbook' ) . '</p>';
+		echo '<p>' . esc_html__( 'Hushbook shows visitors a few suitable offers for their wish instead of your calendar. Put the booking form on a page with the block "Hushbook booking" or the shortcode [hushbook].', 'hushbook' ) . '</p>';
+		echo '</div>';
+	}
+
+	/**
+	 * Hushbook → Settings.
 	 */
 	public static function page() {
 		if ( ! current_user_can( 'manage_options' ) ) {
 			return;
 		}
 		echo '<div class="wrap"><h1>' . esc_html( get_admin_page_title() ) . '</h1>';
+		settings_errors(); // WordPress shows them by itself only below Settings.
 		echo '<p>' . esc_html__( 'Hushbook shows visitors a few suitable offers for their wish instead of your calendar. Put the booking form on a page with the block "Hushbook booking" or the shortcode [hushbook].', 'hushbook' ) . '</p>';
 		echo '<form action="' . esc_url( admin_url( 'options.php' ) ) . '" method="post">';
-		settings_fields( self::PAGE );
-		do_settings_sections( self::PAGE );
+		settings_fields( self::GROUP );
+		do_settings_sections( self::GROUP );
 		submit_button();
 		echo '</form>';
 		echo '<h2>' . esc_html__( 'Test connection', 'hushbook' ) . '</h2>';
@@ -227,7 +343,7 @@ final class Hushbook_Admin {
 	 * @param string $hook Current admin page.
 	 */
 	public static function scripts( $hook ) {
-		if ( 'settings_page_' . self::PAGE !== $hook ) {
+		if ( '' === self::$settings_hook || self::$settings_hook !== $hook ) {
 			return;
 		}
 		wp_enqueue_script( 'hushbook-admin', plugins_url( 'assets/admin/hushbook-admin.js', HUSHBOOK_FILE ), array(), HUSHBOOK_VERSION, true );

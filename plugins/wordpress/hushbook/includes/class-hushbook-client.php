@@ -64,6 +64,31 @@ final class Hushbook_Client {
 	}
 
 	/**
+	 * A GET of the service for the admin's status page: no visitor behind it.
+	 *
+	 * @param string $path     Below the service URL, e.g. /v1/auth/me.
+	 * @param bool   $with_key Send the integration key.
+	 * @param int    $timeout  Seconds.
+	 * @return array|WP_Error The wp_remote_get answer.
+	 */
+	public static function get( $path, $with_key, $timeout = 5 ) {
+		$headers = array( 'Accept' => 'application/json' );
+		if ( $with_key ) {
+			$headers['Authorization'] = 'Bearer ' . Hushbook_Settings::integration_key();
+		}
+		return wp_remote_get(
+			Hushbook_Settings::all()['service_url'] . $path,
+			array(
+				'timeout'             => $timeout,
+				'redirection'         => 0, // Never carry the key to another address.
+				'headers'             => $headers,
+				'user-agent'          => 'Hushbook-WordPress/' . HUSHBOOK_VERSION,
+				'limit_response_size' => 1048576,
+			)
+		);
+	}
+
+	/**
 	 * The visitor's address from the connection, or '' when it is not an IP address.
 	 *
 	 * Behind a reverse proxy REMOTE_ADDR is the proxy's; a site that knows its proxy

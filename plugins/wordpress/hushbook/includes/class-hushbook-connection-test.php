@@ -31,7 +31,7 @@ final class Hushbook_Connection_Test {
 		if ( '' === $settings['tenant_slug'] ) {
 			$missing[] = self::line( false, __( 'The salon slug is missing.', 'hushbook' ) );
 		}
-		if ( '' === Hushbook_Settings::integration_key() ) {
+		if ( ! Hushbook_Settings::has_key() ) {
 			$missing[] = self::line( false, __( 'The integration key is missing.', 'hushbook' ) );
 		}
 		if ( $missing ) {

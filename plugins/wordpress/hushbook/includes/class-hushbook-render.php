@@ -44,7 +44,7 @@ final class Hushbook_Render {
 				printf(
 					'<p class="hushbook-notice" role="note">%s <a href="%s">%s</a></p>',
 					esc_html__( 'Hushbook: online booking will appear here once the plugin is set up (service URL, salon and integration key). Only administrators see this note.', 'hushbook' ),
-					esc_url( admin_url( 'options-general.php?page=hushbook' ) ),
+					esc_url( admin_url( 'admin.php?page=hushbook-settings' ) ),
 					esc_html__( 'Open the Hushbook settings', 'hushbook' )
 				);
 			}

@@ -158,14 +158,22 @@ final class Hushbook_Settings {
 	}
 
 	/**
+	 * Whether a usable key is set (option or constant), without handing it out.
+	 *
+	 * @return bool
+	 */
+	public static function has_key() {
+		return '' !== self::integration_key();
+	}
+
+	/**
 	 * Service URL, salon and key are set: the widget can be shown.
 	 *
 	 * @return bool
 	 */
 	public static function is_configured() {
 		$settings = self::all();
-		return '' !== $settings['service_url'] && '' !== $settings['tenant_slug']
-			&& '' !== self::integration_key();
+		return '' !== $settings['service_url'] && '' !== $settings['tenant_slug'] && self::has_key();
 	}
 
 	/**
