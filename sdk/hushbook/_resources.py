@@ -682,6 +682,44 @@ class ClientsService(_Resource):
         body = self._body(profile, contacts, consent, birthday_month, seal)
         return self._one(SalonClient, "POST", "/v1/clients", json=body)
 
+    def update_profile(
+        self,
+        client: Ref,
+        profile: Mapping[str, str],
+        *,
+        contacts: Mapping[str, str] | None = None,
+        if_match: str | None = None,
+    ) -> SalonClient:
+        """Replace the client's profile with ``profile`` (every field it should have
+        now; fields left out are gone), sealed here to the business key with a new
+        client key — the service never sees it. ``contacts`` (``email``/``phone``,
+        plain) replace the lookup digests when they changed (``{}`` removes them);
+        without, the digests stay. Pass the client you fetched (or ``if_match``):
+        if someone changed it since, :class:`hushbook.PreconditionFailed`. With a
+        bare id the current ETag is read just before, which protects against nothing.
+        """
+        path = f"/v1/clients/{_id(client)}"
+        read = client if isinstance(client, Model) else None
+        etag = self._etag(path, if_match if if_match is not None else read)
+        clean = {k: v for k, v in profile.items() if v not in (None, "")}
+
+        def send() -> SalonClient:
+            body = self._vault().seal_profile(clean)
+            if contacts is not None:
+                body["contacts"] = dict(contacts)
+            return self._one(
+                SalonClient, "PUT", path + "/profile", json=body, headers={"If-Match": etag}
+            )
+
+        try:
+            return send()
+        except Conflict as exc:
+            if exc.reason != "stale_key_version":
+                raise
+        # The business key was rotated since it was read: seal again, once.
+        self._vault().forget_sealing_key()
+        return send()
+
     def lookup(self, *, email: str | None = None, phone: str | None = None) -> SalonClient | None:
         """A returning client by e-mail or phone (hashed by the service, never stored)."""
         rows = self._transport.send(

@@ -92,6 +92,13 @@ def index(client: Client, contacts: dict[str, str]) -> None:
         )
 
 
+def reindex(client: Client, contacts: dict[str, str]) -> None:
+    """Replace the client's digests with those of ``contacts`` (the profile's
+    e-mail or phone changed); the old ones are deleted."""
+    ClientIndex.delete().where(ClientIndex.client == client.id).execute()
+    index(client, contacts)
+
+
 def find_returning(tenant_id: int, contacts: dict[str, str]) -> Client | None:
     pairs = digests(tenant_id, contacts)
     if not pairs:

@@ -4,6 +4,7 @@ contacts indexed, the consent recorded. One path for staff and online bookings."
 from __future__ import annotations
 
 from hushbook_service import audit
+from hushbook_service.db import utcnow
 from hushbook_service.errors import field_error
 from hushbook_service.models import Client, Tenant
 from hushbook_service.privacy import clientbook, profiles
@@ -48,4 +49,37 @@ def create_client(tenant: Tenant, data: dict, source: str) -> Client:
         c = data["consent"]
         clientbook.record_consent(client, c["notice_version"], c["locale"], c["purposes"], source)
     audit.record(tenant.id, "client.create", "client", client.id)
+    return client
+
+
+def replace_profile(client: Client, tenant: Tenant, data: dict) -> Client:
+    """A profile changed and sealed again on the writer's side replaces the stored one.
+
+    Inside the caller's write transaction, with the client's and the tenant's rows
+    locked (a rotation re-seals every profile under the tenant's lock). The new
+    profile comes with a new ``client_key``: blobs of the old version are bound to
+    the old key, so they cannot be mixed into the new one. ``contacts``, if given,
+    replace the lookup digests (``{}``: the client can no longer be looked up).
+    """
+    _allowed_fields(tenant, data["sealed_profile"], "sealed_profile")
+    profiles.require_vault(tenant)
+    profiles.require_current_key(tenant, data["key_version"])
+    if data["client_key"] == client.client_key:
+        field_error("client_key", "Seal the changed profile with a new client_key.")
+    client.client_key = data["client_key"]
+    profiles.store_sealed(client, data["sealed_profile"])
+    client.last_activity_at = utcnow()
+    # Only these columns: the figures are counted elsewhere and must not be
+    # written back from this read.
+    client.save(only=[Client.client_key, Client.profile, Client.last_activity_at])
+    if "contacts" in data:
+        clientbook.reindex(client, data["contacts"])
+    audit.record(
+        tenant.id,
+        "client.update",
+        "client",
+        client.id,
+        fields=sorted(data["sealed_profile"]),
+        contacts="contacts" in data,
+    )
     return client

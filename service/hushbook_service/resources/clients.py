@@ -13,9 +13,9 @@ from marshmallow import ValidationError, fields, post_load, validate, validates_
 from hushbook_service import audit
 from hushbook_service.accounts.principals import principal
 from hushbook_service.accounts.tenancy import current_tenant, get_or_404, scoped
-from hushbook_service.db import write_transaction
+from hushbook_service.db import lock_row, write_transaction
 from hushbook_service.errors import field_error
-from hushbook_service.models import Client
+from hushbook_service.models import Client, Consent, Tenant
 from hushbook_service.privacy import clientbook, clients
 from hushbook_service.privacy import profiles as client_profiles
 from hushbook_service.resources.common import LOCALES, PageQuery
@@ -59,12 +59,13 @@ class ConsentSchema(Schema):
     )
 
 
-def SealedProfile(description: str) -> fields.Dict:  # noqa: N802 - reads like a field type
+def SealedProfile(description: str, required: bool = False) -> fields.Dict:  # noqa: N802
     """Field name -> base64url blob sealed to the tenant key (never opened here)."""
     return fields.Dict(
         keys=fields.String(validate=FIELD_NAME),
         values=fields.String(validate=SEALED_BLOB),
         validate=validate.Length(1, 40),
+        required=required,
         metadata={"description": description},
     )
 
@@ -111,12 +112,58 @@ class ClientWriteSchema(Schema):
             raise ValidationError("Only with the client's consent to 'birthday'.", "birthday_month")
 
 
+class ClientProfileUpdateSchema(Schema):
+    sealed_profile = SealedProfile(
+        "The whole profile as it is now, field name -> blob sealed on your side; "
+        "replaces the stored one (fields left out are gone)",
+        required=True,
+    )
+    client_key = fields.String(
+        required=True,
+        validate=validate.Length(1, 64),
+        metadata={"description": "A new client key the blobs are bound to (not the old one)"},
+    )
+    key_version = fields.Integer(
+        strict=True,
+        required=True,
+        metadata={
+            "description": "The tenant key version it was sealed to; must be the current "
+            "one (409 stale_key_version after a rotation)"
+        },
+    )
+    contacts = fields.Nested(
+        ContactsSchema,
+        metadata={
+            "description": "The client's e-mail and phone as they are now: replace the "
+            "lookup digests ({} removes them). Left out: the digests stay as they are"
+        },
+    )
+
+
+class ConsentReadSchema(Schema):
+    notice_version = fields.Integer()
+    locale = fields.String()
+    purposes = fields.Function(lambda c: c.purposes.split())
+    given_at = fields.AwareDateTime()
+    source = fields.String()
+
+
 class ClientSchema(Schema):
     id = fields.Integer(dump_only=True)
     client_key = fields.String(dump_only=True, allow_none=True)
     sealed_profile = fields.Function(client_profiles.sealed_profile, dump_only=True)
     figures = fields.Function(clientbook.figures, dump_only=True)
     created_at = fields.AwareDateTime(dump_only=True)
+
+
+class ClientDetailSchema(ClientSchema):
+    """One client: also the consents given (not in lists or appointments)."""
+
+    consents = fields.Method("_consents", dump_only=True)
+
+    def _consents(self, client):
+        rows = client.consents.order_by(Consent.given_at, Consent.id)
+        return ConsentReadSchema(many=True).dump(rows)
 
 
 class ClientQuery(PageQuery):
@@ -182,9 +229,11 @@ class ClientLookup(MethodView):
 @blp.route("/<client_id>")
 class ClientItem(MethodView):
     @blp.staff_route("clients:read")
-    @blp.response(200, ClientSchema)
+    @blp.etag
+    @blp.response(200, ClientDetailSchema)
     def get(self, client_id):
-        """Read a client (sealed profile: open it on your side)"""
+        """Read a client (sealed profile: open it on your side) with its consents;
+        the ETag is for changing the profile"""
         client = get_or_404(Client, client_id, "Client")
         audit.record(client.tenant_id, "client.read", "client", client.id)
         return client
@@ -195,6 +244,28 @@ class ClientItem(MethodView):
         """Erase a client (Art. 17): sealed data, index, consents and contacts go;
         appointments stay, anonymous"""
         clientbook.erase(get_or_404(Client, client_id, "Client"), reason="request")
+
+
+@blp.route("/<client_id>/profile")
+class ClientProfile(MethodView):
+    @blp.staff_route("clients:write")
+    @blp.etag
+    @blp.arguments(ClientProfileUpdateSchema)
+    @blp.response(200, ClientDetailSchema)
+    @blp.alt_response(409, description="Sealed to a rotated-out key (reason: stale_key_version)")
+    def put(self, data, client_id):
+        """Replace a client's profile with one changed and sealed again on your side
+        (If-Match required: the ETag of GET /v1/clients/{id})"""
+        tenant_id = current_tenant().id
+        with write_transaction():
+            # The tenant's row first, as a rotation (which re-seals every profile)
+            # takes it; then the client's. Both read again under the locks.
+            lock_row(Tenant, tenant_id)
+            tenant = Tenant.get_by_id(tenant_id)
+            client = get_or_404(Client, client_id, "Client")
+            lock_row(Client, client.id)
+            blp.check_etag(client, ClientDetailSchema)
+            return clients.replace_profile(client, tenant, data)
 
 
 @blp.route("/<client_id>/export")
