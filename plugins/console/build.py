@@ -3,12 +3,14 @@
 No npm step, as for the widget (plugins/widget/build.py): the console is plain JS,
 so "building" is concatenation plus copying. The bundle loads, in this order,
 the vendored scrypt (vendor/), the widget's HPKE sealing (one source for both:
-plugins/widget/src/sealing.js), the vault (src/vault.js) and the console: src/console.js (the core) and the screens
-src/screens/NN-name.js in file-name order (the menu's order), wrapped together
-in one function scope so that nothing of the console is global. The language
-files are merged per language from src/i18n/<lang>/*.json (one per screen; a
-key defined twice is an error). The copy is committed so that a wheel works without running
-this; ``--check`` (run by the tests) fails when it is stale.
+plugins/widget/src/sealing.js), the vault (src/vault.js) and the console:
+src/console.js (the core) and the screens src/screens/NN-name.js in file-name
+order (the menu's order), wrapped together in one function scope so that
+nothing of the console is global. Stylesheets: src/console.css, then
+src/screens/NN-name.css. The language files are merged per language from
+src/i18n/<lang>/*.json (one per screen; a key defined twice is an error). The
+copy is committed so that a wheel works without running this; ``--check`` (run
+by the tests) fails when it is stale.
 
     python plugins/console/build.py          # write the copy
     python plugins/console/build.py --check  # exit 1 if it differs
