@@ -199,3 +199,28 @@ def test_chain_stays_whole_under_concurrent_writers(make_tenant, settings, app):
     assert codes.count(200) == 32
     verdict = run_verify(settings)
     assert verdict.returncode == 0 and "(34 events)" in verdict.stdout, verdict.stdout
+
+
+def test_owner_checks_the_chain_through_the_api(client, make_tenant, app):
+    t, other = make_tenant("salon-a"), make_tenant("salon-b")
+    _make_events(client, t, 3)
+    url = "/v1/audit-events/verify"
+    r = client.get(url, headers=t.owner.headers)
+    assert r.status_code == 200, r.json
+    assert r.json == {
+        "intact": True,
+        "events": FIXTURE_EVENTS + 3,
+        "broken_at": None,
+        "problem": None,
+    }
+    assert client.get(url, headers=t.member("manager").headers).status_code == 403
+    with app.app_context(), database.connection_context():
+        AuditEvent.update(actor_id=999).where(
+            AuditEvent.tenant == t.tenant.id, AuditEvent.seq == 4
+        ).execute()
+    broken = client.get(url, headers=t.owner.headers).json
+    assert broken["intact"] is False and broken["events"] == 4
+    assert broken["broken_at"]["seq"] == 4 and broken["broken_at"]["action"] == "staff.create"
+    assert broken["problem"] == "content was changed after it was written"
+    # Another business's chain is its own.
+    assert client.get(url, headers=other.owner.headers).json["intact"] is True

@@ -182,6 +182,16 @@ def test_transient_failure_is_retried_later_once(client, app, shop, monkeypatch,
     assert "erika" not in str(listed).lower()
 
 
+def test_the_ledger_lists_latest_first_on_request(client, app, shop):
+    book_online(client, shop)
+    book_online(client, shop, "other@example.org")
+    h = shop.owner.headers
+    first = [m["id"] for m in client.get("/v1/messages", headers=h).json]
+    latest = [m["id"] for m in client.get("/v1/messages?order=desc", headers=h).json]
+    assert len(first) == 2 and latest == first[::-1]
+    assert client.get("/v1/messages?order=sideways", headers=h).status_code == 422
+
+
 def test_permanent_failure_and_stale_are_recorded(client, app, shop):
     book_online(client, shop)
     assert run_due(app, Recorder(failures=1, permanent=True)) == ["failed"]

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from flask.views import MethodView
 from marshmallow import fields, validate
 
+from hushbook_service import audit
 from hushbook_service.accounts.tenancy import current_tenant, scoped
 from hushbook_service.models import AuditEvent
 from hushbook_service.resources.common import PageQuery, local_to_utc
@@ -29,6 +30,26 @@ class AuditEventSchema(Schema):
     ip = fields.String()
     details = fields.Function(lambda e: json.loads(e.details))
     hash = fields.String(metadata={"description": "SHA-256 over the event and the previous hash"})
+
+
+class BrokenEventSchema(Schema):
+    seq = fields.Integer()
+    at = fields.AwareDateTime()
+    action = fields.String()
+
+
+class ChainSchema(Schema):
+    intact = fields.Boolean(metadata={"description": "Every event fits the one before it"})
+    events = fields.Integer(metadata={"description": "Events checked (up to the first misfit)"})
+    broken_at = fields.Nested(
+        BrokenEventSchema,
+        allow_none=True,
+        metadata={"description": "The first event that does not fit, or null"},
+    )
+    problem = fields.String(
+        allow_none=True,
+        metadata={"description": "What is wrong with it (English), or null"},
+    )
 
 
 class AuditQuery(PageQuery):
@@ -57,3 +78,26 @@ class AuditEvents(MethodView):
         if "date_to" in query:
             rows = rows.where(AuditEvent.at < local_to_utc(query["date_to"], "to", tz))
         return rows
+
+
+@blp.route("/verify")
+class AuditChain(MethodView):
+    @blp.staff_route("audit:read")
+    @blp.response(200, ChainSchema)
+    def get(self):
+        """Check the business's chain now (what `hushbook audit verify` does)
+
+        Recomputes every event's hash; names the first event that no longer
+        fits (changed, deleted or reordered after it was written). It cannot
+        notice the newest events being deleted, nor a chain recomputed with
+        the instance secret (see the audit trail in docs/api.md)."""
+        verdict = audit.verify(current_tenant().id)
+        bad = verdict.broken_at
+        return {
+            "intact": verdict.ok,
+            "events": verdict.events,
+            "broken_at": None
+            if bad is None
+            else {"seq": bad.seq, "at": bad.at, "action": bad.action},
+            "problem": verdict.problem or None,
+        }

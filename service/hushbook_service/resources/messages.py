@@ -38,6 +38,12 @@ class MessageQuery(PageQuery):
     appointment_id = fields.Integer()
     state = fields.String(validate=validate.OneOf(MESSAGE_STATES))
     kind = fields.String(validate=validate.OneOf(MESSAGE_KINDS))
+    order = fields.String(
+        validate=validate.OneOf(("asc", "desc")),
+        metadata={
+            "description": "By due time: asc (default, earliest first) or desc (latest first)"
+        },
+    )
 
 
 @blp.route("")
@@ -47,8 +53,11 @@ class MessageList(MethodView):
     @blp.response(200, MessageSchema(many=True))
     @blp.paginate(CursorPage)
     def get(self, query):
-        """Messages by due time; filter by appointment, state, kind"""
-        rows = scoped(Message).order_by(Message.due_at, Message.id)
+        """Messages by due time (order=desc: latest first); filter by appointment, state, kind"""
+        if query.get("order") == "desc":
+            rows = scoped(Message).order_by(Message.due_at.desc(), Message.id.desc())
+        else:
+            rows = scoped(Message).order_by(Message.due_at, Message.id)
         if "appointment_id" in query:
             rows = rows.where(Message.appointment == query["appointment_id"])
         if "state" in query:
