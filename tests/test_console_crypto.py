@@ -9,7 +9,13 @@
    tenant key (against an in-memory stand-in for /v1/vault) and seals profiles;
    vault.js in Node unlocks, opens them and seals edited ones; the SDK opens
    those, bound to their client key and field.
-4. The same in headless Chromium: X25519 in WebCrypto, non-extractable keys,
+4. The administration half (enrol, setup, grant, rotate), both ways: a key
+   enrolled in vault.js unlocks in the SDK and the reverse; a grant sealed in
+   vault.js opens in the SDK and the reverse (tampered ones refused); and
+   against the real service (``hushbook serve``): vault.js enrols, sets up,
+   grants and builds a rotation body the API accepts, after which the SDK and
+   vault.js read every client with the new key.
+5. Reading in headless Chromium: X25519 in WebCrypto, non-extractable keys,
    and the scrypt figure at production cost.
 
 Node, Chromium and Playwright are optional on a laptop (skipped) but required
@@ -23,6 +29,7 @@ import importlib.util
 import json
 import re
 import subprocess
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, cast
@@ -33,6 +40,8 @@ import hushbook
 from hushbook import sealing
 from hushbook.sealing import SealError
 from support.components import browser_page, node, require
+from support.config import PASSWORD
+from support.processes import start_server, stop_server
 
 ROOT = Path(__file__).resolve().parents[1]
 CONSOLE = ROOT / "plugins" / "console"
@@ -45,6 +54,7 @@ SCRIPTS = {  # served to Chromium, loaded in this order (as the console page doe
 VECTORS = ROOT / "tests" / "vectors" / "console.json"
 GENERATOR = ROOT / "tests" / "vectors" / "make_console_vectors.py"
 LOW_LOG_N = 10  # test-only scrypt cost; the floor is 16, production 17
+ENROL_LOG_N = sealing.MIN_LOG_N  # vault.js enrols at the floor at least (the service's too)
 PROFILES: list[dict[str, str]] = [
     {"name": "Anna Müller", "email": "anna@example.de", "phone": "+49 170 1234567"},
     {
@@ -251,7 +261,297 @@ def test_node_refuses_a_wrong_passphrase_and_a_moved_member_key():
     }
 
 
-# --- 4. Chromium --------------------------------------------------------------------
+# --- 4. administration, both ways ------------------------------------------------------
+
+
+class _OwnerRoutes(_VaultRoutes):
+    """``_VaultRoutes`` plus what ``hushbook.Vault.grant`` calls: the member list
+    and PUT /v1/vault/grants/{id} (recorded in ``granted``)."""
+
+    def __init__(self, tenant_id: int, staff_id: int):
+        super().__init__(tenant_id, staff_id)
+        self.members: list[dict[str, Any]] = []
+        self.granted: dict[int, dict[str, Any]] = {}
+
+    def get(self, path: str, **kw: Any) -> Any:
+        if path == "/v1/vault/members":
+            return copy.deepcopy(self.members)
+        return super().get(path, **kw)
+
+    def request(self, method: str, path: str, json: Any = None, **kw: Any) -> Any:
+        if method == "PUT" and path.startswith("/v1/vault/grants/"):
+            self.granted[int(path.rsplit("/", 1)[1])] = copy.deepcopy(json)
+            return json
+        return super().request(method, path, json=json, **kw)
+
+
+def _member_state(owner: _VaultRoutes, staff_id: int, member: Any = None, grant: Any = None):
+    """GET /v1/vault as another member of ``owner``'s business would see it."""
+    return {
+        **copy.deepcopy(owner.state),
+        "staff_id": staff_id,
+        "member": member,
+        "grant": None if grant is None else {**grant, "staff_id": staff_id},
+    }
+
+
+def _tampered(b64: str, at: int = 40) -> str:
+    raw = bytearray(sealing.b64d(b64))
+    raw[at] ^= 1
+    return sealing.b64e(bytes(raw))
+
+
+@pytest.mark.system
+def test_a_key_enrolled_and_set_up_in_node_unlocks_in_the_sdk():
+    require("node >= 20", node() is not None)
+    passphrase = "Ein ganzer Satz als Tresor-Passphrase, 🙂 " + sealing.new_client_key()[:8]
+    before = _VaultRoutes(tenant_id=23, staff_id=4).state
+    out = _vault_cli(
+        {
+            "state": before,
+            "passphrase": passphrase,
+            "enrol": {"log_n": ENROL_LOG_N},
+            "setup": True,
+            "seal": [{"profile": PROFILES[0]}],
+        }
+    )
+    enrolled, setup = out["enrolled"], out["setup"]
+    assert out["can_read"] is True
+    wrapped = enrolled["wrapped_private_key"]
+    assert list(wrapped) == ["v", "kdf", "log_n", "r", "p", "salt", "nonce", "ct"]
+    assert (wrapped["log_n"], wrapped["r"], wrapped["p"]) == (ENROL_LOG_N, 8, 1)
+    assert passphrase not in json.dumps(out)
+    # The SDK's own functions open what vault.js wrote ...
+    context = sealing.vault_context(23, 4)
+    member_key = sealing.unwrap_private_key(wrapped, passphrase, context=context)
+    assert sealing.b64e(sealing.export_public_key(member_key)) == enrolled["public_key"]
+    tenant_key = sealing.open_grant(member_key, setup["owner_grant"], 23, 4)
+    assert sealing.b64e(sealing.export_public_key(tenant_key)) == setup["public_key"]
+    # ... and so does its Vault, as it would after the PUT and the POST (NFD typing too).
+    state = {
+        **before,
+        "public_key": setup["public_key"],
+        "member": enrolled,
+        "grant": {"staff_id": 4, "key_version": 1, "sealed_tenant_key": setup["owner_grant"]},
+    }
+    for typed in (passphrase, unicodedata.normalize("NFD", passphrase)):
+        vault = _sdk_vault(_VaultRoutes(0, 0, copy.deepcopy(state)))
+        vault.unlock(typed)
+        assert vault.can_read
+        _check_written_back(vault, PROFILES[0], out["sealed"][0])
+    # Wrong passphrase, another member's row, the grant for someone else: refused.
+    with pytest.raises(SealError, match="cannot unwrap"):
+        sealing.unwrap_private_key(wrapped, passphrase + "!", context=context)
+    with pytest.raises(SealError, match="cannot unwrap"):
+        sealing.unwrap_private_key(wrapped, passphrase, context=sealing.vault_context(23, 5))
+    with pytest.raises(SealError, match="cannot open the grant"):
+        sealing.open_grant(member_key, setup["owner_grant"], 23, 5)
+    with pytest.raises(SealError, match="cannot open the grant"):
+        sealing.open_grant(member_key, _tampered(setup["owner_grant"]), 23, 4)
+
+
+@pytest.mark.system
+def test_grants_cross_both_ways_and_tampered_ones_do_not_open():
+    require("node >= 20", node() is not None)
+    owner_pass = "the owner's sentence for the vault"
+    routes = _OwnerRoutes(tenant_id=31, staff_id=1)
+    owner = _sdk_vault(routes)
+    owner.enrol(owner_pass)
+    owner.setup()
+    bodies = [owner.seal_profile(profile) for profile in PROFILES]
+    rows = [{"id": 10 + i, **b} for i, b in enumerate(bodies)]
+
+    # A member enrolled in vault.js; the SDK owner grants her; vault.js reads.
+    js_pass = "Nadia's own passphrase, a sentence"
+    js_before = _member_state(routes, 7)
+    js = _vault_cli({"state": js_before, "passphrase": js_pass, "enrol": {"log_n": ENROL_LOG_N}})
+    assert js["can_read"] is False and js["enrolled"]["wrapped_private_key"]["log_n"] == 16
+    nadia = {"public_key": js["enrolled"]["public_key"], "granted": False}
+    routes.members = [{"staff_id": 7, "display_name": "Nadia", "role": "staff", **nadia}]
+    owner.grant(7)
+    sdk_grant = routes.granted[7]
+    assert sdk_grant["key_version"] == routes.state["key_version"]
+    nadia_state = _member_state(routes, 7, js["enrolled"], sdk_grant)
+    read = _vault_cli({"state": nadia_state, "passphrase": js_pass, "rows": rows})
+    assert read["can_read"] is True and read["opened"] == PROFILES
+    # The SDK itself unlocks the key vault.js wrapped.
+    same = _sdk_vault(_VaultRoutes(0, 0, copy.deepcopy(nadia_state)))
+    same.unlock(js_pass)
+    assert [same.open_client(r) for r in rows] == PROFILES
+    wrong = _vault_cli({"state": nadia_state, "passphrase": "not Nadia's"})
+    assert wrong == {
+        "error": "SealError: cannot unwrap: wrong passphrase, other member, or tampered"
+    }
+    tampered = {**sdk_grant, "sealed_tenant_key": _tampered(sdk_grant["sealed_tenant_key"])}
+    bad = _vault_cli(
+        {"state": {**nadia_state, "grant": tampered}, "passphrase": js_pass, "rows": rows}
+    )
+    assert bad == {"error": "SealError: cannot open the grant"}
+
+    # A member enrolled by the SDK; vault.js (the owner, unlocked) grants him; the SDK reads.
+    sdk_routes = _VaultRoutes(0, 0, _member_state(routes, 8))
+    ben = _sdk_vault(sdk_routes)
+    ben.enrol("Ben's passphrase of his own")
+    ben_row = {
+        "staff_id": 8,
+        "display_name": "Ben",
+        "role": "reception",
+        "public_key": sdk_routes.state["member"]["public_key"],
+        "granted": False,
+    }
+    no_key = {**ben_row, "staff_id": 9, "public_key": None}
+    out = _vault_cli(
+        {
+            "state": routes.state,
+            "passphrase": owner_pass,
+            "min_log_n": LOW_LOG_N,
+            "grant": [ben_row, no_key],
+        }
+    )
+    js_grant, refused = out["granted"]
+    assert refused == {"error": "RangeError: that member has not enrolled a key yet"}
+    assert js_grant["key_version"] == routes.state["key_version"]
+    sdk_routes.state["grant"] = {"staff_id": 8, **js_grant}
+    ben.unlock("Ben's passphrase of his own")
+    assert ben.can_read and [ben.open_client(r) for r in rows] == PROFILES
+    # Tampered, or handed to another member: the SDK refuses it.
+    member_key = sealing.unwrap_private_key(
+        sdk_routes.state["member"]["wrapped_private_key"],
+        "Ben's passphrase of his own",
+        context=sealing.vault_context(31, 8),
+        min_log_n=LOW_LOG_N,
+    )
+    for blob, member_id in (
+        (_tampered(js_grant["sealed_tenant_key"]), 8),
+        (_tampered(js_grant["sealed_tenant_key"], at=1), 8),
+        (js_grant["sealed_tenant_key"], 7),
+    ):
+        with pytest.raises(SealError, match="cannot open the grant"):
+            sealing.open_grant(member_key, blob, 31, member_id)
+
+
+@pytest.fixture
+def live(settings, make_tenant):
+    """A business without a vault yet (owner, a stylist, reception) and a real server."""
+    t = make_tenant("salon-js", vault=False)
+    stylist = t.member("staff", "sina")
+    reception = t.member("reception", "rosa")
+    t.member("staff", "newbie")  # never enrols
+    server = start_server(settings)
+    yield t, stylist, reception, server
+    stop_server(server)
+
+
+@pytest.mark.system
+def test_node_administers_the_real_service_and_the_sdk_reads_after_rotation(live):
+    """Enrol, setup, grant and rotation made by vault.js, sent to the real API."""
+    require("node >= 20", node() is not None)
+    t, stylist, reception, server = live
+
+    def login(email: str) -> hushbook.Client:
+        return hushbook.Client.login(server.url, "salon-js", email, PASSWORD)
+
+    owner_pass, rosa_pass, sina_pass = (
+        "Olga's vault sentence, long enough",
+        "Rosa's reception passphrase",
+        "Sina's stylist passphrase",
+    )
+    owner = login(t.owner.staff.email)
+    out = _vault_cli(
+        {
+            "state": owner.get("/v1/vault"),
+            "passphrase": owner_pass,
+            "enrol": {"log_n": ENROL_LOG_N},
+            "setup": True,
+        }
+    )
+    owner.put("/v1/vault/member", out["enrolled"])
+    owner.post("/v1/vault/setup", out["setup"])
+    owner.vault = hushbook.Vault(owner, log_n=ENROL_LOG_N)
+    owner.vault.unlock(owner_pass)  # vault.js's key and owner grant, opened by the SDK
+    assert owner.vault.can_read and owner.vault.state["key_version"] == 1
+    profiles = [  # the business's default profile fields: name, email, phone
+        {"name": "Anna Müller", "email": "anna@example.de", "phone": "+49 170 1234567"},
+        {"name": "Jürgen Weiß-Größe 💇\u200d♀️"},
+        {"name": "Zoë", "phone": "+49 30 1234"},
+    ]
+    made = [owner.clients.create(p) for p in profiles]
+    gone = owner.clients.create({"name": "Erika Erased"})
+    owner.clients.erase(gone.id)  # no profile left: not part of the rotation
+
+    sina = login(stylist.staff.email)
+    sina.vault = hushbook.Vault(sina, log_n=ENROL_LOG_N)
+    sina.vault.enrol(sina_pass)
+    rosa = login(reception.staff.email)
+    rosa_out = _vault_cli(
+        {"state": rosa.get("/v1/vault"), "passphrase": rosa_pass, "enrol": {"log_n": ENROL_LOG_N}}
+    )
+    rosa.put("/v1/vault/member", rosa_out["enrolled"])
+
+    # vault.js (the owner) grants Sina; the SDK (the owner) grants Rosa.
+    members = {m["staff_id"]: m for m in owner.get("/v1/vault/members")}
+    grant = _vault_cli(
+        {
+            "state": owner.get("/v1/vault"),
+            "passphrase": owner_pass,
+            "grant": [members[stylist.staff.id]],
+        }
+    )["granted"][0]
+    owner.put(f"/v1/vault/grants/{stylist.staff.id}", grant)
+    owner.vault.grant(reception.staff.id)
+    rows = owner.vault.all_clients()
+    assert [c["id"] for c in rows] == [c.id for c in made]  # the erased one is not listed
+    sina.vault.unlock(sina_pass)  # a stylist has no client list: she reads the owner's rows
+    assert [sina.vault.open_client(c) for c in rows] == profiles
+    rosa_read = _vault_cli({"state": rosa.get("/v1/vault"), "passphrase": rosa_pass, "rows": rows})
+    assert rosa_read["can_read"] is True
+    assert rosa_read["opened"] == profiles
+
+    # The rotation: built by vault.js, accepted by the service.
+    members = owner.get("/v1/vault/members")
+    assert {m["staff_id"] for m in members if m["granted"]} == {
+        t.owner.staff.id,
+        stylist.staff.id,
+        reception.staff.id,
+    }
+    rotated = _vault_cli(
+        {
+            "state": owner.get("/v1/vault"),
+            "passphrase": owner_pass,
+            "rotate": {"clients": rows, "members": members},
+        }
+    )
+    body = rotated["rotation"]
+    assert rotated["rotation_progress"] == [len(profiles), len(profiles)]
+    assert {p["client_id"] for p in body["profiles"]} == {c.id for c in made}
+    answer = owner.post("/v1/vault/rotate", body)
+    assert answer["key_version"] == 2 and answer["public_key"] == body["public_key"]
+    events = owner.get("/v1/audit-events", params={"action": "vault.rotate"})
+    assert events[0]["details"] == {"clients": len(profiles), "grants": 3, "key_version": 2}
+
+    # The SDK (a fresh owner session, and Sina) reads every client with the new key.
+    fresh = hushbook.Vault(owner, log_n=ENROL_LOG_N)
+    fresh.unlock(owner_pass)
+    after = fresh.all_clients()
+    assert fresh.state["key_version"] == 2
+    assert [fresh.open_client(c) for c in after] == profiles
+    old_keys = {c["id"]: c["client_key"] for c in rows}
+    assert all(c["client_key"] != old_keys[c["id"]] for c in after)
+    with pytest.raises(SealError):  # the old business key opens nothing any more
+        owner.vault.open_client(after[0])
+    sina.vault.unlock(sina_pass)
+    assert [sina.vault.open_client(c) for c in after] == profiles
+    rosa_after = _vault_cli(
+        {"state": rosa.get("/v1/vault"), "passphrase": rosa_pass, "rows": after}
+    )
+    assert rosa_after["opened"] == profiles
+    # The same body again is stale now.
+    with pytest.raises(hushbook.Conflict) as stale:
+        owner.post("/v1/vault/rotate", body)
+    assert stale.value.reason == "stale_key_version"
+
+
+# --- 5. Chromium --------------------------------------------------------------------
 
 PAGE = b"<!doctype html><meta charset=utf-8><title>hushbook console vault</title>"
 

@@ -1,9 +1,12 @@
 /* Hushbook vault in the browser, for the staff console: the JavaScript twin of
- * the reading side of sdk/hushbook/vault.py and sdk/hushbook/sealing.py.
+ * sdk/hushbook/vault.py and sdk/hushbook/sealing.py (reading, and the owner's
+ * and members' administration: enrol, setup, grant, rotate).
  *
  * The formats are specified in the docstring of sdk/hushbook/sealing.py; this
  * file follows it byte for byte, and tests/vectors/console.json (made by the
- * Python SDK) proves it. In short:
+ * Python SDK) proves it; tests/test_console_crypto.py checks the other
+ * direction (what is made here opens in Python, and the service accepts it).
+ * In short:
  *
  *   member key  raw X25519 seed, AES-256-GCM under scrypt(NFC(passphrase)):
  *               key = scrypt(utf8(NFC(passphrase)), salt, N = 2**log_n, r, p, 32)
@@ -11,7 +14,8 @@
  *                     || LP(log_n) || LP(r) || LP(p) || LP(context)
  *               context = LP("hushbook/v1/vault-context") || LP(tenant) || LP(member)
  *               log_n, r, p come from the blob (refused below the floor
- *               log_n 16 / r 8 and above the ceiling log_n 20 / 1 GiB)
+ *               log_n 16 / r 8 and above the ceiling log_n 20 / 1 GiB);
+ *               written here with a 16-byte salt, r 8, p 1, log_n 17 by default
  *   grant       the tenant's raw seed, HPKE-sealed to the member's public key,
  *               purpose "tenant-key-grant", aad(tenant, "grant", member, "tenant_key")
  *   profile     one HPKE blob per field, purpose "client-field",
@@ -24,12 +28,15 @@
  *   vendor/noble-hashes-2.4.0/scrypt.js  scrypt (WebCrypto has none)
  *   plugins/widget/src/sealing.js        HPKE sealing, aad, base64url
  *
- * Keys: every private key lives only as a non-extractable WebCrypto CryptoKey
- * (X25519, usage deriveBits). Raw seeds exist only for the moment between
- * decryption and import, in buffers that are zeroed right after (best effort:
- * a JavaScript engine may have copied them, which no script can prevent).
- * Opening therefore runs the HPKE receiver side here, on the CryptoKey;
- * sealing only needs the public key and calls HushbookSealing.sealProfile.
+ * Keys: every private key held lives only as a non-extractable WebCrypto
+ * CryptoKey (X25519, usage deriveBits). Raw seeds exist only within one call
+ * (between decryption or generation and import, wrapping or sealing), in
+ * buffers that are zeroed right after (best effort: a JavaScript engine may
+ * have copied them, which no script can prevent). Opening therefore runs the
+ * HPKE receiver side here, on the CryptoKey; sealing a profile only needs the
+ * public key and calls HushbookSealing.sealProfile; sealing a grant needs the
+ * tenant seed, which is taken from the member's own grant for that one call
+ * (see create()).
  *
  * Errors mirror the Python ones: TypeError where Python raises TypeError,
  * RangeError where it raises ValueError, HushbookSealing.SealError for every
@@ -41,6 +48,16 @@
  *   var profile = await vault.openClient(row);          // row from /v1/clients
  *   var body = await vault.sealProfile(edited, { clientKey: row.client_key });
  *   vault.lock();                                        // forgets every key
+ *
+ * Administration: each call returns a request body and keeps the new key
+ * aside; adopt(GET /v1/vault after the request) takes it only if the service
+ * has it, so a failed request leaves the keys as they were:
+ *
+ *   body = await vault.enrol(state, passphrase, { onProgress: bar });   // PUT /v1/vault/member
+ *   body = await vault.setupBody();                      // owner: POST /v1/vault/setup
+ *   body = await vault.grantFor(row);                    // owner: PUT /v1/vault/grants/{id}
+ *   body = await vault.rotateBody(clients, members, { onProgress: f }); // owner: POST /v1/vault/rotate
+ *   await vault.adopt(await api("GET", "/v1/vault"));    // after each (grantFor needs none)
  */
 (function () {
   "use strict";
@@ -60,6 +77,7 @@
   var MIN_LOG_N = 16;
   var MAX_LOG_N = 20;
   var SCRYPT_R = 8;
+  var SCRYPT_P = 1;
   var MAX_R = 16;
   var MAX_P = 4;
   var MAX_SCRYPT_MEMORY = Math.pow(2, 30);
@@ -364,12 +382,47 @@
     }
   }
 
+  function randomBytes(n) { return globalThis.crypto.getRandomValues(new Uint8Array(n)); }
+
+  /* Python's wrap_private_key for a raw 32-byte X25519 seed: the "wrapped_private_key"
+   * object of PUT /v1/vault/member (format 1, key order as Python writes it).
+   * log_n from 16 (the floor the service accepts) to 20; r = 8, p = 1. */
+  async function wrapSeed(seed, passphrase, context, logN, onProgress) {
+    if (!isBytes(seed) || seed.length !== KEY_LEN) throw new TypeError("expected a raw 32-byte X25519 private key");
+    if (!isBytes(context) || !context.length) {
+      throw new RangeError("context must be non-empty bytes naming tenant and member");
+    }
+    if (typeof passphrase !== "string") throw new TypeError("passphrase must be a string");
+    if (!passphrase) throw new RangeError("passphrase must be a non-empty string");
+    if (!Number.isSafeInteger(logN) || logN < MIN_LOG_N || logN > MAX_LOG_N) {
+      throw new RangeError("log_n must be between " + MIN_LOG_N + " and " + MAX_LOG_N);
+    }
+    if (onProgress !== undefined && typeof onProgress !== "function") {
+      throw new TypeError("onProgress must be a function");
+    }
+    var salt = randomBytes(SALT_MIN), nonce = randomBytes(NONCE_LEN);
+    var derived = await scrypt(passphrase, salt, logN, SCRYPT_R, SCRYPT_P, onProgress);
+    var sealed;
+    try {
+      var aes = await subtle().importKey("raw", derived, { name: "AES-GCM" }, false, ["encrypt"]);
+      sealed = new Uint8Array(await subtle().encrypt(
+        { name: "AES-GCM", iv: nonce, additionalData: vaultAad(logN, SCRYPT_R, SCRYPT_P, context), tagLength: 8 * TAG_LEN },
+        aes, seed));
+    } finally {
+      wipe(derived);
+    }
+    return {
+      v: VAULT_FORMAT, kdf: "scrypt", log_n: logN, r: SCRYPT_R, p: SCRYPT_P,
+      salt: S.b64e(salt), nonce: S.b64e(nonce), ct: S.b64e(sealed)
+    };
+  }
+
   // --- grants and profiles --------------------------------------------------------
 
-  /* Open a grant (the tenant private key sealed to the member's public key,
-   * "sealed_tenant_key" in GET /v1/vault) with the member key from
-   * unwrapPrivateKey: the tenant key, as that function returns keys. */
-  async function openGrant(memberKey, sealedB64, tenantId, memberId) {
+  /* The raw tenant seed inside a grant, for the moment it takes to import or
+   * re-seal it: the caller wipes it. SealError "cannot open the grant" for
+   * every failure (no oracle), as Python's open_grant. */
+  async function openGrantSeed(memberKey, sealedB64, tenantId, memberId) {
     checkKey(memberKey, "memberKey");
     var binding = S.aad(tenantId, "grant", memberId, "tenant_key");
     var seed;
@@ -379,13 +432,32 @@
       if (error instanceof SealError || error instanceof RangeError) throw new SealError("cannot open the grant");
       throw error;
     }
+    // The SDK seals the raw 32-byte seed; nothing else is a tenant key here.
+    if (seed.length !== KEY_LEN) {
+      wipe(seed);
+      throw new SealError("cannot open the grant");
+    }
+    return seed;
+  }
+
+  /* Open a grant (the tenant private key sealed to the member's public key,
+   * "sealed_tenant_key" in GET /v1/vault) with the member key from
+   * unwrapPrivateKey: the tenant key, as that function returns keys. */
+  async function openGrant(memberKey, sealedB64, tenantId, memberId) {
+    var seed = await openGrantSeed(memberKey, sealedB64, tenantId, memberId);
     try {
-      // The SDK seals the raw 32-byte seed; nothing else is a tenant key here.
-      if (seed.length !== KEY_LEN) throw new SealError("cannot open the grant");
       return await importSeed(seed);
     } finally {
       wipe(seed);
     }
+  }
+
+  /* Python's seal_grant: a raw tenant seed sealed to a member's public key
+   * (base64url text, as the API stores it), bound to tenant and member. */
+  async function sealGrant(memberPublicB64, tenantSeed, tenantId, memberId) {
+    if (typeof memberPublicB64 !== "string") throw new TypeError("the member's public key must be base64url text");
+    var binding = S.aad(tenantId, "grant", memberId, "tenant_key");
+    return S.b64e(await S.seal(S.b64d(memberPublicB64), tenantSeed, PURPOSE_GRANT, binding));
   }
 
   /* Inverse of Python's seal_profile: every field opened with the tenant key
@@ -422,17 +494,68 @@
 
   // --- the console's vault: keys in this closure only -------------------------------
 
+  function checkState(vaultState) {
+    if (!isObject(vaultState) || !isId(vaultState.tenant_id) || !isId(vaultState.staff_id)) {
+      throw new TypeError("vaultState must be the body of GET /v1/vault");
+    }
+    return vaultState;
+  }
+
+  function freezeState(st) {
+    return Object.freeze({
+      tenant_id: st.tenant_id,
+      staff_id: st.staff_id,
+      public_key: typeof st.public_key === "string" ? st.public_key : null,
+      key_version: isId(st.key_version) ? st.key_version : null
+    });
+  }
+
+  /* A fresh X25519 key pair: 32 random bytes are a private key (X25519 clamps
+   * them, in WebCrypto as in Python's ECC.generate). Returns the raw seed, to
+   * be wrapped or sealed and then wiped, and the key as importSeed makes it. */
+  async function newKeyPair() {
+    var seed = randomBytes(KEY_LEN);
+    try {
+      return { seed: seed, key: await importSeed(seed) };
+    } catch (error) {
+      wipe(seed);
+      throw error;
+    }
+  }
+
   /* One vault per signed-in console. Keys live in this closure (never on the
    * returned object, never serialised); lock() drops them, and anything still
-   * running when lock() is called refuses to hand its result out. */
+   * running when lock() is called refuses to hand its result out.
+   *
+   * Held while unlocked: the member key and the tenant key, both as
+   * non-extractable CryptoKeys, and the member's own grant -- the tenant key
+   * sealed to the member key, i.e. ciphertext. Granting needs the tenant key's
+   * raw bytes (a grant IS those bytes, HPKE-sealed to the new reader), and
+   * WebCrypto cannot give them out of a non-extractable key (exportKey and
+   * wrapKey both refuse). Rather than keep the raw tenant key (or an
+   * extractable CryptoKey) for the whole session, grantFor opens the own grant
+   * again with the member CryptoKey, seals the seed and wipes it: raw key bytes
+   * exist only for the length of one call, never between calls.
+   *
+   * Changes go in two steps so that a failed request never leaves a wrong key
+   * held: enrol, setupBody and rotateBody return the request body and keep the
+   * new key aside (pending); adopt(vaultState), given GET /v1/vault as the
+   * service answers after the request, takes the pending key only if the
+   * service now has it, and otherwise drops it. */
   function create() {
-    var member = null, tenant = null, state = null, epoch = 0;
+    var member = null, tenant = null, ownGrant = null, state = null, pending = null, epoch = 0;
 
     function lock() {
       epoch++;
       member = null;
       tenant = null;
+      ownGrant = null;
       state = null;
+      pending = null;
+    }
+
+    function current(mine) {
+      if (mine !== epoch) throw new VaultLocked("the vault was locked");
     }
 
     /* vaultState: the body of GET /v1/vault. Unwraps the member key with the
@@ -440,12 +563,10 @@
      * a grant: sealing still works). SealError on a wrong passphrase. */
     async function unlock(vaultState, passphrase, options) {
       var opts = checkOptions(options, ["minLogN", "onProgress"]);
-      if (!isObject(vaultState) || !isId(vaultState.tenant_id) || !isId(vaultState.staff_id)) {
-        throw new TypeError("vaultState must be the body of GET /v1/vault");
-      }
+      var st = checkState(vaultState);
       lock();
       var mine = epoch;
-      var st = vaultState, enrolled = st.member;
+      var enrolled = st.member;
       if (!isObject(enrolled)) throw new VaultLocked("no member key enrolled");
       var m = await unwrapPrivateKey(enrolled.wrapped_private_key, passphrase,
         vaultContext(st.tenant_id, st.staff_id), opts);
@@ -463,13 +584,202 @@
       if (mine !== epoch) throw new VaultLocked("the vault was locked while unlocking");
       member = m;
       tenant = t;
-      state = Object.freeze({
-        tenant_id: st.tenant_id,
-        staff_id: st.staff_id,
-        public_key: typeof st.public_key === "string" ? st.public_key : null,
-        key_version: isId(st.key_version) ? st.key_version : null
-      });
+      ownGrant = t === null ? null : st.grant.sealed_tenant_key;
+      state = freezeState(st);
       return tenant !== null;
+    }
+
+    /* Python's Vault.enrol, the browser's half: a new member key pair, made
+     * here; the private key wrapped under the passphrase (scrypt at
+     * options.logN, default 17; 16 is the floor the service accepts). Resolves
+     * to the body of PUT /v1/vault/member; the key is held pending until
+     * adopt() sees the service store it (then the vault is unlocked with it).
+     * The passphrase is used for scrypt here and goes nowhere else. */
+    async function enrol(vaultState, passphrase, options) {
+      var opts = checkOptions(options, ["logN", "onProgress"]);
+      var st = checkState(vaultState);
+      var logN = opts.logN === undefined ? DEFAULT_LOG_N : opts.logN;
+      var mine = epoch;
+      pending = null;
+      var pair = await newKeyPair();
+      var wrapped;
+      try {
+        wrapped = await wrapSeed(pair.seed, passphrase, vaultContext(st.tenant_id, st.staff_id), logN, opts.onProgress);
+      } finally {
+        wipe(pair.seed);
+      }
+      current(mine);
+      pending = { kind: "member", tenant_id: st.tenant_id, staff_id: st.staff_id, member: pair.key };
+      return { public_key: pair.key.publicKey, wrapped_private_key: wrapped };
+    }
+
+    /* Python's Vault.setup (owner, once, after enrol or unlock): a new tenant
+     * key pair, made here. Resolves to the body of POST /v1/vault/setup
+     * ({public_key, owner_grant}: the tenant key sealed to your own member
+     * key); the tenant key is held pending until adopt() sees it set up. */
+    async function setupBody() {
+      if (member === null) throw new VaultLocked("enrol (or unlock) your member key first");
+      var mine = epoch, me = member, st = state;
+      pending = null;
+      var pair = await newKeyPair();
+      var grant;
+      try {
+        grant = await sealGrant(me.publicKey, pair.seed, st.tenant_id, st.staff_id);
+      } finally {
+        wipe(pair.seed);
+      }
+      current(mine);
+      pending = { kind: "tenant", tenant_id: st.tenant_id, staff_id: st.staff_id, member: me,
+        tenant: pair.key, grant: grant, key_version: null };
+      return { public_key: pair.key.publicKey, owner_grant: grant };
+    }
+
+    /* Python's Vault.grant: member is a row of GET /v1/vault/members (an
+     * enrolled one: public_key set). Resolves to the body of
+     * PUT /v1/vault/grants/{member.staff_id}. Needs the read grant. */
+    async function grantFor(row) {
+      if (tenant === null || ownGrant === null) throw new VaultLocked("unlock the vault first");
+      if (!isObject(row) || !isId(row.staff_id)) throw new TypeError("member must be a row of GET /v1/vault/members");
+      if (typeof row.public_key !== "string" || !row.public_key) {
+        throw new RangeError("that member has not enrolled a key yet");
+      }
+      var mine = epoch, st = state;
+      var seed = await openGrantSeed(member, ownGrant, st.tenant_id, st.staff_id);
+      try {
+        var sealed = await sealGrant(row.public_key, seed, st.tenant_id, row.staff_id);
+      } finally {
+        wipe(seed);
+      }
+      current(mine);
+      return { key_version: st.key_version, sealed_tenant_key: sealed };
+    }
+
+    /* Python's Vault.rotate, the browser's half (owner, unlocked with the read
+     * grant). clients: every client row (GET /v1/clients, all pages); members:
+     * GET /v1/vault/members. A new tenant key pair is made here; every sealed
+     * profile is opened and re-sealed to it under a new client key; the new key
+     * is sealed to you and to every member who has access now and has a key.
+     * Resolves to the body of POST /v1/vault/rotate; the new key is held
+     * pending until adopt() sees the rotation. options.onProgress(done, total):
+     * clients re-sealed so far. A profile that does not open stops it all
+     * (SealError naming the client id): the service would refuse a partial set. */
+    async function rotateBody(clients, members, options) {
+      var opts = checkOptions(options, ["onProgress"]);
+      if (tenant === null || member === null) throw new VaultLocked("unlock the vault first");
+      if (!Array.isArray(clients)) throw new TypeError("clients must be the rows of GET /v1/clients");
+      if (!Array.isArray(members)) throw new TypeError("members must be the rows of GET /v1/vault/members");
+      if (opts.onProgress !== undefined && typeof opts.onProgress !== "function") {
+        throw new TypeError("onProgress must be a function");
+      }
+      var st = state;
+      if (st.key_version === null) throw new VaultLocked("the vault is not set up (no business key yet)");
+      var mine = epoch, me = member, old = tenant;
+      pending = null;
+      var sealedRows = clients.filter(function (row) {
+        if (!isObject(row) || !isId(row.id)) throw new TypeError("clients must be the rows of GET /v1/clients");
+        return isObject(row.sealed_profile) && Object.keys(row.sealed_profile).length > 0;
+      });
+      var pair = await newKeyPair();
+      try {
+        var profiles = [];
+        var total = sealedRows.length;
+        if (opts.onProgress) opts.onProgress(0, total);
+        for (var i = 0; i < total; i += 8) { // a few at a time: steady progress, bounded memory
+          var batch = await Promise.all(sealedRows.slice(i, i + 8).map(async function (row) {
+            if (!row.client_key) throw new VaultLocked("client " + row.id + " has a sealed profile but no client key");
+            var plain;
+            try {
+              plain = await openProfile(old, st.tenant_id, row.client_key, row.sealed_profile);
+            } catch (error) {
+              if (error instanceof SealError) throw new SealError("cannot open client " + row.id + ": " + error.message);
+              throw error;
+            }
+            var clientKey = S.newClientKey();
+            var sealed = await S.sealProfile(pair.key.publicKey, st.tenant_id, clientKey, plain);
+            return { client_id: row.id, client_key: clientKey, sealed_profile: sealed };
+          }));
+          current(mine);
+          profiles.push.apply(profiles, batch);
+          if (opts.onProgress) opts.onProgress(profiles.length, total);
+        }
+        var own = await sealGrant(me.publicKey, pair.seed, st.tenant_id, st.staff_id);
+        var grants = [{ staff_id: st.staff_id, sealed_tenant_key: own }];
+        for (var j = 0; j < members.length; j++) {
+          var m = members[j];
+          if (!isObject(m) || !isId(m.staff_id)) throw new TypeError("members must be the rows of GET /v1/vault/members");
+          if (m.granted === true && m.staff_id !== st.staff_id && typeof m.public_key === "string" && m.public_key) {
+            grants.push({ staff_id: m.staff_id, sealed_tenant_key: await sealGrant(m.public_key, pair.seed, st.tenant_id, m.staff_id) });
+          }
+        }
+      } finally {
+        wipe(pair.seed);
+      }
+      current(mine);
+      var version = st.key_version + 1;
+      pending = { kind: "tenant", tenant_id: st.tenant_id, staff_id: st.staff_id, member: me,
+        tenant: pair.key, grant: own, key_version: version };
+      return { key_version: version, public_key: pair.key.publicKey, grants: grants, profiles: profiles };
+    }
+
+    /* After a change (or to look again), with GET /v1/vault as the service
+     * answers now: brings the keys held here in line with it, without the
+     * passphrase.
+     *   - a pending key from enrol/setupBody/rotateBody is taken if the service
+     *     now has it (same public key, and for a rotation the new version), and
+     *     dropped otherwise (the request failed: the old keys stay);
+     *   - a member key the service no longer has locks the vault; a tenant key
+     *     that is no longer current, or whose grant is gone, is dropped;
+     *   - a grant that arrived since unlocking is opened with the member key.
+     * Resolves to true if a pending key was taken. */
+    async function adopt(vaultState) {
+      var st = checkState(vaultState);
+      var p = pending, mine = epoch;
+      pending = null;
+      var ids = p || state;
+      if (ids && (ids.tenant_id !== st.tenant_id || ids.staff_id !== st.staff_id)) {
+        throw new TypeError("vaultState belongs to another member");
+      }
+      var m = member, t = tenant, g = ownGrant, taken = false;
+      var enrolled = isObject(st.member) && typeof st.member.public_key === "string" ? st.member.public_key : null;
+      if (p && p.kind === "member" && enrolled === p.member.publicKey) {
+        m = p.member;
+        t = null;
+        g = null;
+        taken = true;
+      }
+      if (m !== null && enrolled !== m.publicKey) m = null;
+      if (m === null) {
+        t = null;
+        g = null;
+      }
+      if (p && p.kind === "tenant" && m === p.member && st.public_key === p.tenant.publicKey && isId(st.key_version) &&
+          (p.key_version === null || p.key_version === st.key_version)) {
+        t = p.tenant;
+        g = p.grant;
+        taken = true;
+      }
+      if (t !== null && (st.public_key !== t.publicKey || !isObject(st.grant))) {
+        t = null;
+        g = null;
+      }
+      if (t === null && m !== null && isObject(st.grant) && typeof st.public_key === "string") {
+        try {
+          var opened = await openGrant(m, st.grant.sealed_tenant_key, st.tenant_id, st.staff_id);
+          if (opened.publicKey === st.public_key) {
+            t = opened;
+            g = st.grant.sealed_tenant_key;
+          }
+        } catch (error) {
+          if (!(error instanceof SealError)) throw error;
+          // A grant that does not open reads as no access; unlock() would say why.
+        }
+      }
+      current(mine);
+      member = m;
+      tenant = m === null ? null : t;
+      ownGrant = tenant === null ? null : g;
+      state = m === null ? null : freezeState(st);
+      return taken;
     }
 
     /* A client row as /v1/clients returns it (also the "client" of an export,
@@ -506,6 +816,11 @@
       lock: lock,
       openClient: openClient,
       sealProfile: sealProfile,
+      enrol: enrol,
+      setupBody: setupBody,
+      grantFor: grantFor,
+      rotateBody: rotateBody,
+      adopt: adopt,
       get unlocked() { return member !== null; },
       get canRead() { return tenant !== null; },
       get state() { return state; }
