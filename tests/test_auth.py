@@ -382,3 +382,89 @@ def test_login_throttle_uses_forwarded_ip_only_behind_trusted_proxy(settings, ma
         headers={"X-Forwarded-For": "203.0.113.200"},
     )
     assert ok.status_code == 200
+
+
+# --- GET /v1/auth/me: who the token is and what it may do --------------------------------
+
+
+def test_me_tells_an_owner_every_permission(client, make_tenant):
+    from hushbook_service.accounts.principals import PERMISSIONS
+
+    t = make_tenant()
+    r = client.get("/v1/auth/me", headers=t.owner.headers)
+    assert r.status_code == 200, r.json
+    assert r.json == {
+        "tenant_id": t.tenant.id,
+        "staff_id": t.owner.staff.id,
+        "role": "owner",
+        "display_name": t.owner.staff.display_name,
+        "permissions": sorted(PERMISSIONS),
+        "password_change_required": False,
+        "totp_setup_required": False,
+    }
+
+
+def test_me_tells_a_stylist_only_her_own_permissions(client, make_tenant):
+    t = make_tenant()
+    stylist = t.member("staff", "stylist")
+    me = client.get("/v1/auth/me", headers=stylist.headers).json
+    assert (me["staff_id"], me["role"], me["display_name"]) == (
+        stylist.staff.id,
+        "staff",
+        "Stylist",
+    )
+    assert me["permissions"] == sorted(
+        [
+            "appointments:read_own",
+            "clients:identity",
+            "schedules:read",
+            "services:read",
+            "staff:read",
+            "tenant:read",
+            "vault:own",
+        ]
+    )
+    # What it says is what the service enforces.
+    assert client.get("/v1/staff", headers=stylist.headers).status_code == 200
+    assert client.get("/v1/clients", headers=stylist.headers).status_code == 403
+
+
+def test_me_for_an_integration_key_names_no_person(client, make_tenant):
+    t = make_tenant()
+    made = client.post(
+        "/v1/integration-keys",
+        json={"name": "plugin", "scopes": ["services:read", "appointments:read"]},
+        headers=t.owner.headers,
+    ).json
+    me = client.get("/v1/auth/me", headers=bearer(made["key"]))
+    assert me.status_code == 200, me.json
+    assert me.json == {
+        "tenant_id": t.tenant.id,
+        "staff_id": None,
+        "role": "integration",
+        "display_name": None,
+        "permissions": ["appointments:read", "services:read"],
+        "password_change_required": False,
+        "totp_setup_required": False,
+    }
+    client.delete(f"/v1/integration-keys/{made['id']}", headers=t.owner.headers)
+    assert client.get("/v1/auth/me", headers=bearer(made["key"])).status_code == 401
+
+
+def test_me_answers_a_token_that_must_change_its_password_first(client, app):
+    from hushbook_service.accounts.tenants import create_tenant
+
+    with app.app_context(), database.connection_context():
+        _, owner, otp = create_tenant("salon-me", "Me", "o@me.test", scrypt_log_n=10)
+    token = login(client, "salon-me", "o@me.test", otp).json["access_token"]
+    me = client.get("/v1/auth/me", headers=bearer(token))
+    assert me.status_code == 200, me.json
+    assert me.json["password_change_required"] is True and me.json["permissions"] == []
+    assert me.json["staff_id"] == owner.id and me.json["role"] == "owner"
+    assert client.get("/v1/tenant", headers=bearer(token)).status_code == 403
+
+
+def test_me_needs_a_valid_token(client, make_tenant):
+    make_tenant()
+    assert client.get("/v1/auth/me").status_code == 401
+    assert client.get("/v1/auth/me", headers=bearer("not-a-token")).status_code == 401

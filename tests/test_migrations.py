@@ -7,7 +7,7 @@ from playhouse.migrate import migrate as run_ops
 
 from hushbook_service.db import database
 from hushbook_service.migrations import migrate
-from hushbook_service.models import ALL_MODELS, Client, SchemaMigration, Tenant
+from hushbook_service.models import ALL_MODELS, Client, Closure, SchemaMigration, Tenant
 
 LATER_COLUMNS = {  # added to existing tables by m0003 and m0004
     "tenant": [
@@ -69,3 +69,32 @@ def test_m0003_m0004_upgrade_keeps_every_row(app, make_tenant, client):
         row = Client.get_by_id(made["id"])
         assert row.category == "new" and row.visits == 0 and row.last_activity_at is None
         assert migrate(db) == []
+
+
+def test_m0010_adds_closures_to_a_populated_database(app, make_tenant, client):
+    """A database from before closures gets the table; nothing else changes."""
+    t = make_tenant()
+    client.post("/v1/clients", json={"profile": {"name": "Cleo Closure"}}, headers=t.owner.headers)
+    with app.app_context(), database.connection_context():
+        db = database.obj
+        others = [m for m in ALL_MODELS if m is not Closure]
+        before = {m.__name__: m.select().count() for m in others}
+        db.drop_tables([Closure])
+        SchemaMigration.delete().where(SchemaMigration.version == 10).execute()
+        assert not db.table_exists("closure")
+
+        assert migrate(db) == ["m0010_closures"]
+        assert db.table_exists("closure")
+        assert {m.__name__: m.select().count() for m in others} == before
+        assert {"tenant_id", "date_from"} <= {
+            column for index in db.get_indexes("closure") for column in index.columns
+        }
+        assert migrate(db) == []
+    made = client.post(
+        "/v1/tenant/closures",
+        json={"date_from": "2030-12-24", "date_to": "2030-12-26", "label": "Weihnachten"},
+        headers=t.owner.headers,
+    )
+    assert made.status_code == 201, made.json
+    listed = client.get("/v1/tenant/closures", headers=t.owner.headers).json
+    assert [(c["date_from"], c["label"]) for c in listed] == [("2030-12-24", "Weihnachten")]

@@ -32,6 +32,7 @@ NOT_TENANT_SCOPED = {
     ("POST", "/v1/auth/totp/setup"),
     ("POST", "/v1/auth/totp/enable"),
     ("POST", "/v1/auth/totp/disable"),
+    ("GET", "/v1/auth/me"),  # who the token is (a key sees its own scopes, nothing more)
     ("GET", "/v1/delivery-keys/{month}"),  # public keys, no tenant at all
 }
 # No login: tenant by slug, tokens bound to it (test_public.py probes them across
@@ -52,6 +53,7 @@ SEGMENT_KIND = {
     "appointments": "appointment",
     "integration-keys": "key",
     "privacy-notices": "privacy_notice",
+    "closures": "closure",
 }
 # Routes whose answer changes because B's owner reads B's data (reads are audited).
 GROWS_WITH_OWN_READS = {"/v1/audit-events", "/v1/audit-events/verify"}
@@ -186,6 +188,15 @@ def populate(client, fx, tag: str) -> World:
         ),
         201,
     )[0]["id"]
+    closed = DAY0 + timedelta(days=60)
+    closure = _ok(
+        client.post(
+            "/v1/tenant/closures",
+            json={"date_from": str(closed), "date_to": str(closed), "label": f"{tag} holidays"},
+            headers=h,
+        ),
+        201,
+    )["id"]
     return World(
         fx,
         ids={
@@ -198,6 +209,7 @@ def populate(client, fx, tag: str) -> World:
             "client": [client_id],
             "appointment": [appointment],
             "key": [key["id"]],
+            "closure": [closure],
         },
         key_token=key["key"],
         # Sealed, names never show at all; the client key and blobs identify B's client.
@@ -302,10 +314,20 @@ def kind_of(param: str) -> str:
 def plausible_query(op: Op, pick: Callable[[str], int]) -> dict[str, object]:
     """Values for the required query parameters (ids via ``pick``, a week ahead)."""
     dates = {"from": DAY0 + timedelta(days=1), "to": DAY0 + timedelta(days=8)}
-    return {
-        name: f"{dates[name].isoformat()}T00:00:00" if name in dates else pick(kind_of(name))
-        for name in op.required_query
+    formats = {
+        p["name"]: p.get("schema", {}).get("format")
+        for p in op.doc.get("parameters", [])
+        if p.get("in") == "query"
     }
+
+    def value(name: str) -> object:
+        if name not in dates:
+            return pick(kind_of(name))
+        if formats.get(name) == "date":  # a day (e.g. /v1/schedule), not an instant
+            return dates[name].isoformat()
+        return f"{dates[name].isoformat()}T00:00:00"
+
+    return {name: value(name) for name in op.required_query}
 
 
 def staff_ops(spec: dict) -> list[Op]:
@@ -390,6 +412,12 @@ def plausible_body(spec: dict, op: Op, pick: Pick) -> dict | None:
         ("PUT", "/v1/vault/grants/{staff_id}"): lambda: vault_material()["grant"],
         ("POST", "/v1/integration-keys"): lambda: {"name": "probe", "scopes": ["tenant:read"]},
         ("POST", "/v1/blocked-contacts"): lambda: {"email": "probe@blocked.test"},
+        # Sealed on the caller's side: the service stores blobs it cannot open.
+        ("PUT", "/v1/clients/{client_id}/profile"): lambda: {
+            "sealed_profile": {"name": "cHJvYmUtYmxvYg"},
+            "client_key": "probe-client-key-0001",
+            "key_version": 1,
+        },
     }
     if (op.method, op.template) in known:
         return known[(op.method, op.template)]()
@@ -503,8 +531,14 @@ def b_unchanged(app, client, spec, worlds):
         assert after[1][table] == rows, f"B's {table} rows changed"
 
 
+# Routes that change part of a row: its ETag is the one of the row they change.
+ETAG_FROM = {"/v1/clients/{client_id}/profile": "/profile"}
+
+
 def etag_for(client, op: Op, url: str, headers: dict) -> str | None:
     """The real ETag of the row behind ``url``, read by its own tenant."""
+    if op.template in ETAG_FROM:
+        url = url.removesuffix(ETAG_FROM[op.template])
     r = client.get(url, headers=headers)
     assert r.status_code == 200 and r.headers.get("ETag"), (str(op), url, r.status_code)
     return r.headers["ETag"]

@@ -156,6 +156,20 @@ class TimeOff(TenantModel):
     created_at = UTCDateTimeField(default=utcnow)
 
 
+class Closure(TenantModel):
+    """The whole salon closed (holidays, a renovation): whole local days
+    ``date_from`` .. ``date_to`` (both inclusive) in the tenant's zone, time off
+    for every team member (see ``scheduling.booking.closed_times``)."""
+
+    date_from = pw.DateField()
+    date_to = pw.DateField()
+    label = pw.CharField(max_length=100, null=True)
+    created_at = UTCDateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("tenant", "date_from"), False),)
+
+
 class Client(TenantModel):
     """A client of the business. Personal fields live only in ``profile``,
     sealed to the tenant's public key (see :mod:`hushbook_service.privacy.profiles`);
@@ -474,4 +488,5 @@ ALL_MODELS = [
     PendingHold,
     BlockedContact,
     IdempotencyRecord,
+    Closure,
 ]

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from zoneinfo import ZoneInfo
 
+from flask import Response, request
 from flask.views import MethodView
 from marshmallow import ValidationError, fields, validate, validates_schema
+from peewee import JOIN
 
 from hushbook_service.accounts.principals import principal
 from hushbook_service.accounts.tenancy import current_tenant, get_or_404, scoped
@@ -20,7 +24,7 @@ from hushbook_service.resources.clients import (
     ContactsSchema,
 )
 from hushbook_service.resources.common import PageQuery, local_to_utc
-from hushbook_service.resources.extensions import Blueprint, CursorPage, Schema
+from hushbook_service.resources.extensions import Blueprint, Schema
 from hushbook_service.scheduling import booking
 
 blp = Blueprint("appointments", __name__, url_prefix="/v1/appointments", description="Appointments")
@@ -96,14 +100,70 @@ def _start_utc(value, tenant):
     return local_to_utc(value, "start", ZoneInfo(tenant.timezone))
 
 
+def _list_etag(rows, query: dict, page, total: int) -> str:
+    """A weak tag over one page of the list: the query, the page, the total, and
+    per row what its representation is made of (the row's fields, its client's
+    key — new when the profile is re-sealed — and figures), read without
+    loading or dumping a single full row."""
+    light = (
+        rows.select(
+            Appointment.id,
+            Appointment.updated_at,
+            Appointment.status,
+            Appointment.staff,
+            Appointment.service,
+            Appointment.start_at,
+            Appointment.end_at,
+            Appointment.price_cents,
+            Appointment.source,
+            Appointment.client,
+            Client.client_key,
+            Client.visits,
+            Client.no_shows,
+            Client.total_spent_cents,
+            Client.category,
+            Client.first_visit,
+            Client.last_visit,
+            Client.birthday_month,
+        )
+        .join(Client, JOIN.LEFT_OUTER, on=(Appointment.client == Client.id))
+        .paginate(page.page, page.page_size)
+        .tuples()
+    )
+    who = principal()
+    basis = {
+        "query": {key: str(value) for key, value in sorted(query.items())},
+        "page": [page.page, page.page_size, total],
+        "identity": who.can("clients:identity"),
+        "key_version": current_tenant().key_version,  # a rotation re-seals every profile
+        "rows": [[str(value) for value in row] for row in light],
+    }
+    digest = hashlib.sha256(json.dumps(basis, sort_keys=True).encode()).hexdigest()
+    return digest[:32]
+
+
 @blp.route("")
 class AppointmentList(MethodView):
     @blp.staff_route("appointments:read", "appointments:read_own")
     @blp.arguments(AppointmentQuery, location="query")
-    @blp.response(200, AppointmentSchema(many=True))
-    @blp.paginate(CursorPage)
-    def get(self, query):
-        """List appointments (``staff`` role: own only), filter by time, staff, status"""
+    @blp.doc(parameters=["IF_NONE_MATCH"])
+    @blp.response(
+        200,
+        AppointmentSchema(many=True),
+        headers={
+            "ETag": {
+                "description": "A weak tag of this page (rows, clients' figures, X-Pagination)",
+                "schema": {"type": "string"},
+            }
+        },
+    )
+    @blp.alt_response(304, description="Not Modified: the page is the one If-None-Match names")
+    @blp.paginate()
+    def get(self, query, pagination_parameters):
+        """List appointments (``staff`` role: own only), filter by time, staff, status
+
+        Each page carries a weak ``ETag``; send it back as ``If-None-Match`` and an
+        unchanged page answers ``304 Not Modified`` without a body (cheap polling)."""
         tz = ZoneInfo(current_tenant().timezone)
         rows = scoped(Appointment).order_by(Appointment.start_at, Appointment.id)
         if "date_from" in query:
@@ -114,7 +174,13 @@ class AppointmentList(MethodView):
             rows = rows.where(Appointment.staff == query["staff_id"])
         if "status" in query:
             rows = rows.where(Appointment.status == query["status"])
-        return rows
+        page = pagination_parameters
+        page.item_count = rows.count()
+        tag = _list_etag(rows, query, page, page.item_count)
+        headers = {"ETag": f'W/"{tag}"'}
+        if request.if_none_match.contains_weak(tag):
+            return Response(status=304), 304, headers
+        return list(rows.paginate(page.page, page.page_size)), 200, headers
 
     @blp.staff_route("appointments:write")
     @blp.arguments(AppointmentCreateSchema)

@@ -14,8 +14,8 @@ from hushbook_service import stealth
 from hushbook_service.db import utcnow
 from hushbook_service.errors import DomainError, field_error
 from hushbook_service.messaging import links
-from hushbook_service.models import PrivacyNotice, Service, Tenant
-from hushbook_service.public import asks, bookings, visitors
+from hushbook_service.models import PrivacyNotice, Tenant
+from hushbook_service.public import asks, bookings, readiness, visitors
 from hushbook_service.resources.clients import (
     ConsentSchema,
     ContactsSchema,
@@ -244,17 +244,10 @@ class CatalogSchema(Schema):
 
 
 def _catalog(tenant: Tenant) -> dict:
-    services = list(
-        Service.select()
-        .where(Service.tenant == tenant.id, Service.active == True)
-        .order_by(Service.name, Service.id)
-    )
     out_services = []
     staff = {}
-    for service in services:
-        team = asks.team_for(service)
-        if not team:
-            continue  # nobody to book it with: not offered online
+    # What readiness calls bookable (GET /v1/tenant/readiness): one rule for both.
+    for service, team in readiness.bookable_services(tenant):
         item = {
             "id": service.id,
             "name": service.name,

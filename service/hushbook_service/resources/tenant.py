@@ -4,17 +4,18 @@ import json
 import re
 
 from flask.views import MethodView
-from marshmallow import ValidationError, fields, validate
+from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 from peewee import fn
 
 from hushbook_service import audit, stealth
 from hushbook_service.accounts.principals import principal
-from hushbook_service.accounts.tenancy import current_tenant, scoped
+from hushbook_service.accounts.tenancy import current_tenant, get_or_404, scoped
 from hushbook_service.db import lock_row, utcnow, write_transaction
 from hushbook_service.errors import abort
-from hushbook_service.models import PrivacyNotice, Tenant
+from hushbook_service.models import Closure, PrivacyNotice, Tenant
+from hushbook_service.public import readiness
 from hushbook_service.resources.common import LOCALES, Minutes, Name, validate_timezone
-from hushbook_service.resources.extensions import Blueprint, Schema
+from hushbook_service.resources.extensions import Blueprint, QuerySchema, Schema
 
 FIELD_NAME_RE = re.compile(r"[a-z][a-z0-9_]{0,63}")
 
@@ -192,3 +193,137 @@ class PrivacyNotices(MethodView):
                 locale=notice.locale,
             )
         return notice
+
+
+# --- closures: the whole salon closed --------------------------------------------------
+
+MAX_CLOSURE_DAYS = 366
+
+
+class ClosureSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    date_from = fields.Date(required=True, metadata={"description": "First closed day (local)"})
+    date_to = fields.Date(
+        required=True,
+        metadata={"description": "Last closed day, inclusive (at most 366 days in all)"},
+    )
+    label = fields.String(
+        allow_none=True,
+        load_default=None,
+        validate=validate.Length(max=100),
+        metadata={"description": "E.g. 'Christmas holidays'; empty: none"},
+    )
+    created_at = fields.AwareDateTime(dump_only=True)
+
+    @validates_schema
+    def _span(self, data, **_):
+        if data["date_to"] < data["date_from"]:
+            raise ValidationError("Must not be before date_from.", "date_to")
+        if (data["date_to"] - data["date_from"]).days + 1 > MAX_CLOSURE_DAYS:
+            raise ValidationError(f"A closure spans at most {MAX_CLOSURE_DAYS} days.", "date_to")
+
+    @post_load
+    def _blank_label(self, data, **_):
+        data["label"] = (data["label"] or "").strip() or None
+        return data
+
+
+class ClosureQuery(QuerySchema):
+    date_from = fields.Date(
+        data_key="from", metadata={"description": "Closures that end on or after this day"}
+    )
+    date_to = fields.Date(
+        data_key="to", metadata={"description": "Closures that begin on or before this day"}
+    )
+
+
+@blp.route("/closures")
+class Closures(MethodView):
+    @blp.staff_route("schedules:read")
+    @blp.arguments(ClosureQuery, location="query")
+    @blp.response(200, ClosureSchema(many=True))
+    def get(self, query):
+        """Days the whole salon is closed (holidays), ordered by date_from"""
+        rows = scoped(Closure)
+        if "date_from" in query:
+            rows = rows.where(Closure.date_to >= query["date_from"])
+        if "date_to" in query:
+            rows = rows.where(Closure.date_from <= query["date_to"])
+        return rows.order_by(Closure.date_from, Closure.id)
+
+    @blp.staff_route("schedules:write")
+    @blp.arguments(ClosureSchema)
+    @blp.response(201, ClosureSchema)
+    def post(self, data):
+        """Close the whole salon on some days (holidays)
+
+        Whole local days, both dates inclusive, at most 366 days. Nobody can be
+        booked then, online or by staff: like time off for every team member
+        (``allow_outside_hours`` overrides it for a staff booking, as for time off)."""
+        tenant = current_tenant()
+        with write_transaction():
+            closure = Closure.create(tenant=tenant.id, **data)
+            audit.record(
+                tenant.id,
+                "closure.create",
+                "closure",
+                closure.id,
+                date_from=closure.date_from.isoformat(),
+                date_to=closure.date_to.isoformat(),
+            )
+        return closure
+
+
+@blp.route("/closures/<closure_id>")
+class ClosureItem(MethodView):
+    @blp.staff_route("schedules:read")
+    @blp.response(200, ClosureSchema)
+    @blp.alt_response(404, description="No such closure in this business")
+    def get(self, closure_id):
+        """Read one closure"""
+        return get_or_404(Closure, closure_id, "Closure")
+
+    @blp.staff_route("schedules:write")
+    @blp.response(204)
+    @blp.alt_response(404, description="No such closure in this business")
+    def delete(self, closure_id):
+        """Open again: remove a closure"""
+        closure = get_or_404(Closure, closure_id, "Closure")
+        with write_transaction():
+            closure.delete_instance()
+            audit.record(closure.tenant_id, "closure.delete", "closure", closure.id)
+
+
+# --- readiness: can customers book online? ----------------------------------------------
+
+
+class ReadinessCheckSchema(Schema):
+    id = fields.String(
+        metadata={
+            "description": "vault (the business key exists), service (an active service "
+            "an active team member performs), bookable_person (an active bookable member "
+            "performs an active service), hours (such a member has working hours), "
+            "privacy_notice (one is published), stealth (stealth mode on)"
+        }
+    )
+    ok = fields.Boolean()
+    blocking = fields.Boolean(
+        metadata={"description": "False: a recommendation, online booking works without it"}
+    )
+
+
+class ReadinessSchema(Schema):
+    bookable_online = fields.Boolean(metadata={"description": "Every blocking check is ok"})
+    checks = fields.List(fields.Nested(ReadinessCheckSchema))
+
+
+@blp.route("/readiness")
+class Readiness(MethodView):
+    @blp.staff_route("tenant:read")
+    @blp.response(200, ReadinessSchema)
+    def get(self):
+        """Can customers book online? The set-up checklist
+
+        ``bookable_online`` is true when every blocking check is ok. The public
+        catalog offers exactly the services these checks call bookable."""
+        return readiness.readiness(current_tenant())

@@ -8,7 +8,7 @@ UPDATE`` on the staff row — and checks for overlap inside that lock.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from hushbook_service.db import lock_row, utcnow, write_transaction
@@ -18,6 +18,7 @@ from hushbook_service.models import (
     ACTIVE_STATES,
     Appointment,
     Client,
+    Closure,
     ScheduleException,
     Service,
     ServiceStaff,
@@ -46,10 +47,60 @@ def buffers(service: Service, tenant: Tenant) -> tuple[timedelta, timedelta]:
     )
 
 
+def closures_between(tenant_id: int, first_day: date, last_day: date) -> list[Closure]:
+    """The salon's closures touching local dates ``first_day .. last_day``."""
+    return list(
+        Closure.select()
+        .where(
+            Closure.tenant == tenant_id,
+            Closure.date_from <= last_day,
+            Closure.date_to >= first_day,
+        )
+        .order_by(Closure.date_from, Closure.id)
+    )
+
+
+def closure_interval(closure: Closure, tz: ZoneInfo) -> slots.Interval:
+    """A closure's whole local days as instants."""
+    return slots.Interval(
+        slots.day_start(closure.date_from, tz),
+        slots.day_start(closure.date_to + timedelta(days=1), tz),
+    )
+
+
+def closed_times(tenant: Tenant, start: datetime, end: datetime) -> list[slots.Interval]:
+    """The salon's closures near two instants: time off for every team member."""
+    tz = ZoneInfo(tenant.timezone)
+    first, last = start.astimezone(tz).date(), end.astimezone(tz).date()
+    return [closure_interval(c, tz) for c in closures_between(tenant.id, first, last)]
+
+
+def time_off_between(staff: Staff, start: datetime, end: datetime):
+    """``staff``'s own time off overlapping ``[start, end)``, in order."""
+    return (
+        TimeOff.select()
+        .where(
+            TimeOff.tenant == staff.tenant_id,
+            TimeOff.staff == staff.id,
+            TimeOff.start_at < end,
+            TimeOff.end_at > start,
+        )
+        .order_by(TimeOff.start_at, TimeOff.id)
+    )
+
+
 def load_schedule(
-    staff: Staff, start: datetime, end: datetime, busy: bool = True
+    staff: Staff,
+    start: datetime,
+    end: datetime,
+    busy: bool = True,
+    *,
+    closed: list[slots.Interval] | None = None,
 ) -> slots.StaffSchedule:
-    """Everything the slot engine needs for ``staff`` between two instants."""
+    """Everything the slot engine needs for ``staff`` between two instants.
+
+    Time off is the member's own and the salon's closures (``closed``, from
+    :func:`closed_times`; read here when not given)."""
     weekly: dict[int, list[slots.LocalRange]] = {}
     breaks: dict[int, list[slots.LocalRange]] = {}
     for rule in WorkingHours.select().where(
@@ -68,15 +119,12 @@ def load_schedule(
         day = exceptions.setdefault(row.date, [])
         if row.start is not None and row.end is not None:
             day.append(slots.LocalRange(row.start, row.end))
+    if closed is None:
+        closed = closed_times(staff.tenant, start, end)
     time_off = [
-        slots.Interval(row.start_at, row.end_at)
-        for row in TimeOff.select().where(
-            TimeOff.tenant == staff.tenant_id,
-            TimeOff.staff == staff.id,
-            TimeOff.start_at < end,
-            TimeOff.end_at > start,
-        )
+        slots.Interval(row.start_at, row.end_at) for row in time_off_between(staff, start, end)
     ]
+    time_off += closed
     occupied = []
     if busy:
         rows = (
@@ -120,7 +168,7 @@ def _overlapping(staff_id: int, start: datetime, end: datetime, exclude: int | N
 
 
 def _within_working_time(staff: Staff, tenant: Tenant, start: datetime, end: datetime) -> bool:
-    schedule = load_schedule(staff, start, end, busy=False)
+    schedule = load_schedule(staff, start, end, busy=False, closed=closed_times(tenant, start, end))
     tz = ZoneInfo(tenant.timezone)
     day = timedelta(days=1)
     local_start = start.astimezone(tz).date() - day
@@ -149,7 +197,8 @@ def free_times(
         buffer_after=after,
     )
     pad = before + after + timedelta(minutes=service.duration_min)
-    schedules = [load_schedule(member, start - pad, end + pad) for member in team]
+    closed = closed_times(tenant, start - pad, end + pad)  # the same for the whole team
+    schedules = [load_schedule(member, start - pad, end + pad, closed=closed) for member in team]
     return slots.search(schedules, query, ZoneInfo(tenant.timezone))
 
 

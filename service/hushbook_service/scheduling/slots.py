@@ -59,7 +59,8 @@ bookable starts, see ``StartRange``) with lazy ``starts(after, before)``,
 ``candidate_starts`` merges all staff chronologically (lazily);
 ``free_windows`` is ``search`` for one schedule; ``is_bookable`` checks one
 start for the booking write path (it always agrees with ``free_windows``);
-``working_intervals`` expands the rules (for display and validation).
+``working_intervals`` expands the rules (for display and validation);
+``day_start`` is where a local date begins (whole-day closures).
 
 Performance and caching
 =======================
@@ -95,6 +96,7 @@ __all__ = [
     "StartRange",
     "candidate_starts",
     "clear_cache",
+    "day_start",
     "free_windows",
     "is_bookable",
     "search",
@@ -624,15 +626,29 @@ def _horizon(query: SlotQuery, tz: ZoneInfo) -> tuple[int, int]:
 # --------------------------------------------------------------------------
 
 
+def day_start(day: date, tz: ZoneInfo) -> datetime:
+    """The instant local date ``day`` begins in ``tz`` (UTC): its midnight, or
+    the end of the gap when a DST change skips midnight (the rule for every wall
+    time above).  Whole local days are ``[day_start(d), day_start(d + 1))``."""
+    return _utc(_resolve(day.toordinal(), 0, tz))
+
+
 def working_intervals(
-    schedule: StaffSchedule, tz: ZoneInfo, first_day: date, last_day: date
+    schedule: StaffSchedule,
+    tz: ZoneInfo,
+    first_day: date,
+    last_day: date,
+    *,
+    time_off: bool = True,
 ) -> list[Interval]:
     """Working time on local dates ``first_day .. last_day`` (both inclusive).
 
     Shifts (or that date's exception) minus breaks minus time off; merged,
-    sorted, UTC.  Busy time is *not* subtracted.
+    sorted, UTC.  Busy time is *not* subtracted.  ``time_off=False``: the hours
+    as planned, before time off is taken out (for display).
     """
-    comp = _compile(schedule._rules, tz, first_day.toordinal(), last_day.toordinal())
+    rules = schedule._rules if time_off else (*schedule._rules[:3], ())
+    comp = _compile(rules, tz, first_day.toordinal(), last_day.toordinal())
     return [Interval._from_ticks(s, e) for s, e in zip(comp.ws, comp.we, strict=True)]
 
 
