@@ -271,7 +271,8 @@ def assert_nothing_kept(consoles: list[Console], secrets_: dict[str, str]) -> No
 
 
 def measure_polling(service, salon: ConsoleSalon, day: date) -> None:
-    """What one poll of the day view costs (the list has no ETag): for docs/console.md."""
+    """What one poll of the day view costs, for docs/console.md: a full answer, and
+    an unchanged one (the console sends the list's ETag back as If-None-Match)."""
     import statistics
     import time
 
@@ -286,16 +287,27 @@ def measure_polling(service, salon: ConsoleSalon, day: date) -> None:
         f"{service.url}/v1/appointments?from={day}T00:00:00"
         f"&to={day + timedelta(days=1)}T00:00:00&page_size=100&page=1"
     )
-    times, size, count = [], 0, 0
-    for _ in range(20):
-        began = time.perf_counter()
-        res = requests.get(url, headers={"Authorization": f"Bearer {token}"}, timeout=10)
-        times.append((time.perf_counter() - began) * 1000)
-        size, count = len(res.content), len(res.json())
-        assert res.status_code == 200 and "ETag" not in res.headers
+    auth = {"Authorization": f"Bearer {token}"}
+
+    def timed(headers: dict) -> tuple[list[float], requests.Response]:
+        times: list[float] = []
+        for _ in range(20):
+            began = time.perf_counter()
+            res = requests.get(url, headers=headers, timeout=10)
+            times.append((time.perf_counter() - began) * 1000)
+        return times, res
+
+    full_times, full = timed(auth)
+    assert full.status_code == 200 and full.headers["ETag"].startswith('W/"'), full.headers
+    count = len(full.json())
+    same_times, same = timed({**auth, "If-None-Match": full.headers["ETag"]})
+    assert same.status_code == 304 and same.content == b"", same.status_code
     note = (
-        f"console poll (GET /v1/appointments, one day, {count} appointments, no ETag): "
-        f"{size} bytes, median {statistics.median(times):.1f} ms, max {max(times):.1f} ms"
+        f"console poll (GET /v1/appointments, one day, {count} appointments): "
+        f"full {len(full.content)} bytes, median {statistics.median(full_times):.1f} ms, "
+        f"max {max(full_times):.1f} ms; unchanged (If-None-Match -> 304) "
+        f"{len(same.content)} bytes, median {statistics.median(same_times):.1f} ms, "
+        f"max {max(same_times):.1f} ms"
     )
     print(note)
     SUMMARY.notes.append(note)
@@ -411,7 +423,10 @@ def test_owner_console_unlock_complete_lock(browser, service, console_salon, vis
             c.page.clock.fast_forward("14:30")
         assert refreshed.value.status == 200
         c.page.mouse.move(20, 20)  # activity: the idle timer starts again
-        with c.page.expect_response(lambda r: "/v1/appointments?" in r.url) as reload:
+        next_day = f"from={local_start.date() + timedelta(days=1)}"  # not a poll of this day
+        with c.page.expect_response(
+            lambda r: "/v1/appointments?" in r.url and next_day in r.url
+        ) as reload:
             c.page.get_by_role("button", name="Nächster Tag").click()
         assert reload.value.status == 200  # the new access token works
         assert c.page.get_by_role("heading", name="Bildschirm gesperrt").count() == 0
