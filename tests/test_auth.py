@@ -11,6 +11,7 @@ from jose import jwt
 
 from hushbook_service.accounts.tokens import KeyRing
 from hushbook_service.db import database
+from hushbook_service.models import AuditEvent
 from support.config import PASSWORD
 
 
@@ -401,6 +402,7 @@ def test_me_tells_an_owner_every_permission(client, make_tenant):
         "permissions": sorted(PERMISSIONS),
         "password_change_required": False,
         "totp_setup_required": False,
+        "totp_enabled": False,
     }
 
 
@@ -446,6 +448,7 @@ def test_me_for_an_integration_key_names_no_person(client, make_tenant):
         "permissions": ["appointments:read", "services:read"],
         "password_change_required": False,
         "totp_setup_required": False,
+        "totp_enabled": False,
     }
     client.delete(f"/v1/integration-keys/{made['id']}", headers=t.owner.headers)
     assert client.get("/v1/auth/me", headers=bearer(made["key"])).status_code == 401
@@ -468,3 +471,37 @@ def test_me_needs_a_valid_token(client, make_tenant):
     make_tenant()
     assert client.get("/v1/auth/me").status_code == 401
     assert client.get("/v1/auth/me", headers=bearer("not-a-token")).status_code == 401
+
+
+# --- POST /v1/auth/logout-everywhere: a person ends every session of theirs ---------------
+
+
+def test_logout_everywhere_ends_every_session_of_that_person_only(client, make_tenant):
+    t = make_tenant()
+    stylist = t.member("staff", "stylist")
+    here = t.owner.headers
+    elsewhere = login(client, t.tenant.slug, t.owner.staff.email, PASSWORD).json
+    r = client.post("/v1/auth/logout-everywhere", headers=here)
+    assert r.status_code == 204, r.json
+    # This session, the other device's access token and its refresh token: all dead.
+    assert client.get("/v1/auth/me", headers=here).status_code == 401
+    assert client.get("/v1/auth/me", headers=bearer(elsewhere["access_token"])).status_code == 401
+    refreshed = client.post("/v1/auth/refresh", json={"refresh_token": elsewhere["refresh_token"]})
+    assert refreshed.status_code == 401
+    # Another person's session goes on; signing in again works.
+    assert client.get("/v1/auth/me", headers=stylist.headers).status_code == 200
+    assert login(client, t.tenant.slug, t.owner.staff.email, PASSWORD).status_code == 200
+    events = [e.action for e in AuditEvent.select().where(AuditEvent.tenant == t.tenant.id)]
+    assert "auth.logout_everywhere" in events
+
+
+def test_logout_everywhere_is_for_people_not_keys(client, make_tenant):
+    t = make_tenant()
+    made = client.post(
+        "/v1/integration-keys",
+        json={"name": "plugin", "scopes": ["public:forward"]},
+        headers=t.owner.headers,
+    ).json
+    r = client.post("/v1/auth/logout-everywhere", headers=bearer(made["key"]))
+    assert r.status_code == 403 and r.json["reason"] == "person_required"
+    assert client.post("/v1/auth/logout-everywhere").status_code == 401

@@ -76,6 +76,27 @@ def test_every_language_file_has_every_text_the_console_uses():
         assert placeholders == english, lang
 
 
+def audit_actions_recorded() -> set[str]:
+    """Every action the service writes to the audit trail (its calls of audit.record)."""
+    service = ROOT / "service" / "hushbook_service"
+    source = "\n".join(p.read_text() for p in service.rglob("*.py"))
+    return set(re.findall(r'audit\.record\(\s*[^,()]+,\s*"([a-z_]+\.[a-z_]+)"', source))
+
+
+def test_the_audit_screen_names_every_action_the_service_records():
+    """The audit trail's filter and labels follow the service: a new kind of event
+    without a label in both languages fails here, not in front of an owner."""
+    listed = re.search(r"var AUDIT_ACTIONS = \[(.*?)\];", console_source(), re.S)
+    assert listed, "AUDIT_ACTIONS not found in the audit screen"
+    in_console = set(re.findall(r'"([a-z_]+\.[a-z_]+)"', listed.group(1)))
+    recorded = audit_actions_recorded()
+    assert len(recorded) > 30
+    assert in_console == recorded, (sorted(recorded - in_console), sorted(in_console - recorded))
+    for lang, texts in languages().items():
+        missing = [a for a in recorded if "audit_action_" + a.replace(".", "_") not in texts]
+        assert not missing, (lang, missing)
+
+
 def test_console_never_uses_inner_html_eval_or_storage():
     """Names reach the DOM as text only; tokens, keys and names never reach storage."""
     source = console_source() + (SRC / "vault.js").read_text()

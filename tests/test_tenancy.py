@@ -33,6 +33,7 @@ NOT_TENANT_SCOPED = {
     ("POST", "/v1/auth/totp/enable"),
     ("POST", "/v1/auth/totp/disable"),
     ("GET", "/v1/auth/me"),  # who the token is (a key sees its own scopes, nothing more)
+    ("POST", "/v1/auth/logout-everywhere"),  # ends the caller's own sessions
     ("GET", "/v1/delivery-keys/{month}"),  # public keys, no tenant at all
 }
 # No login: tenant by slug, tokens bound to it (test_public.py probes them across

@@ -526,10 +526,13 @@
     focusHeading(h);
   }
 
+  /* The salon requires a second factor of this owner or manager: set it up
+   * here (screens/80-account.js), then the console opens. */
   function showTotpSetupRequired() {
     var h = screen(tr("totp_setup_title"));
     els.main.appendChild(el("p", { text: tr("totp_setup_text") }));
-    els.main.appendChild(el("button", { type: "button", class: "hb-primary", text: tr("signout"), onclick: signOut }));
+    renderTotpSetup(els.main, function () { openApp(); });
+    els.main.appendChild(el("p", {}, [el("button", { type: "button", class: "hb-link", text: tr("signout"), onclick: signOut })]));
     focusHeading(h);
   }
 

@@ -193,6 +193,13 @@ def revoke_all_tokens(staff: Staff) -> None:
     staff.token_version += 1
 
 
+def sign_out_everywhere(staff: Staff) -> None:
+    """The person ends every session of theirs (a lost phone, a shared computer)."""
+    with write_transaction():
+        revoke_all_tokens(staff)
+        audit.record(staff.tenant_id, "auth.logout_everywhere", "staff", staff.id)
+
+
 def change_password(staff: Staff, current: str, new: str) -> TokenPair:
     if not passwords.verify_password(current, staff.password_hash):
         abort(401, "Current password is wrong.", reason="bad_credentials")

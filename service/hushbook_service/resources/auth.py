@@ -101,6 +101,18 @@ class Logout(MethodView):
         identity.logout(data["refresh_token"])
 
 
+@blp.route("/logout-everywhere")
+class LogoutEverywhere(MethodView):
+    @blp.staff_route()
+    @blp.response(204)
+    def post(self):
+        """Sign out everywhere: every access and refresh token of yours stops working"""
+        who = principal()
+        if who.staff_id is None:
+            abort(403, "An integration key is revoked, not signed out.", reason="person_required")
+        identity.sign_out_everywhere(_own_account())
+
+
 @blp.route("/password")
 class Password(MethodView):
     @blp.arguments(PasswordChangeSchema)
@@ -129,6 +141,7 @@ class MeSchema(Schema):
     )
     password_change_required = fields.Boolean()
     totp_setup_required = fields.Boolean()
+    totp_enabled = fields.Boolean(metadata={"description": "Your second factor is on"})
 
 
 @blp.route("/me")
@@ -147,6 +160,7 @@ class Me(MethodView):
             "permissions": sorted(who.permissions),
             "password_change_required": who.password_change_required,
             "totp_setup_required": who.totp_setup_required,
+            "totp_enabled": bool(staff and staff.totp_enabled),
         }
 
 

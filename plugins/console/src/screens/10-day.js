@@ -30,6 +30,7 @@
   var pollTimer = null;
   var polls = 0;
   var loading = null;
+  var loadingKey = null; // the day or week the read in flight is for (rangeKey)
 
   onForget(function () {
     names.clear();
@@ -297,9 +298,15 @@
   async function load(opts) {
     opts = opts || {};
     if (!session || !ctx || !day) return;
-    if (loading) return loading;
+    if (loading) {
+      // One read at a time; a read of another day or week (the person clicked on
+      // quickly) is followed by one of the range shown now.
+      if (loadingKey === rangeKey()) return loading;
+      return loading.then(function () { return load(opts); });
+    }
     var key = rangeKey();
     var dates = shownDates();
+    loadingKey = key;
     loading = (async function () {
       try {
         if (opts.quiet) polls += 1;
@@ -332,6 +339,7 @@
         showError(els.dayError, error.status === 0 ? tr("err_network") : tr("err_generic", { message: error.message }));
       } finally {
         loading = null;
+        loadingKey = null;
       }
     })();
     return loading;

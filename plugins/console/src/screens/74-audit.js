@@ -7,14 +7,14 @@
   var AUDIT_PAGE_SIZE = 25;
   // Every action the service records (docs/api.md#audit-trail), for the filter.
   var AUDIT_ACTIONS = [
-    "auth.login", "auth.login_failed", "auth.password_change", "auth.refresh_reuse",
+    "auth.login", "auth.login_failed", "auth.password_change", "auth.refresh_reuse", "auth.logout_everywhere",
     "auth.totp_setup", "auth.totp_enable", "auth.totp_disable", "auth.totp_disable_failed",
     "staff.create", "staff.update", "staff.role_change", "staff.deactivate", "staff.reactivate",
-    "tenant.update", "tenant.privacy_notice",
+    "tenant.update", "tenant.privacy_notice", "closure.create", "closure.delete",
     "integration_key.create", "integration_key.revoke",
     "blocklist.add", "blocklist.remove",
     "vault.setup", "vault.enrol", "vault.grant", "vault.revoke", "vault.rotate",
-    "client.create", "client.read", "client.list", "client.lookup", "client.export", "client.erase",
+    "client.create", "client.read", "client.list", "client.lookup", "client.export", "client.erase", "client.update",
     "public.booking", "public.booking_dropped", "public.confirm", "public.cancel", "public.reschedule"
   ];
 
