@@ -547,6 +547,17 @@ def test_stylist_sees_her_week_and_why_she_cannot_book(browser, service, day_sal
         assert set(shown) == hers and hers, (shown, hers)
         assert c.page.locator(".hb-shade-off").count() >= 7  # a lunch every day
         c.screen("week")
+
+        # A link to one of her appointments (as staff mails carry) opens its day
+        # and its details after signing in (a reload signs out: tokens live in memory).
+        mine = min(hers)
+        starts = api.appointments.get(mine).start.astimezone(TZ).date()
+        c.page.goto(f"{salon.url}/console/?lang=de&appointment={mine}")
+        c.sign_in(salon.slug, f"mara@{salon.slug}.test", PASSWORD, TEXTS["de"])
+        c.page.locator(f'.hb-appt[data-appt="{mine}"][aria-current="true"]').wait_for()
+        c.page.locator("#hb-details-title").wait_for()
+        assert c.page.locator(f'.hb-col[data-date="{starts}"]').count() == 1
+        c.screen("linked-appointment")
         c.assert_clean()
     except BaseException:
         c.failed()

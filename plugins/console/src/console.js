@@ -685,6 +685,14 @@
       return;
     }
     renderTop();
+    // A link to one appointment (/console/?appointment=<id>, from a staff
+    // mail) opens it once, after sign-in; otherwise the first screen.
+    var linked = params.get("appointment");
+    params.delete("appointment");
+    if (linked && allowedScreens().some(function (s) { return s.id === "day"; })) {
+      await go("day", { appointment: linked });
+      return;
+    }
     var first = await firstScreen();
     if (first) await go(first.id);
   }

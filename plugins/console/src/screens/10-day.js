@@ -70,10 +70,18 @@
     id: "day",
     label: "nav_day",
     allowed: function () { return can("appointments:read") || can("appointments:read_own"); },
-    render: async function (box) {
+    render: async function (box, arg) {
+      // arg.appointment: open that appointment (a link from a staff mail,
+      // /console/?appointment=<id>): its day, its details.
+      var wanted = arg && arg.appointment ? await appointmentToShow(arg.appointment) : null;
+      if (wanted) {
+        day = zoneParts(new Date(wanted.start), ctx.tz).date;
+        view = "day";
+      }
       if (!day) day = today();
       renderDay(box);
       await load({ announce: false });
+      if (wanted && rows.some(function (a) { return a.id === wanted.id; })) select(wanted.id);
       stopPolling();
       pollTimer = setInterval(function () { load({ quiet: true }).catch(function () {}); }, POLL_MS);
     },
@@ -85,6 +93,18 @@
     },
     tick: function () { if (day) drawNowLine(); }
   });
+
+  /* The appointment a link names, if this person may see it (else none: the
+   * day view opens as usual). */
+  async function appointmentToShow(id) {
+    if (!/^[0-9]{1,15}$/.test(String(id))) return null;
+    try {
+      return (await api("GET", "/appointments/" + id)).data;
+    } catch (error) {
+      if (error instanceof SessionEnded) throw error;
+      return null;
+    }
+  }
 
   // --- dates and ranges --------------------------------------------------------------------------
 

@@ -2691,6 +2691,14 @@
       return;
     }
     renderTop();
+    // A link to one appointment (/console/?appointment=<id>, from a staff
+    // mail) opens it once, after sign-in; otherwise the first screen.
+    var linked = params.get("appointment");
+    params.delete("appointment");
+    if (linked && allowedScreens().some(function (s) { return s.id === "day"; })) {
+      await go("day", { appointment: linked });
+      return;
+    }
     var first = await firstScreen();
     if (first) await go(first.id);
   }
@@ -2832,10 +2840,18 @@
     id: "day",
     label: "nav_day",
     allowed: function () { return can("appointments:read") || can("appointments:read_own"); },
-    render: async function (box) {
+    render: async function (box, arg) {
+      // arg.appointment: open that appointment (a link from a staff mail,
+      // /console/?appointment=<id>): its day, its details.
+      var wanted = arg && arg.appointment ? await appointmentToShow(arg.appointment) : null;
+      if (wanted) {
+        day = zoneParts(new Date(wanted.start), ctx.tz).date;
+        view = "day";
+      }
       if (!day) day = today();
       renderDay(box);
       await load({ announce: false });
+      if (wanted && rows.some(function (a) { return a.id === wanted.id; })) select(wanted.id);
       stopPolling();
       pollTimer = setInterval(function () { load({ quiet: true }).catch(function () {}); }, POLL_MS);
     },
@@ -2847,6 +2863,18 @@
     },
     tick: function () { if (day) drawNowLine(); }
   });
+
+  /* The appointment a link names, if this person may see it (else none: the
+   * day view opens as usual). */
+  async function appointmentToShow(id) {
+    if (!/^[0-9]{1,15}$/.test(String(id))) return null;
+    try {
+      return (await api("GET", "/appointments/" + id)).data;
+    } catch (error) {
+      if (error instanceof SessionEnded) throw error;
+      return null;
+    }
+  }
 
   // --- dates and ranges --------------------------------------------------------------------------
 
