@@ -61,6 +61,19 @@ class Tenant(BaseModel):
     message_channels = pw.CharField(max_length=40, default="email sms staff")
     # Stealth mode's knobs as JSON: only overrides of ``stealth.DEFAULTS``.
     stealth_settings = pw.TextField(default="{}")
+    # The salon's public profile (the booking page, confirmation and manage pages,
+    # messages): all optional, empty when not given.
+    address = pw.CharField(max_length=300, default="")
+    phone = pw.CharField(max_length=40, default="")
+    opening_hours = pw.TextField(default="")
+    description = pw.TextField(default="")
+    accent_colour = pw.CharField(max_length=7, default="")  # "#rrggbb" or ""
+    imprint_url = pw.CharField(max_length=500, default="")  # https only
+    privacy_url = pw.CharField(max_length=500, default="")
+    # ISO 4217: the currency of every price (services, appointments).
+    currency = pw.CharField(max_length=3, default="EUR")
+    # Customers cancel or move online only until this many hours before the start.
+    manage_deadline_hours = pw.IntegerField(default=24)
     created_at = UTCDateTimeField(default=utcnow)
     updated_at = UTCDateTimeField(default=utcnow)
 
@@ -456,6 +469,19 @@ class IdempotencyRecord(TenantModel):
         indexes = ((("tenant", "caller", "key_digest"), True),)
 
 
+class ShortLink(TenantModel):
+    """A short code in a message (``/m/AB12CD34``) standing for a confirmation or
+    manage link (see :mod:`hushbook_service.messaging.links`). Only a keyed hash
+    of the code is stored; the long token is minted again when it is opened."""
+
+    appointment = pw.ForeignKeyField(Appointment, on_delete="CASCADE", backref="+")
+    appointment_id: Any
+    purpose = pw.CharField(max_length=8)  # confirm | manage
+    digest = pw.CharField(max_length=64, unique=True)
+    expires_at = UTCDateTimeField(index=True)
+    created_at = UTCDateTimeField(default=utcnow)
+
+
 class SchemaMigration(BaseModel):
     version = pw.IntegerField(primary_key=True)
     name = pw.CharField(max_length=100)
@@ -489,4 +515,5 @@ ALL_MODELS = [
     BlockedContact,
     IdempotencyRecord,
     Closure,
+    ShortLink,
 ]
