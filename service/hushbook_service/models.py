@@ -98,6 +98,9 @@ class Staff(TenantModel):
     # Bumped on deactivation, role change and password change: every token
     # carrying an older version is refused at once.
     token_version = pw.IntegerField(default=1)
+    # E-mails about appointments (new online booking, confirmation, cancellation,
+    # move; the team member's own, or all of them for owner, manager and reception).
+    notify_bookings = pw.BooleanField(default=True)
 
     @property
     def shown_name(self) -> str:
@@ -227,6 +230,11 @@ class Appointment(TenantModel):
     pending_until = UTCDateTimeField(null=True)
     created_by = pw.ForeignKeyField(Staff, null=True, on_delete="SET NULL", backref="+")
     created_by_id: Any
+    # The customer's language ("de", "en") for messages and pages; None: the salon's.
+    locale = pw.CharField(max_length=10, null=True)
+    # RFC 5545 SEQUENCE of the calendar entry the customer holds: 0 when confirmed,
+    # +1 per move and for the cancellation (see messaging.ledger).
+    ics_sequence = pw.IntegerField(default=0)
     created_at = UTCDateTimeField(default=utcnow)
     updated_at = UTCDateTimeField(default=utcnow)
 
@@ -371,6 +379,12 @@ MESSAGE_KINDS = (
     "rescheduled",
     "cancelled",
     "mark_outcome",  # to the staff member after the end: complete or no-show? (ids only)
+    # To the team (each person their own appointments; owner, manager, reception all),
+    # ids, time and service only: never client data.
+    "team_booked",  # a new online booking (not confirmed yet)
+    "team_confirmed",  # the customer (or the salon) confirmed it
+    "team_cancelled",
+    "team_rescheduled",
 )
 MESSAGE_STATES = ("pending", "queued", "sending", "sent", "failed", "skipped", "revoked")
 
@@ -386,6 +400,9 @@ class Message(TenantModel):
     appointment_id: Any
     kind = pw.CharField(max_length=20)
     channel = pw.CharField(max_length=8)  # email | sms | staff (the team member's e-mail)
+    # channel "staff": 0 = the appointment's team member (mark_outcome), else the id of
+    # the team member told (team_* kinds). 0 for the customer's channels.
+    recipient = pw.IntegerField(default=0)
     due_at = UTCDateTimeField(index=True)
     state = pw.CharField(max_length=10, default="pending", index=True)
     version = pw.IntegerField(default=1)
@@ -398,7 +415,7 @@ class Message(TenantModel):
     updated_at = UTCDateTimeField(default=utcnow)
 
     class Meta:
-        indexes = ((("appointment", "kind", "channel"), True),)
+        indexes = ((("appointment", "kind", "channel", "recipient"), True),)
 
 
 class SpentToken(BaseModel):
