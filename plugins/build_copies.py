@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import gzip
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 
@@ -45,13 +45,26 @@ def write(wanted: dict[str, bytes], targets: list[Path]) -> None:
             print(f"{name:26} {len(content):7,} bytes, {len(gzip.compress(content, 9)):6,} gzipped")
 
 
-def main(outputs: Callable[[], dict[str, bytes]], targets: list[Path], script: Path) -> None:
-    """``script [--check]``: write the copies, or exit 1 naming each stale one."""
+Outputs = Callable[[], dict[str, bytes]]
+
+
+def main(
+    outputs: Outputs,
+    targets: list[Path],
+    script: Path,
+    more: Sequence[tuple[Outputs, list[Path]]] = (),
+) -> None:
+    """``script [--check]``: write the copies, or exit 1 naming each stale one.
+    ``more``: further (outputs, targets) pairs, for a host whose copy differs."""
     root = script.resolve().parents[2]
+    groups = [(outputs, targets), *more]
     if "--check" in sys.argv:
-        bad = stale(outputs(), targets)
+        bad = [path for wanted, dirs in groups for path in stale(wanted(), dirs)]
         for path in bad:
             rel = script.resolve().relative_to(root)
             print(f"stale: {path.relative_to(root)} (run python {rel})")
         sys.exit(1 if bad else 0)
-    write(outputs(), targets)
+    for wanted, dirs in groups:
+        if more:
+            print(", ".join(str(d.relative_to(root)) for d in dirs) + ":")
+        write(wanted(), dirs)

@@ -21,6 +21,14 @@
   var LANG_CODE = /^[a-z]{2,3}$/;
   var widgetCount = 0;
 
+  /** Files a host's copy carries inside the bundle (name relative to `assets` ->
+   * text): the Shopify extension's, whose CDN is another origin that may send no
+   * CORS headers. Other hosts load them from `assets`. */
+  function bundled(name) {
+    var files = globalThis.HushbookWidgetFiles;
+    return files && Object.prototype.hasOwnProperty.call(files, name) ? files[name] : null;
+  }
+
   // --- small helpers ---------------------------------------------------------
 
   function el(tag, attrs) {
@@ -124,6 +132,8 @@
     }
     var tries = LANG_CODE.test(wanted) && wanted !== "en" ? [wanted, "en"] : ["en"];
     for (var i = 0; i < tries.length; i++) {
+      var inline = bundled("i18n/" + tries[i] + ".json");
+      if (inline !== null) { this.lang = tries[i]; return JSON.parse(inline); }
       try {
         var res = await fetch(this.config.assets + "i18n/" + tries[i] + ".json");
         if (res.ok) { this.lang = tries[i]; return await res.json(); }
@@ -202,6 +212,11 @@
    * not allowed directly, so it is then loaded as a same-origin blob. */
   Widget.prototype.getWorker = async function () {
     if (this.worker) return this.worker;
+    var inline = bundled("hushbook-pow-worker.js");
+    if (inline !== null) {
+      this.worker = new Worker(URL.createObjectURL(new Blob([inline], { type: "text/javascript" })));
+      return this.worker;
+    }
     var url = this.config.assets + "hushbook-pow-worker.js";
     try {
       this.worker = new Worker(url);
