@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from apispec.ext.marshmallow import MarshmallowPlugin
-from flask import Flask
+from flask import Flask, Response, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from hushbook_service.accounts.tokens import KeyRing
@@ -17,6 +18,57 @@ from hushbook_service.resources.extensions import Api, schema_name
 
 API_TITLE = "Hushbook API"
 API_VERSION = "v1"
+
+# Path variables that carry a secret (confirm and manage links): never logged.
+SECRET_PATH_VARIABLES = frozenset({"token"})
+LOG_PATH = "hushbook.log_path"  # the environ key of the path as logs show it
+# A path that matched no route: any long segment might be a token.
+_LONG_SEGMENT = re.compile(r"(?<=/)[^/]{20,}")
+_VARIABLE = re.compile(r"<(?:[^:<>]+:)?([^:<>]+)>")
+FRAME_ANCESTORS = "frame-ancestors 'none'"
+
+
+def log_path(environ: dict) -> str:
+    """The request's path as access logs show it: without query string, with
+    every secret path variable replaced by its name (``/v1/public/manage/<token>``)."""
+    path = environ.get(LOG_PATH)
+    if path is None:
+        path = _LONG_SEGMENT.sub("<redacted>", environ.get("PATH_INFO", ""))
+    return path
+
+
+def _remember_log_path() -> None:
+    rule = request.url_rule
+    if rule is not None:
+        args = request.view_args or {}
+        request.environ[LOG_PATH] = (
+            _VARIABLE.sub(
+                lambda m: f"<{m[1]}>" if m[1] in SECRET_PATH_VARIABLES else str(args.get(m[1], "")),
+                rule.rule,
+            )
+            if SECRET_PATH_VARIABLES & rule.arguments
+            else request.path
+        )
+
+
+def _security_headers(response: Response) -> Response:
+    """The one place for headers every answer needs: no sniffing anywhere; HTML
+    refuses framing and sends no referrer (its address may carry a token); API
+    answers carry secrets or personal data and are never stored by a cache
+    (unless a route chose its own ``Cache-Control``)."""
+    headers = response.headers
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    if response.mimetype == "text/html":
+        csp = headers.get("Content-Security-Policy")
+        if not csp:
+            headers["Content-Security-Policy"] = FRAME_ANCESTORS
+        elif "frame-ancestors" not in csp:
+            headers["Content-Security-Policy"] = f"{csp}; {FRAME_ANCESTORS}"
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Referrer-Policy", "no-referrer")
+    if request.path.startswith("/v1/") and "Cache-Control" not in headers:
+        headers["Cache-Control"] = "no-store"
+    return response
 
 
 def create_app(settings: Settings | None = None, **overrides: object) -> Flask:
@@ -51,6 +103,9 @@ def create_app(settings: Settings | None = None, **overrides: object) -> Flask:
     @app.before_request
     def _connect():
         database.connect(reuse_if_open=True)
+
+    app.before_request(_remember_log_path)
+    app.after_request(_security_headers)
 
     @app.teardown_request
     def _close(_exc):

@@ -13,7 +13,7 @@ import time
 import click
 from werkzeug.serving import WSGIRequestHandler
 
-from hushbook_service.app import create_app
+from hushbook_service.app import create_app, log_path
 from hushbook_service.config import (
     ConfigError,
     keys_from_environment,
@@ -42,15 +42,15 @@ class _Commands(click.Group):
             raise click.ClickException(str(exc)) from exc
 
 
-ACCESS_LOG_FORMAT = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(L)s'
-
-
 class PathOnlyRequestHandler(WSGIRequestHandler):
-    """The dev server's access log, without query strings (same reason as above)."""
+    """The dev server's access log as gunicorn's (``gunicorn_conf``): the path
+    only, secret path variables by name."""
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         full_path = self.path
-        self.path = full_path.split("?", 1)[0]  # werkzeug logs self.path
+        # werkzeug logs self.path; no environ for a request line it could not read
+        environ = getattr(self, "environ", None) or {"PATH_INFO": full_path.split("?", 1)[0]}
+        self.path = log_path(environ)
         try:
             super().log_request(code, size)
         finally:
@@ -102,12 +102,10 @@ def serve(host: str, port: int, workers: int, no_migrate: bool) -> None:
                 "--threads",
                 "4",
                 "--no-control-socket",
-                "--access-logfile",
-                "-",
-                # The path without its query string, no referrer, no user agent:
-                # a query string may carry whatever a caller typed.
-                "--access-logformat",
-                ACCESS_LOG_FORMAT,
+                # The access log (path only, tokens redacted), Connection: close
+                # after a body left unread: docs/deployment.md.
+                "--config",
+                "python:hushbook_service.gunicorn_conf",
             ],
         )
     run_dev_server(create_app(settings), host, port)

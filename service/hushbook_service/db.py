@@ -16,6 +16,11 @@ from hushbook_service.config import clock_file
 database = peewee.DatabaseProxy()
 _immediate = threading.local()
 
+# What every integer column holds on both databases (PostgreSQL's ``integer``;
+# SQLite binds at most 64 bits): input integers are bounded to this range
+# (``resources.extensions.Schema``), ids in paths and tokens too.
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1
+
 SQLITE_PRAGMAS = (
     ("journal_mode", "wal"),
     ("foreign_keys", 1),

@@ -90,7 +90,14 @@ def problem(error: HTTPException) -> tuple[dict, int | None, dict]:
     headers.update(data.get("headers") or {})
     if error.code == 405 and hasattr(error, "valid_methods") and error.valid_methods:
         headers["Allow"] = ", ".join(error.valid_methods)
+    if error.code == 413:  # the rest of the body stays unread: this connection ends
+        headers["Connection"] = "close"
     return payload, error.code, headers
+
+
+# Raised by values no schema should have let through (numbers beyond what a
+# column or a date can hold, text that is no Unicode, nesting beyond the stack).
+INPUT_ERRORS = (OverflowError, RecursionError, UnicodeError, peewee.DataError)
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -107,6 +114,23 @@ def register_error_handlers(app: Flask) -> None:
     def unexpected(error):  # never leak internals; log the type and where only
         if isinstance(error, HTTPException):
             return problem(error)
+        if isinstance(error, INPUT_ERRORS):
+            # Input that got past its schema (a bound is missing there): the
+            # caller's 422, logged so the schema can be fixed at the root.
+            log.warning(
+                "input error past validation: %s\n%s",
+                type(error).__name__,
+                "".join(format_tb(error.__traceback__)),
+            )
+            return problem(
+                _with_data(
+                    422,
+                    {
+                        "message": "A value is out of range or not valid here.",
+                        "reason": "invalid_input",
+                    },
+                )
+            )
         # The traceback without the message: messages may quote user input.
         log.error("unhandled %s\n%s", type(error).__name__, "".join(format_tb(error.__traceback__)))
         err = InternalServerError()

@@ -9,6 +9,7 @@ accepted as another: its key, ``typ`` and audience all differ.
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -19,11 +20,15 @@ from Crypto.Protocol.KDF import HKDF
 from jose import jwt
 from jose.exceptions import JOSEError
 
-from hushbook_service.db import utcnow
+from hushbook_service.db import INT_MAX, utcnow
 
 ALGORITHM = "HS256"
 MAX_TOKEN_BYTES = 4096
 REQUIRED_CLAIMS = ("exp", "iat", "aud", "iss", "jti")
+# A subject of digits names a row: it must be an id the databases can hold.
+# Staff tokens always name a team member that way.
+ID_SUBJECT = re.compile(r"0|[1-9][0-9]{0,9}")
+STAFF_PURPOSES = frozenset({"access", "refresh"})
 
 
 @dataclass(frozen=True)
@@ -110,4 +115,21 @@ class KeyRing:
             )
         except JOSEError as exc:
             raise TokenError("invalid") from exc
+        if not _subjects_ok(purpose, claims):
+            raise TokenError("invalid subject")
         return claims
+
+
+def _subjects_ok(purpose: str, claims: dict[str, Any]) -> bool:
+    """Even a correctly signed token names only ids the databases can hold."""
+    tid = claims.get("tid")
+    if tid is not None and (type(tid) is not int or not 1 <= tid <= INT_MAX):
+        return False
+    sub = claims.get("sub")
+    if sub is None:
+        return purpose not in STAFF_PURPOSES
+    if not isinstance(sub, str) or len(sub) > 128:
+        return False
+    if sub.isascii() and sub.isdigit() or purpose in STAFF_PURPOSES:
+        return ID_SUBJECT.fullmatch(sub) is not None and int(sub) <= INT_MAX
+    return True

@@ -223,7 +223,7 @@ class AppointmentList(MethodView):
         return appointment
 
 
-@blp.route("/<appointment_id>")
+@blp.route("/<id:appointment_id>")
 class AppointmentItem(MethodView):
     @blp.staff_route("appointments:read", "appointments:read_own")
     @blp.etag
@@ -271,7 +271,7 @@ def _transition_route(action: str, summary: str):
 
     Transition.post.__doc__ = summary
     Transition.__name__ = f"Appointment_{action}"
-    blp.route(f"/<appointment_id>/{path}", endpoint=f"appointment_{action}")(Transition)
+    blp.route(f"/<id:appointment_id>/{path}", endpoint=f"appointment_{action}")(Transition)
 
 
 _transition_route("confirm", "Confirm a pending appointment")

@@ -65,7 +65,7 @@ class BlockedContactList(MethodView):
         return rows
 
 
-@blp.route("/<blocked_contact_id>")
+@blp.route("/<id:blocked_contact_id>")
 class BlockedContactItem(MethodView):
     @blp.staff_route("tenant:write")
     @blp.response(204)

@@ -226,7 +226,7 @@ class ClientLookup(MethodView):
         return [found] if found else []
 
 
-@blp.route("/<client_id>")
+@blp.route("/<id:client_id>")
 class ClientItem(MethodView):
     @blp.staff_route("clients:read")
     @blp.etag
@@ -246,7 +246,7 @@ class ClientItem(MethodView):
         clientbook.erase(get_or_404(Client, client_id, "Client"), reason="request")
 
 
-@blp.route("/<client_id>/profile")
+@blp.route("/<id:client_id>/profile")
 class ClientProfile(MethodView):
     @blp.staff_route("clients:write")
     @blp.etag
@@ -268,7 +268,7 @@ class ClientProfile(MethodView):
             return clients.replace_profile(client, tenant, data)
 
 
-@blp.route("/<client_id>/export")
+@blp.route("/<id:client_id>/export")
 class ClientExport(MethodView):
     @blp.staff_route("clients:read")
     @blp.response(200)

@@ -72,7 +72,7 @@ class IntegrationKeyList(MethodView):
         return _dumpable(row)
 
 
-@blp.route("/<key_id>")
+@blp.route("/<id:key_id>")
 class IntegrationKeyItem(MethodView):
     @blp.staff_route("integration_keys:manage")
     @blp.response(204)

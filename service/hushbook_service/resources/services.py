@@ -80,7 +80,7 @@ class ServiceList(MethodView):
         return _dumpable(service)
 
 
-@blp.route("/<service_id>")
+@blp.route("/<id:service_id>")
 class ServiceItem(MethodView):
     @blp.staff_route("services:read")
     @blp.etag

@@ -83,7 +83,7 @@ class StaffList(MethodView):
         return staff
 
 
-@blp.route("/<staff_id>")
+@blp.route("/<id:staff_id>")
 class StaffItem(MethodView):
     @blp.staff_route("staff:read")
     @blp.etag
@@ -104,7 +104,7 @@ class StaffItem(MethodView):
         return members.update(principal(), staff, data)
 
 
-@blp.route("/<staff_id>/deactivate")
+@blp.route("/<id:staff_id>/deactivate")
 class StaffDeactivate(MethodView):
     @blp.staff_route("staff:write")
     @blp.response(200, StaffSchema)
@@ -113,7 +113,7 @@ class StaffDeactivate(MethodView):
         return members.deactivate(principal(), get_or_404(Staff, staff_id, "Team member"))
 
 
-@blp.route("/<staff_id>/reactivate")
+@blp.route("/<id:staff_id>/reactivate")
 class StaffReactivate(MethodView):
     @blp.staff_route("staff:write")
     @blp.response(200, StaffCreatedSchema)
@@ -174,7 +174,7 @@ def _weekly_rules(staff: Staff) -> dict:
     return {"rules": list(rules.order_by(WorkingHours.weekday, WorkingHours.start))}
 
 
-@blp.route("/<staff_id>/working-hours")
+@blp.route("/<id:staff_id>/working-hours")
 class StaffWorkingHours(MethodView):
     @blp.staff_route("schedules:read")
     @blp.response(200, WorkingHoursSchema)
@@ -220,7 +220,7 @@ class DateRangeQuery(QuerySchema):
     date_to = fields.Date(data_key="to")
 
 
-@blp.route("/<staff_id>/exceptions")
+@blp.route("/<id:staff_id>/exceptions")
 class StaffExceptions(MethodView):
     @blp.staff_route("schedules:read")
     @blp.arguments(DateRangeQuery, location="query")
@@ -252,7 +252,7 @@ class StaffExceptions(MethodView):
         return ScheduleException.create(tenant=staff.tenant_id, staff=staff.id, **data)
 
 
-@blp.route("/<staff_id>/exceptions/<exception_id>")
+@blp.route("/<id:staff_id>/exceptions/<id:exception_id>")
 class StaffExceptionItem(MethodView):
     @blp.staff_route("schedules:write")
     @blp.response(204)
@@ -291,7 +291,7 @@ class TimeOffSchema(Schema):
         return data
 
 
-@blp.route("/<staff_id>/time-off")
+@blp.route("/<id:staff_id>/time-off")
 class StaffTimeOff(MethodView):
     @blp.staff_route("schedules:read")
     @blp.response(200, TimeOffSchema(many=True))
@@ -318,7 +318,7 @@ class StaffTimeOff(MethodView):
         )
 
 
-@blp.route("/<staff_id>/time-off/<time_off_id>")
+@blp.route("/<id:staff_id>/time-off/<id:time_off_id>")
 class StaffTimeOffItem(MethodView):
     @blp.staff_route("schedules:write")
     @blp.response(204)

@@ -45,8 +45,14 @@ def _reminder_hours(hours: object) -> str:
     return " ".join(str(h) for h in sorted(set(hours), reverse=True))
 
 
+def _profile_fields(names: object) -> str:
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise ValidationError("A list of field names (a-z, 0-9, _) that includes 'name'.")
+    return " ".join(dict.fromkeys(names))
+
+
 def _channels(names: object) -> str:
-    if not isinstance(names, list) or not set(names) <= {"email", "sms", "staff"}:
+    if not isinstance(names, list) or not all(n in ("email", "sms", "staff") for n in names):
         raise ValidationError("A list of channels: email, sms, staff.")
     return " ".join(dict.fromkeys(names))
 
@@ -86,7 +92,7 @@ class TenantSchema(Schema):
     )
     profile_fields = fields.Function(
         lambda t: t.profile_fields.split(),
-        deserialize=lambda names: " ".join(dict.fromkeys(names)),
+        deserialize=lambda names: _profile_fields(names),
         metadata={
             "description": "Client fields the salon collects (data-minimal: "
             "name, email, phone by default; birthday, notes and own fields opt-in)"
@@ -274,7 +280,7 @@ class Closures(MethodView):
         return closure
 
 
-@blp.route("/closures/<closure_id>")
+@blp.route("/closures/<id:closure_id>")
 class ClosureItem(MethodView):
     @blp.staff_route("schedules:read")
     @blp.response(200, ClosureSchema)

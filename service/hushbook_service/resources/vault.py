@@ -198,7 +198,7 @@ class Members(MethodView):
         ]
 
 
-@blp.route("/grants/<staff_id>")
+@blp.route("/grants/<id:staff_id>")
 class GrantItem(MethodView):
     @blp.staff_route("vault:manage")
     @blp.arguments(GrantSchema)
