@@ -6,6 +6,7 @@ home, a session token, an app-proxy query — signed by ``shopify_fake.signing``
 from __future__ import annotations
 
 import base64
+import json
 import time
 from urllib.parse import urlencode
 
@@ -65,3 +66,55 @@ def proxy_query(
 def open_admin(client, shop: str = SHOP):
     """A document load of the app home (creates the shop and its token pair)."""
     return client.get("/?" + app_home_query(shop))
+
+
+# --- a stand-in Hushbook service (what the app forwards to) -----------------------------
+
+
+class StubService:
+    """A small HTTP server in a thread that records every request and answers
+    with ``answers[route]`` — ``(status, json_or_bytes, headers)`` — keyed by the
+    path after ``/v1/public/<slug>/`` (``confirm`` for the confirmation) or by
+    the full path (``/v1/auth/me``)."""
+
+    def __init__(self) -> None:
+        import threading
+
+        from flask import Flask, Response, request
+        from werkzeug.serving import make_server
+
+        self.seen: list[dict] = []
+        self.answers: dict[str, tuple] = {}
+        app = Flask("stub_service")
+
+        @app.route("/<path:path>", methods=["GET", "POST", "PUT", "DELETE"])
+        def any_path(path: str):
+            path = "/" + path
+            self.seen.append(
+                {
+                    "method": request.method,
+                    "path": path,
+                    "query": request.query_string.decode(),
+                    "headers": dict(request.headers),
+                    "body": request.get_data(),
+                }
+            )
+            key = path
+            if path == "/v1/public/bookings/confirm":
+                key = "confirm"
+            elif path.startswith("/v1/public/"):
+                key = path.rsplit("/", 1)[-1]
+            status, body, headers = self.answers.get(key, (200, {"ok": True}, {}))
+            raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+            return Response(raw, status=status, headers=headers, mimetype="application/json")
+
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.thread.join(5)

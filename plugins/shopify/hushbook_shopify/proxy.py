@@ -61,6 +61,8 @@ ROUTES: dict[str, tuple[str, ...] | None] = {
         "key_version",
         "contact",
         "consent",
+        "channel",
+        "locale",
         "website",
     ),
     "confirm": ("token", "booking", "code"),
@@ -175,6 +177,9 @@ def forward(rest: str):
             timeout=TIMEOUTS.get(rest, 10),
             allow_private=app.settings.allow_private_services,
         )
+    except service_client.TooLarge:
+        log.warning("shop %s: service answer on %s over 1 MiB", shop.shop_domain, rest)
+        return problem(502, "bad_gateway", lang)
     except service_client.Unreachable as exc:
         log.warning("shop %s: service unreachable on %s (%s)", shop.shop_domain, rest, exc)
         return problem(503, "service_unavailable", lang)

@@ -37,6 +37,10 @@ class PrivateAddress(Unreachable):
     pass
 
 
+class TooLarge(Unreachable):
+    """An answer over 1 MiB: not what a Hushbook service sends."""
+
+
 @dataclass(frozen=True)
 class Answer:
     status: int
@@ -131,7 +135,7 @@ def call(
             for chunk in response.iter_content(64 * 1024):
                 size += len(chunk)
                 if size > MAX_ANSWER:
-                    raise Unreachable("the answer is larger than 1 MiB")
+                    raise TooLarge("the answer is larger than 1 MiB")
                 chunks.append(chunk)
             return Answer(response.status_code, b"".join(chunks), dict(response.headers))
     except requests.Timeout as exc:
