@@ -26,3 +26,39 @@ def to_utc(value: datetime, tz: ZoneInfo) -> datetime:
             raise NonexistentLocalTime(value.isoformat())
         raise AmbiguousLocalTime(value.isoformat())
     return first.astimezone(UTC)
+
+
+# --- wall-clock times for people (pages, messages) --------------------------------------
+
+BABEL_LOCALES = {"de": "de_DE", "en": "en_GB"}
+
+
+def describe_span(start: datetime, end: datetime, tz: ZoneInfo, lang: str) -> str:
+    """ "Tuesday, 24 November 2026, 10:00–10:45" / "Dienstag, 24. November 2026,
+    10:00–10:45 Uhr": the day and times in ``tz``, worded for ``lang`` (CLDR)."""
+    from babel.dates import format_date, format_time
+
+    locale = BABEL_LOCALES.get(lang, "en_GB")
+    a, b = start.astimezone(tz), end.astimezone(tz)
+    times = f"{format_time(a, 'HH:mm', locale=locale)}–{format_time(b, 'HH:mm', locale=locale)}"
+    suffix = " Uhr" if lang == "de" else ""
+    return f"{format_date(a, 'full', locale=locale)}, {times}{suffix}"
+
+
+def describe_instant(when: datetime, tz: ZoneInfo, lang: str) -> str:
+    """ "Monday, 23 November 2026, 10:00" in ``tz`` for ``lang``."""
+    from babel.dates import format_date, format_time
+
+    locale = BABEL_LOCALES.get(lang, "en_GB")
+    local = when.astimezone(tz)
+    suffix = " Uhr" if lang == "de" else ""
+    day = format_date(local, "full", locale=locale)
+    return f"{day}, {format_time(local, 'HH:mm', locale=locale)}{suffix}"
+
+
+def zone_name(tz: ZoneInfo, lang: str, at: datetime | None = None) -> str:
+    """The zone as people call it ("Central European Time"), at ``at`` if given."""
+    from babel.dates import get_timezone_name
+
+    locale = BABEL_LOCALES.get(lang, "en_GB")
+    return get_timezone_name(at.astimezone(tz) if at else tz, "long", locale=locale)

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from .support import (
+    LINK_MARK,
     OFFER_NAME,
     Customer,
     Visit,
@@ -203,7 +204,7 @@ def confirm_by_mail_link(v: Visit, service, c: Customer, *, keyboard: bool) -> s
     """The worker's mail reaches the SMTP server; its link confirms the booking."""
     from playwright.sync_api import expect
 
-    msg = service.mailbox.wait_for(c.email, "/confirm/", timeout=30)
+    msg = service.mailbox.wait_for(c.email, LINK_MARK, timeout=30)
     link = confirmation_link(msg)
     assert link.startswith(f"{service.url}/"), f"the link does not point to the service: {link}"
     page = v.new_page()

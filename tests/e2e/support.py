@@ -116,8 +116,14 @@ def text_of(msg: email.message.EmailMessage) -> str:
     return body.get_content() if body is not None else ""
 
 
+# A message's link: short (/m/<code>, redirecting to the page) or the page's own.
+LINK_MARK = "/m/"
+
+
 def confirmation_link(msg: email.message.EmailMessage) -> str:
-    found = re.search(r"https?://[^\s<>\"']+/confirm/[^\s<>\"']+", text_of(msg))
+    found = re.search(
+        r"https?://[^\s<>\"']+/(?:m/[0-9A-Z]{8}\b|[^\s<>\"']*confirm/[^\s<>\"']+)", text_of(msg)
+    )
     assert found, f"no confirmation link in: {text_of(msg)[:1500]}"
     return found.group(0).rstrip(".,)")
 

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import pytest
 
 from .flows import assert_confirmed_for_the_salon, book_with_mouse, confirm_by_mail_link
-from .support import appointments_of, new_customer, text_of
+from .support import LINK_MARK, appointments_of, new_customer, text_of
 
 pytestmark = pytest.mark.system
 
@@ -76,7 +76,7 @@ def test_german_booking_confirmed_with_the_code_in_the_widget(visit, service, sa
     visit.wait_screen("Bitte prüfen Sie Ihre E-Mails")
     visit.shot("de-check")
 
-    mail = text_of(service.mailbox.wait_for(customer.email, "/confirm/", timeout=30))
+    mail = text_of(service.mailbox.wait_for(customer.email, LINK_MARK, timeout=30))
     code = re.search(r"(?:code|Code)[^0-9]{0,20}([0-9]{6})\b", mail).group(1)
     wrong = "000000" if code != "000000" else "111111"
     w.get_by_label("Bestätigungscode").fill(wrong)

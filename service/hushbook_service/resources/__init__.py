@@ -15,6 +15,7 @@ from hushbook_service.resources import (
     public,
     schedule,
     services,
+    short_links,
     staff,
     tenant,
     vault,
@@ -37,6 +38,7 @@ BLUEPRINTS = [
     public.blp,
     messages.blp,
     book_page.blp,
+    short_links.blp,
     console.blp,
 ]
 

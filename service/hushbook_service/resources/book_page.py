@@ -13,6 +13,7 @@ import json
 from flask import Response, render_template, request, url_for
 from flask.views import MethodView
 
+from hushbook_service.config import public_url
 from hushbook_service.models import Tenant
 from hushbook_service.resources.extensions import Blueprint
 
@@ -27,13 +28,26 @@ TEXT = {
         "title": "Termin buchen",
         "noscript": "Für die Online-Buchung wird JavaScript benötigt.",
         "unknown": "Diese Buchungsseite gibt es nicht.",
+        "about": "Termine bei {name} online buchen.",
+        "address": "Adresse",
+        "phone": "Telefon",
+        "hours": "Öffnungszeiten",
+        "imprint": "Impressum",
+        "privacy": "Datenschutz",
     },
     "en": {
         "title": "Book an appointment",
         "noscript": "Online booking needs JavaScript.",
         "unknown": "There is no such booking page.",
+        "about": "Book an appointment at {name} online.",
+        "address": "Address",
+        "phone": "Phone",
+        "hours": "Opening hours",
+        "imprint": "Imprint",
+        "privacy": "Privacy policy",
     },
 }
+OG_LOCALES = {"de": "de_DE", "en": "en_GB"}
 # The page runs only our own script and worker and talks only to this origin.
 CSP = (
     "default-src 'none'; script-src 'self'; worker-src 'self'; connect-src 'self'; "
@@ -63,6 +77,7 @@ def widget_config(tenant: Tenant, lang: str) -> dict:
         "assets": url_for("static", filename="widget/"),
         "lang": lang,
         "theme": "auto",
+        **({"accent": tenant.accent_colour} if tenant.accent_colour else {}),
     }
 
 
@@ -77,13 +92,29 @@ class BookPage(MethodView):
         if tenant is None:
             return _html(lang, text["unknown"], text["unknown"], status=404)
         config = json.dumps(widget_config(tenant, lang), separators=(",", ":"))
-        return _html(lang, f"{tenant.name} – {text['title']}", tenant.name, config)
+        return _html(lang, f"{tenant.name} – {text['title']}", tenant.name, config, tenant)
+
+
+def _summary(tenant: Tenant, lang: str) -> str:
+    """The page's meta description: the salon's own words (cut at a word), or one line."""
+    about = " ".join(tenant.description.split())
+    if not about:
+        return TEXT[lang]["about"].format(name=tenant.name)
+    if len(about) <= 160:
+        return about
+    return about[:159].rsplit(" ", 1)[0] + "…"
 
 
 def _html(
-    lang: str, title: str, heading: str, config: str | None = None, status: int = 200
+    lang: str,
+    title: str,
+    heading: str,
+    config: str | None = None,
+    tenant: Tenant | None = None,
+    status: int = 200,
 ) -> Response:
-    """templates/book.html: the widget with ``config`` (JSON), or only ``heading``."""
+    """templates/book.html: the salon and the widget with ``config`` (JSON), or only
+    ``heading``."""
     html = render_template(
         "book.html",
         lang=lang,
@@ -91,6 +122,11 @@ def _html(
         heading=heading,
         config=config,
         noscript=TEXT[lang]["noscript"],
+        text=TEXT[lang],
+        salon=tenant,
+        summary=_summary(tenant, lang) if tenant else None,
+        url=f"{public_url()}/book/{tenant.slug}" if tenant else None,
+        og_locale=OG_LOCALES[lang],
     )
     return Response(
         html,

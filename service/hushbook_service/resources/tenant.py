@@ -2,9 +2,13 @@
 
 import json
 import re
+from datetime import date
+from functools import cache
 
+from babel.core import get_global
+from babel.numbers import get_territory_currencies
 from flask.views import MethodView
-from marshmallow import ValidationError, fields, post_load, validate, validates_schema
+from marshmallow import ValidationError, fields, post_load, pre_load, validate, validates_schema
 from peewee import fn
 
 from hushbook_service import audit, stealth
@@ -55,6 +59,39 @@ def _channels(names: object) -> str:
     if not isinstance(names, list) or not all(n in ("email", "sms", "staff") for n in names):
         raise ValidationError("A list of channels: email, sms, staff.")
     return " ".join(dict.fromkeys(names))
+
+
+@cache
+def _currencies() -> frozenset[str]:
+    """ISO 4217 codes legal tender somewhere today (CLDR, through Babel)."""
+    today = date.today()
+    return frozenset(
+        code
+        for territory in get_global("territory_currencies")
+        for code in get_territory_currencies(territory, today, tender=True)
+    )
+
+
+def _currency(code: str) -> None:
+    if code not in _currencies():
+        raise ValidationError("An ISO 4217 currency code in use, e.g. EUR, CHF, GBP.")
+
+
+def _optional(validator):
+    """``validator`` for a non-empty value; "" clears the field."""
+
+    def check(value: str) -> None:
+        if value != "":
+            validator(value)
+
+    return check
+
+
+HTTPS_URL = _optional(
+    validate.URL(schemes={"https"}, require_tld=True, error="An https:// address.")
+)
+PROFILE_TEXTS = ("address", "phone", "opening_hours", "description", "imprint_url", "privacy_url")
+PHONE_RE = r"^\+?[0-9][0-9 ()./-]{2,38}$"
 
 
 blp = Blueprint("tenant", __name__, url_prefix="/v1/tenant", description="Business settings")
@@ -126,6 +163,64 @@ class TenantSchema(Schema):
     )
     regular_after_visits = fields.Integer(strict=True, validate=validate.Range(1, 1000))
     vip_after_spent_cents = fields.Integer(strict=True, validate=validate.Range(0, 10**9))
+    # The salon's public profile: /book/{slug}, the confirmation and manage pages.
+    address = fields.String(
+        validate=validate.Length(max=300),
+        metadata={"description": "Postal address, shown to customers (line breaks kept)"},
+    )
+    phone = fields.String(
+        validate=_optional(validate.Regexp(PHONE_RE, error="A phone number: digits, +, ( ) / . -")),
+        metadata={"description": "The number customers call (shown with 'please call us')"},
+    )
+    opening_hours = fields.String(
+        validate=validate.Length(max=1000),
+        metadata={"description": "Opening hours as text, e.g. 'Tue-Fri 9-18, Sat 9-14'"},
+    )
+    description = fields.String(
+        validate=validate.Length(max=2000),
+        metadata={"description": "A few sentences about the salon (the page's meta description)"},
+    )
+    accent_colour = fields.String(
+        validate=_optional(validate.Regexp(r"^#[0-9a-fA-F]{6}$", error="A colour as #rrggbb.")),
+        metadata={"description": "#rrggbb for buttons on the booking page; '' for the default"},
+    )
+    imprint_url = fields.String(
+        validate=[validate.Length(max=500), HTTPS_URL],
+        metadata={"description": "The salon's imprint (https only; '' for none)"},
+    )
+    privacy_url = fields.String(
+        validate=[validate.Length(max=500), HTTPS_URL],
+        metadata={"description": "The salon's privacy policy (https only; '' for none)"},
+    )
+    currency = fields.String(
+        validate=_currency,
+        metadata={
+            "description": "ISO 4217 code of every price (default EUR); `price_cents` "
+            "are hundredths of it"
+        },
+    )
+    manage_deadline_hours = fields.Integer(
+        strict=True,
+        validate=validate.Range(0, 336),
+        metadata={
+            "description": "Customers cancel or move online until this many hours before "
+            "the start (default 24; 0: until the start); after it they are asked to call"
+        },
+    )
+
+    @pre_load
+    def _tidy(self, data, **_):
+        """Public texts trimmed; the colour in lower case."""
+        if isinstance(data, dict):
+            data = dict(data)
+            for key in PROFILE_TEXTS:
+                if isinstance(data.get(key), str):
+                    data[key] = data[key].strip()
+            if isinstance(data.get("accent_colour"), str):
+                data["accent_colour"] = data["accent_colour"].strip().lower()
+            if isinstance(data.get("currency"), str):
+                data["currency"] = data["currency"].strip().upper()
+        return data
 
 
 @blp.route("")
