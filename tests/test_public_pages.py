@@ -16,7 +16,7 @@ from datetime import timedelta
 import pytest
 
 from hushbook_service.db import database, utcnow
-from hushbook_service.models import AuditEvent, Appointment, Message
+from hushbook_service.models import Appointment, AuditEvent, Message
 from support.api import Visitor, confirm_code, day, make_shop, patch_tenant
 
 HTML = {"Accept": "text/html", "Accept-Language": "en"}
@@ -39,15 +39,17 @@ def shop(client, make_tenant):
     return t
 
 
-def _booked(client, shop):
+def _booked(client, shop, locale="en"):
+    """A pending booking made in ``locale`` (the customer's language; None: the
+    consent's, German)."""
     v = Visitor(client, "salon-a")
     offer = v.ask(shop.cut["id"], day(4)).json["offers"][0]
-    answer = v.book(offer["token"]).json
+    answer = v.book(offer["token"], **({"locale": locale} if locale else {})).json
     return answer
 
 
-def _confirmed(client, app, shop):
-    booked = _booked(client, shop)
+def _confirmed(client, app, shop, locale="en"):
+    booked = _booked(client, shop, locale)
     code = confirm_code(app, booked["booking"])
     res = client.post(
         "/v1/public/bookings/confirm", json={"booking": booked["booking"], "code": code}
@@ -113,7 +115,9 @@ def test_manage_page_shows_the_appointment_in_english_and_german(client, app, sh
     csp = page.headers["Content-Security-Policy"]
     assert "default-src 'none'" in csp and "script-src 'self'" in csp and "unsafe" not in csp
     assert " style=" not in text and "<script>" not in text  # no inline style, no inline code
-    german = client.get(f"/v1/public/manage/{token}", headers=GERMAN).text
+    # The booking's language wins over the browser's; ?lang= over both.
+    assert '<html lang="en">' in client.get(f"/v1/public/manage/{token}", headers=GERMAN).text
+    german = client.get(f"/v1/public/manage/{token}?lang=de", headers=HTML).text
     assert '<html lang="de">' in german and ">bestätigt<" in german
     assert re.search(
         r"(Mon|Diens|Mittwoch|Donners|Frei|Sams|Sonn)\w*, \d{1,2}\. [A-ZÄ]\w+ 20\d\d", german
@@ -207,7 +211,7 @@ def test_the_page_moves_with_the_manage_links_protocol(client, app, shop):
     done = config["done"].replace("{token}", moved.json["manage_token"])
     after = client.get(done, headers=HTML).text
     assert "Your appointment has been moved." in after
-    german = _config(client.get(f"/v1/public/manage/{token}", headers=GERMAN).text)
+    german = _config(client.get(f"/v1/public/manage/{token}?lang=de", headers=HTML).text)
     assert german["texts"]["move"] == "Auf diese Zeit verschieben"
 
 
@@ -252,10 +256,16 @@ def test_confirmation_page_shows_what_was_confirmed(client, app, shop):
     )
     assert client.get(manage, headers=HTML).status_code == 200
     assert client.get(manage.split("?")[0]).json["status"] == "confirmed"
-    german = client.post(url, headers=GERMAN).text  # confirming twice: harmless
+    german = client.post(f"{url}?lang=de", headers=HTML).text  # confirming twice: harmless
     assert "Ihr Termin ist bestätigt" in german and "Zum Kalender hinzufügen" in german
     gone = client.get("/v1/public/bookings/confirm/forged", headers=HTML)
     assert gone.status_code == 409 and "no longer valid" in gone.text
+
+
+def test_a_german_booking_gets_german_pages_in_an_english_browser(client, app, shop):
+    token = _confirmed(client, app, shop, locale=None)  # the consent's language: de
+    page = client.get(f"/v1/public/manage/{token}", headers=HTML).text
+    assert '<html lang="de">' in page and "Ihr Termin" in page and ">bestätigt<" in page
 
 
 def test_pages_escape_the_salons_texts(client, app, shop):

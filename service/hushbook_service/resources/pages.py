@@ -188,10 +188,13 @@ CSP = (
 
 
 def language(appointment: Appointment | None = None) -> str:
-    """``?lang=``, else the visitor's browser, else the salon's language, else German."""
+    """``?lang=``, else the booking's language (the customer's, as they booked),
+    else the visitor's browser, else the salon's language, else German."""
     wanted = request.args.get("lang")
     if wanted in TEXT:
         return wanted
+    if appointment is not None and appointment.locale in TEXT:
+        return appointment.locale
     best = request.accept_languages.best_match(list(TEXT))
     if best:
         return best

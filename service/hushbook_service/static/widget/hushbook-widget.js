@@ -675,7 +675,9 @@
 
   Widget.prototype.money = function (cents) {
     if (typeof cents !== "number") return "";
-    return new Intl.NumberFormat(this.t.locale, { style: "currency", currency: "EUR" }).format(cents / 100);
+    // The salon's currency (ISO 4217, from the catalog); prices are hundredths of it.
+    var currency = /^[A-Z]{3}$/.test(this.catalog.currency || "") ? this.catalog.currency : "EUR";
+    return new Intl.NumberFormat(this.t.locale, { style: "currency", currency: currency }).format(cents / 100);
   };
 
   // Screen 1: service, team member, days, weekdays, time of day.
@@ -688,7 +690,13 @@
     }
     var services = this.group(t.service, cat.services.map(function (s) {
       var meta = [fmt(t.minutes, { n: s.duration_min }), self.money(s.price_cents)].filter(Boolean).join(" · ");
-      return self.choice("radio", "service", s.id, s.name, s.id === wish.service, meta);
+      var item = self.choice("radio", "service", s.id, s.name, s.id === wish.service, meta);
+      if (s.description) { // the salon's words about it: described by, not part of the name
+        var input = item.querySelector("input"), id = input.id + "-desc";
+        input.setAttribute("aria-describedby", id);
+        item.appendChild(el("p", { "class": "hb-desc", id: id, text: s.description }));
+      }
+      return item;
     }));
     var staffBox = el("div");
     var fillStaff = function () {
