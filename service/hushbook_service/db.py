@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -79,6 +80,22 @@ def lock_row(model: type[peewee.Model], row_id: int) -> None:
     if not is_sqlite():
         pk = model._meta.primary_key
         model.select(pk).where(pk == row_id).for_update().get()
+
+
+def lock_names(*names: str) -> None:
+    """Inside :func:`write_transaction`: serialise writers on names that have no
+    row (a login subject, an address), like :func:`lock_row` does on a row.
+
+    SQLite already has the whole database locked; PostgreSQL takes a
+    transaction-level advisory lock per name, in sorted order (no deadlock
+    between two callers naming the same set), released at commit or rollback.
+    """
+    if is_sqlite():
+        return
+    for name in sorted(set(names)):
+        digest = hashlib.sha256(f"hushbook-lock|{name}".encode()).digest()
+        key = int.from_bytes(digest[:8], "big", signed=True)
+        database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (key,))
 
 
 class UTCDateTimeField(peewee.DateTimeField):

@@ -14,7 +14,7 @@ from hushbook_service import audit, keys
 from hushbook_service.accounts import passwords, totp
 from hushbook_service.accounts.principals import GRANTABLE_SCOPES, key_ring, totp_setup_required
 from hushbook_service.accounts.tokens import TokenError
-from hushbook_service.db import utcnow, write_transaction
+from hushbook_service.db import lock_names, utcnow, write_transaction
 from hushbook_service.errors import abort
 from hushbook_service.models import IntegrationKey, LoginAttempt, RefreshToken, Staff, Tenant
 
@@ -35,55 +35,84 @@ def _settings():
     return current_app.config["HUSHBOOK"]
 
 
-def _subject(slug: str, email: str) -> str:
-    """Keyed, so a copy of the database cannot test guessed e-mails against it."""
+def _subject(slug: str, email: str, purpose: str = "login") -> str:
+    """Keyed, so a copy of the database cannot test guessed e-mails against it.
+    ``purpose`` separates budgets: the password and the codes of a login share
+    ``"login"``; turning a second factor on has its own."""
     key = keys.instance_key("login", "login-subject")
-    message = f"login\0{slug.lower()}\0{email.lower()}".encode()
+    prefix = "login" if purpose == "login" else f"login|{purpose}"
+    message = f"{prefix}\0{slug.lower()}\0{email.lower()}".encode()
     return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
-def _throttle(subject: str, ip: str) -> None:
-    """Refuse once an account or an IP has too many recent failures."""
+def _account_subject(staff: Staff, purpose: str = "login") -> str:
+    slug = Tenant.select(Tenant.slug).where(Tenant.id == staff.tenant_id).scalar()
+    return _subject(slug, staff.email, purpose)
+
+
+def _reserve(subject: str, ip: str) -> int:
+    """One guess at a secret of ``subject`` from ``ip``, booked *before* the
+    secret is checked, or 429 once the account or the address has used up its
+    failures in the window (the account's, and four times that per address).
+
+    Count and booking happen in one write transaction under a lock on both
+    names (SQLite: the database; PostgreSQL: advisory locks), so parallel
+    guesses queue here and at most the limit of them ever reach the check.
+    A guess that turns out right is given back (:func:`_give_back`); a wrong
+    one stays as the failure it is. Returns the booked attempt's id."""
     s = _settings()
     since = utcnow() - timedelta(seconds=s.login_window_seconds)
-    recent = LoginAttempt.select().where(LoginAttempt.at >= since)
-    by_subject = recent.where(LoginAttempt.subject == subject).count()
-    by_ip = recent.where(LoginAttempt.ip == ip).count()
-    if by_subject >= s.login_max_failures or by_ip >= 4 * s.login_max_failures:
-        abort(
-            429,
-            "Too many failed logins. Try again later.",
-            reason="login_throttled",
-            headers={"Retry-After": str(s.login_window_seconds)},
-        )
+    with write_transaction():
+        lock_names(f"guess-subject|{subject}", f"guess-ip|{ip}")
+        recent = LoginAttempt.select().where(LoginAttempt.at >= since)
+        by_subject = recent.where(LoginAttempt.subject == subject).count()
+        by_ip = recent.where(LoginAttempt.ip == ip).count()
+        if by_subject >= s.login_max_failures or by_ip >= 4 * s.login_max_failures:
+            abort(
+                429,
+                "Too many failed attempts. Try again later.",
+                reason="login_throttled",
+                headers={"Retry-After": str(s.login_window_seconds)},
+            )
+        return LoginAttempt.create(subject=subject, ip=ip).id
+
+
+def _give_back(attempt_id: int) -> None:
+    """The guess was right (or not a guess after all): it is no failure."""
+    LoginAttempt.delete().where(LoginAttempt.id == attempt_id).execute()
+
+
+def _password_matches(staff: Staff | None, password: str) -> bool:
+    """The hash is computed whatever the account: unknown, deactivated, without a
+    password yet or active — they all take the time of one scrypt check, so the
+    answer's timing tells nothing about which one it was."""
+    stored = staff.password_hash if staff is not None else None
+    if not stored:
+        passwords.dummy_verify(_settings().scrypt_log_n)
+        return False
+    ok = passwords.verify_password(password, stored)
+    return ok and staff is not None and staff.active
 
 
 def login(slug: str, email: str, password: str, ip: str, totp_code: str | None = None) -> TokenPair:
-    s = _settings()
     subject = _subject(slug, email)
-    _throttle(subject, ip)
+    attempt = _reserve(subject, ip)
     staff = (
         Staff.select()
         .join(Tenant)
         .where(Tenant.slug == slug.lower(), Staff.email == email.lower())
         .first()
     )
-    if staff is None:
-        passwords.dummy_verify(s.scrypt_log_n)
-    if (
-        staff is None
-        or not staff.active
-        or not passwords.verify_password(password, staff.password_hash)
-    ):
-        LoginAttempt.create(subject=subject, ip=ip)
+    if not _password_matches(staff, password):
         if staff is not None:  # an attempt on a real account: the owner should know
             audit.record(staff.tenant_id, "auth.login_failed", "staff", staff.id, ANONYMOUS)
         abort(401, "Unknown tenant, e-mail or password.", reason="bad_credentials")
+    assert staff is not None  # a password matched
     if staff.totp_enabled:
         if not totp_code:  # not a failure: the client asks for the code and retries
+            _give_back(attempt)
             abort(401, "Enter the code from your authenticator app.", reason="totp_required")
         if not totp.consume(staff, totp_code):  # wrong, too far off, or already used
-            LoginAttempt.create(subject=subject, ip=ip)
             audit.record(
                 staff.tenant_id, "auth.login_failed", "staff", staff.id, ANONYMOUS, factor="totp"
             )
@@ -200,9 +229,14 @@ def sign_out_everywhere(staff: Staff) -> None:
         audit.record(staff.tenant_id, "auth.logout_everywhere", "staff", staff.id)
 
 
-def change_password(staff: Staff, current: str, new: str) -> TokenPair:
+def change_password(staff: Staff, current: str, new: str, ip: str) -> TokenPair:
+    """The current password is a guess like a login's and is throttled on the same
+    budget (a stolen access token must not become a guessing oracle)."""
+    attempt = _reserve(_account_subject(staff), ip)
     if not passwords.verify_password(current, staff.password_hash):
+        audit.record(staff.tenant_id, "auth.password_change_failed", "staff", staff.id)
         abort(401, "Current password is wrong.", reason="bad_credentials")
+    _give_back(attempt)
     problems = passwords.password_problems(new, staff.email)
     if problems:
         abort(422, "Password too weak.", errors={"json": {"new_password": problems}})
@@ -234,14 +268,17 @@ def setup_totp(staff: Staff) -> tuple[str, str]:
     return totp.b32(secret), totp.otpauth_uri(secret, f"{staff.email} ({slug})")
 
 
-def enable_totp(staff: Staff, code: str) -> TokenPair:
+def enable_totp(staff: Staff, code: str, ip: str) -> TokenPair:
     """Turn the second factor on with a first correct code. Every older token
-    of the account (got with the password alone) stops working."""
+    of the account (got with the password alone) stops working. Wrong codes are
+    throttled like logins, on a budget of their own (a fumbled set-up does not
+    lock the person out of signing in)."""
     if staff.totp_enabled:
         abort(409, "Your second factor is already on.", reason="totp_already_enabled")
     opened = totp.secret_of(staff)
     if opened is None:
         abort(409, "Set up your second factor first.", reason="totp_not_set_up")
+    attempt = _reserve(_account_subject(staff, "totp-enable"), ip)
     step = totp.match_step(opened[0], code, totp.clock(), after=staff.totp_last_step)
     if step is None:
         abort(
@@ -262,6 +299,7 @@ def enable_totp(staff: Staff, code: str) -> TokenPair:
         )
         if not changed:
             abort(409, "Your second factor changed meanwhile; try again.", reason="totp_changed")
+        _give_back(attempt)
         staff.totp_enabled, staff.totp_last_step = True, step
         revoke_all_tokens(staff)
         audit.record(staff.tenant_id, "auth.totp_enable", "staff", staff.id)
@@ -271,17 +309,15 @@ def enable_totp(staff: Staff, code: str) -> TokenPair:
 def disable_totp(staff: Staff, password: str, code: str, ip: str) -> None:
     """Turn the second factor off: password and a current code, throttled like
     a login (a stolen access token must not become a guessing oracle)."""
-    slug = Tenant.select(Tenant.slug).where(Tenant.id == staff.tenant_id).scalar()
-    subject = _subject(slug, staff.email)
-    _throttle(subject, ip)
     if not staff.totp_enabled:
         abort(409, "Your second factor is not on.", reason="totp_not_enabled")
+    attempt = _reserve(_account_subject(staff), ip)
     # The code is only looked at (and its step spent) after the right password.
     if not (passwords.verify_password(password, staff.password_hash) and totp.consume(staff, code)):
-        LoginAttempt.create(subject=subject, ip=ip)
         audit.record(staff.tenant_id, "auth.totp_disable_failed", "staff", staff.id)
         abort(401, "Password or code is wrong.", reason="bad_credentials")
     with write_transaction():
+        _give_back(attempt)
         Staff.update(totp_enabled=False, totp_secret=None, updated_at=utcnow()).where(
             Staff.id == staff.id
         ).execute()

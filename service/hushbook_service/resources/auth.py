@@ -117,6 +117,8 @@ class LogoutEverywhere(MethodView):
 class Password(MethodView):
     @blp.arguments(PasswordChangeSchema)
     @blp.response(200, TokenPairSchema)
+    @blp.alt_response(401, description="Current password wrong")
+    @blp.alt_response(429, description="Too many failed attempts (shared with login)")
     @blp.doc(security=BEARER)
     def post(self, data):
         """Change your own password (required after a one-time password)"""
@@ -124,7 +126,9 @@ class Password(MethodView):
         if who.staff_id is None:
             abort(403, "Integration keys have no password.")
         staff = Staff.get_by_id(who.staff_id)
-        return identity.change_password(staff, data["current_password"], data["new_password"])
+        return identity.change_password(
+            staff, data["current_password"], data["new_password"], client_ip()
+        )
 
 
 def _own_account() -> Staff:
@@ -181,9 +185,10 @@ class TotpEnable(MethodView):
     @blp.arguments(TotpEnableSchema)
     @blp.response(200, TokenPairSchema)
     @blp.alt_response(409, description="Not set up, or already on")
+    @blp.alt_response(429, description="Too many wrong codes")
     def post(self, data):
         """Turn your second factor on with a first code (older tokens stop working)"""
-        return identity.enable_totp(_own_account(), data["code"])
+        return identity.enable_totp(_own_account(), data["code"], client_ip())
 
 
 @blp.route("/totp/disable")

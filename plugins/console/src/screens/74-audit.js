@@ -7,7 +7,7 @@
   var AUDIT_PAGE_SIZE = 25;
   // Every action the service records (docs/api.md#audit-trail), for the filter.
   var AUDIT_ACTIONS = [
-    "auth.login", "auth.login_failed", "auth.password_change", "auth.refresh_reuse", "auth.logout_everywhere",
+    "auth.login", "auth.login_failed", "auth.password_change", "auth.password_change_failed", "auth.refresh_reuse", "auth.logout_everywhere",
     "auth.totp_setup", "auth.totp_enable", "auth.totp_disable", "auth.totp_disable_failed",
     "staff.create", "staff.update", "staff.role_change", "staff.deactivate", "staff.reactivate",
     "tenant.update", "tenant.privacy_notice", "closure.create", "closure.delete",
