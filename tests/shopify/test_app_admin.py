@@ -327,3 +327,26 @@ def test_page_in_german_for_a_german_admin(client):
     assert '<html lang="de">' in page and "Salon verbinden" in page
     assert "Vorschlag für Ihre Datenschutzerklärung" in page
     assert "When you book an appointment in this shop" in page  # both texts offered
+
+
+def test_look_defaults_reach_the_theme_as_the_apps_metafield(client, fake_oauth):
+    body = {"language": "de", "theme": "dark", "accent": "#aa3366"}
+    data = client.post("/api/settings", json=body, headers=bearer()).get_json()
+    assert data["defaults_published"] is True
+    assert fake_oauth.metafields[SHOP]["defaults"] == body
+    # Shopify refuses the token (e.g. revoked): the settings are still saved, and said so
+    fake_oauth.pairs.clear()
+    data = client.post("/api/settings", json={"theme": "light"}, headers=bearer()).get_json()
+    assert data["defaults_published"] is False and data["settings"]["theme"] == "light"
+    assert "could not be passed to your theme" in data["message"]
+    assert fake_oauth.metafields[SHOP]["defaults"]["theme"] == "dark"
+    # saving only the connection writes nothing to Shopify
+    calls = len(fake_oauth.calls)
+    client.post("/api/settings", json={"tenant_slug": "salon-rosa"}, headers=bearer())
+    assert (
+        "defaults_published"
+        not in client.post(
+            "/api/settings", json={"tenant_slug": "salon-rosa"}, headers=bearer()
+        ).get_json()
+    )
+    assert len(fake_oauth.calls) == calls

@@ -13,6 +13,12 @@
   (Shopify's "more resilient refreshes", 2026-08). Unknown, spent or expired:
   ``400 {"error": "invalid_grant"}``.
 
+The Admin API (``POST /admin/api/<version>/graphql.json``) answers the two
+requests the app makes — ``currentAppInstallation { id }`` and
+``metafieldsSet`` on it — for a valid ``X-Shopify-Access-Token`` of the shop
+(else 401); app-owned metafields land in ``metafields[shop][key]`` (parsed
+JSON), which the storefront renders as ``app.metafields.hushbook.<key>.value``.
+
 Every token it hands out is remembered (``issued``) so leak tests can look for
 them; the clock is injectable (``now``).
 """
@@ -80,6 +86,7 @@ class FakeOAuth:
     pairs: dict[str, Pair] = field(default_factory=dict)  # refresh token -> pair
     issued: list[str] = field(default_factory=list)  # every token handed out
     calls: list[str] = field(default_factory=list)  # grant per request, in order
+    metafields: dict[str, dict[str, object]] = field(default_factory=dict)  # shop -> key -> value
 
     def install(self, shop: str) -> None:
         self.installed.add(shop)
@@ -174,6 +181,31 @@ class FakeOAuth:
                 return jsonify(error="invalid_request"), 400
             answer, status = self.handle(shop, body)
             return jsonify(answer), status
+
+        @app.post("/admin/api/<version>/graphql.json")
+        def graphql(version: str):
+            shop = (request.host or "").split(":")[0].lower()
+            token = request.headers.get("X-Shopify-Access-Token", "")
+            if not self.access_token_valid(shop, token):
+                return jsonify(errors="[API] Invalid API key or access token"), 401
+            body = request.get_json(silent=True) or {}
+            query = str(body.get("query", ""))
+            installation = f"gid://shopify/AppInstallation/{abs(hash(shop)) % 10**9}"
+            if "currentAppInstallation" in query:
+                return jsonify(data={"currentAppInstallation": {"id": installation}})
+            if "metafieldsSet" in query:
+                out, errors = [], []
+                for item in (body.get("variables") or {}).get("metafields", []):
+                    if item.get("ownerId") != installation or item.get("type") != "json":
+                        errors.append({"field": ["ownerId"], "message": "not this app"})
+                        continue
+                    if item.get("namespace") == "hushbook":
+                        self.metafields.setdefault(shop, {})[item["key"]] = json.loads(
+                            item["value"]
+                        )
+                    out.append({"key": item["key"]})
+                return jsonify(data={"metafieldsSet": {"metafields": out, "userErrors": errors}})
+            return jsonify(errors=[{"message": "unknown query in the fake"}]), 200
 
     def app(self) -> Flask:
         app = Flask("fake_shopify_oauth")

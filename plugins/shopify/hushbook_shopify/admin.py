@@ -307,4 +307,9 @@ def save_settings():
     shop = Shop.get(Shop.shop_domain == shop.shop_domain)
     answer = _state(shop, lang)
     answer["message"] = t(lang, "key_removed" if remove else "saved")
+    if {"language", "theme", "accent"} & set(changes):
+        published = tokens.publish_defaults(_ctx().auth, keys, shop)
+        answer["defaults_published"] = published
+        if not published:
+            answer["message"] += " " + t(lang, "defaults_not_published")
     return _json(answer)

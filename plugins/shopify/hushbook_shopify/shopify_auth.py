@@ -270,6 +270,23 @@ class ShopifyAuth:
             return Exchange(False, result.log.code)  # token_still_valid: nothing to store
         return _exchange_outcome(result)
 
+    # --- Admin API (GraphQL) --------------------------------------------------------
+    def graphql(
+        self, shop: str, access_token: str, query: str, variables: dict | None = None
+    ) -> tuple[bool, dict | None, str]:
+        """(ok, data, code) of one Admin API GraphQL request with the offline token."""
+        result = self.app.admin_graphql_request(
+            query,
+            shop=shop.removesuffix(".myshopify.com"),
+            access_token=access_token,
+            api_version=self.settings.api_version,
+            invalid_token_response={"status": 401, "body": "", "headers": {}},
+            variables=variables,
+            max_retries=1,
+            http_client=self._client(),
+        )
+        return result.ok, result.data, result.log.code
+
 
 def _exchange_outcome(result) -> Exchange:
     if not result.ok or result.access_token is None:

@@ -135,6 +135,8 @@ TEXT: dict[str, dict[str, str]] = {
         "bad_choice": "Choose one of the offered values.",
         "bad_accent": "Give the accent colour as #rrggbb.",
         "saved": "Saved.",
+        "defaults_not_published": "The look could not be passed to your theme right now; "
+        "each block's own settings still apply. Save again later.",
         "key_removed": "The stored key was removed.",
         "no_token": "Shopify did not hand out an access token for this shop. "
         "Reload the page; if this stays, reinstall the app.",
@@ -270,6 +272,8 @@ TEXT: dict[str, dict[str, str]] = {
         "bad_choice": "Wählen Sie einen der angebotenen Werte.",
         "bad_accent": "Geben Sie die Akzentfarbe als #rrggbb an.",
         "saved": "Gespeichert.",
+        "defaults_not_published": "Das Aussehen konnte gerade nicht an Ihr Theme übergeben "
+        "werden; die Einstellungen jedes Blocks gelten weiter. Speichern Sie später erneut.",
         "key_removed": "Der gespeicherte Schlüssel wurde entfernt.",
         "no_token": "Shopify hat für diesen Shop kein Zugriffstoken ausgegeben. Laden Sie die "
         "Seite neu; wenn das bleibt, installieren Sie die App neu.",

@@ -12,6 +12,7 @@ refresh token), sealed at rest and always stored as a pair in one statement.
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
@@ -24,6 +25,11 @@ from hushbook_shopify.shopify_auth import Exchange, ShopifyAuth, TokenPair, Verd
 
 log = logging.getLogger("hushbook_shopify.tokens")
 MARGIN = timedelta(seconds=60)
+INSTALLATION = "query HushbookInstallation { currentAppInstallation { id } }"
+SET_METAFIELD = (
+    "mutation HushbookDefaults($metafields: [MetafieldsSetInput!]!) {"
+    " metafieldsSet(metafields: $metafields) { metafields { key } userErrors { field message } } }"
+)
 
 
 @dataclass(frozen=True)
@@ -147,3 +153,43 @@ def wipe(domain: str) -> None:
         uninstalled_at=utcnow(),
         updated_at=utcnow(),
     ).where(Shop.shop_domain == domain).execute()
+
+
+def publish_defaults(auth: ShopifyAuth, keys: tuple[bytes, ...], shop: Shop) -> bool:
+    """Write the shop's look and language defaults to the app's own metafield
+    ``hushbook.defaults`` (JSON ``{language, theme, accent}``), which the theme
+    app extension reads as ``app.metafields.hushbook.defaults.value`` when a block
+    leaves a setting on "default". Nothing else is written to Shopify."""
+    try:
+        token = shop.secret(keys, "access_token")
+    except SecretError:
+        token = None
+    if not token:
+        return False
+    ok, data, code = auth.graphql(shop.shop_domain, token, INSTALLATION)
+    owner = ((data or {}).get("currentAppInstallation") or {}).get("id")
+    if not ok or not owner:
+        log.warning("shop %s: app installation not found (%s)", shop.shop_domain, code)
+        return False
+    value = {"language": shop.language, "theme": shop.theme, "accent": shop.accent}
+    ok, data, code = auth.graphql(
+        shop.shop_domain,
+        token,
+        SET_METAFIELD,
+        {
+            "metafields": [
+                {
+                    "ownerId": owner,
+                    "namespace": "hushbook",
+                    "key": "defaults",
+                    "type": "json",
+                    "value": json.dumps(value),
+                }
+            ]
+        },
+    )
+    errors = ((data or {}).get("metafieldsSet") or {}).get("userErrors")
+    if not ok or errors:
+        log.warning("shop %s: defaults not published (%s)", shop.shop_domain, code)
+        return False
+    return True
