@@ -18,11 +18,12 @@ test: lint  ## install, lint, run the test suites (SQLite + embedded Huey)
 	$(BIN)/python -m pytest -q
 
 lint: $(BIN)/hushbook  ## ruff (rules + format), import rules (import-linter), types (mypy)
-	$(BIN)/ruff check service sdk tests bench plugins/build_copies.py plugins/widget/build.py plugins/console/build.py
-	$(BIN)/ruff format --check service sdk tests bench plugins/build_copies.py plugins/widget/build.py plugins/console/build.py
+	$(BIN)/ruff check service sdk tests bench plugins/build_copies.py plugins/widget/build.py plugins/console/build.py plugins/shopify/hushbook_shopify
+	$(BIN)/ruff format --check service sdk tests bench plugins/build_copies.py plugins/widget/build.py plugins/console/build.py plugins/shopify/hushbook_shopify
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/mypy --strict sdk/hushbook
 	$(BIN)/mypy service/hushbook_service
+	$(BIN)/mypy plugins/shopify/hushbook_shopify
 
 bench: $(BIN)/hushbook  ## every benchmark (figures, not pass/fail)
 	$(BIN)/python bench/slots.py

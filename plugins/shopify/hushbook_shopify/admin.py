@@ -91,7 +91,7 @@ def _plain(status: int, text: str) -> Response:
 
 
 @bp.get("/")
-def home():
+def home() -> Response:
     ctx = _ctx()
     verdict = ctx.auth.verify_app_home("GET", request.url, dict(request.headers), PATCH_PATH)
     if not verdict.ok:
@@ -120,7 +120,7 @@ def home():
 
 
 @bp.get(PATCH_PATH)
-def patch_id_token():
+def patch_id_token() -> Response:
     """The page App Bridge uses to fetch a new session token and reload
     ``shopify-reload`` (a path of this app) with it."""
     ctx = _ctx()
@@ -219,7 +219,7 @@ def _state(shop: Shop, lang: str, check: bool = True) -> dict:
 
 
 @bp.get("/api/state")
-def state():
+def state() -> Response:
     shop, refusal = _verified_shop()
     if refusal:
         return refusal
@@ -228,7 +228,7 @@ def state():
 
 
 @bp.post("/api/test")
-def test_connection():
+def test_connection() -> Response:
     shop, refusal = _verified_shop()
     if refusal:
         return refusal
@@ -239,7 +239,7 @@ def test_connection():
 
 
 @bp.post("/api/settings")
-def save_settings():
+def save_settings() -> Response:
     shop, refusal = _verified_shop()
     if refusal:
         return refusal

@@ -113,7 +113,7 @@ def filter_body(raw: bytes, allowed: tuple[str, ...]) -> bytes | int:
 
 
 @bp.route("/proxy/<path:rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"])
-def forward(rest: str):
+def forward(rest: str) -> Response:
     app = current_app.extensions["hushbook_shopify"]
     lang = language(request.headers.get("Accept-Language"))
     verdict = app.auth.verify_proxy(request.url)

@@ -92,7 +92,7 @@ def _check_address(url: str, allow_private: bool) -> None:
     except (socket.gaierror, UnicodeError) as exc:
         raise Unreachable(f"the name {host} does not resolve") from exc
     for info in infos:
-        address = ipaddress.ip_address(info[4][0].split("%")[0])
+        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
         if not address.is_global:
             raise PrivateAddress(f"{host} is not a public address")
 

@@ -56,7 +56,7 @@ def _header(*names: str) -> str:
 
 
 @bp.route("/webhooks", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
-def receive():
+def receive() -> Response:
     app = current_app.extensions["hushbook_shopify"]
     raw = request.get_data(cache=True)  # the raw bytes, before any JSON access
     verdict = app.auth.verify_webhook(request.method, dict(request.headers), raw)
