@@ -11,8 +11,11 @@ storefront, and every page is a secure context. A request is routed by its
 - ``admin.shopify.com``: the admin shell (``admin.py``);
 - ``cdn.shopify.com``: App Bridge and Polaris stand-ins, extension assets;
 - ``<name>.myshopify.com``: the storefront and the app proxy
-  (``storefront.py``), plus whatever a test registers with
-  ``FakeShopify.shop_blueprints`` (the token endpoint, the Admin API).
+  (``storefront.py``) and the token endpoint (``oauth.py``).
+
+Installing and uninstalling go through ``FakeShopify`` (which tells the token
+endpoint), and so do the webhooks Shopify would send to the app then
+(``webhooks.py``'s sender, over HTTPS to the app).
 
 The certificate comes from a throw-away CA (``trustme``) and names these
 hosts, the app's host and 127.0.0.1; ``ca_file`` lets the app under test
@@ -27,10 +30,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Flask, Response
+from flask import Flask, Response
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
+from .oauth import FakeOAuth
 from .signing import host_param
+from .webhooks import Delivery, WebhookSender, via_http
 
 SHOP_SUFFIX = ".myshopify.com"
 # The theme app extension's id as Shopify would give it (also in asset URLs).
@@ -122,7 +127,14 @@ class FakeShopify:
         self.tokens_issued = 0  # session tokens the admin shell handed to App Bridge
         self.ca_file = ca_file  # to trust the app's certificate when proxying
         self.extension_uid = EXTENSION_UID
-        self.shop_blueprints: list[Blueprint] = []
+        self.oauth = FakeOAuth(app.client_id, app.client_secret)
+        self.webhooks = WebhookSender(
+            via_http(
+                (app.upstream or app.app_url).rstrip("/"), verify=str(ca_file) if ca_file else True
+            ),
+            app.client_secret,
+            retries=2,
+        )
         self.lock = threading.Lock()
 
     # --- what a merchant does in Shopify ------------------------------------------------
@@ -138,13 +150,27 @@ class FakeShopify:
         all; the app learns of the shop on its first admin load (token exchange)."""
         shop = self.shop(name)
         shop.installed, shop.installed_at = True, time.time()
+        self.oauth.install(shop.domain)
         return shop
 
-    def uninstall(self, name: str) -> Shop:
+    def uninstall(self, name: str) -> Delivery:
+        """The merchant removes the app: its tokens stop working, its blocks
+        vanish from the theme, and Shopify sends ``app/uninstalled``."""
         shop = self.shop(name)
         shop.installed = False
         shop.embed = None
-        return shop
+        self.oauth.uninstall(shop.domain)
+        return self.webhooks.send(
+            "app/uninstalled", WebhookSender.payload("app/uninstalled", shop.domain), shop.domain
+        )
+
+    def redact(self, name: str) -> Delivery:
+        """``shop/redact``: 48 hours after an uninstall, Shopify asks the app to
+        erase what it holds about the shop."""
+        domain = self.shop(name).domain
+        return self.webhooks.send(
+            "shop/redact", WebhookSender.payload("shop/redact", domain), domain
+        )
 
     def admin_url(self, name: str, path: str = "") -> str:
         return f"https://admin.shopify.com/store/{name}/apps/{self.app.handle}" + (
@@ -162,8 +188,7 @@ class FakeShopify:
         admin_app = admin.create_admin(self)
         cdn_app = admin.create_cdn(self)
         shop_app = storefront.create_storefront(self)
-        for bp in self.shop_blueprints:
-            shop_app.register_blueprint(bp)
+        self.oauth.register(shop_app)
         apps: dict[str, Flask] = {"admin.shopify.com": admin_app, "cdn.shopify.com": cdn_app}
 
         def dispatch(environ, start_response):

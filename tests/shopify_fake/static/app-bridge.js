@@ -5,7 +5,7 @@
  *  - window.shopify.idToken(): a fresh session token, asked of the admin (the
  *    parent frame) by postMessage;
  *  - wraps fetch: requests to the app's own origin get "Authorization: Bearer
- *    <session token>"; a 401 with "X-Shopify-Retry-Invalid-Session-Request: 1"
+ *    <session token>" (unless they carry one); a 401 with "X-Shopify-Retry-Invalid-Session-Request: 1"
  *    is retried once with a fresh token; "X-Shopify-API-Request-Failure-
  *    Reauthorize-Url" sends the top window there (through the admin);
  *  - on the patch-ID-token page (a "shopify-reload" parameter) it reloads that
@@ -52,17 +52,17 @@
     var request = new Request(input, init);
     if (new URL(request.url).origin !== location.origin) return originalFetch(request);
     var body = request.method === "GET" || request.method === "HEAD" ? undefined : await request.clone().arrayBuffer();
-    async function send() {
+    async function send(fresh) {
       var headers = new Headers(request.headers);
-      headers.set("Authorization", "Bearer " + (await idToken()));
+      if (fresh || !headers.has("Authorization")) headers.set("Authorization", "Bearer " + (await idToken()));
       return originalFetch(request.url, {
         method: request.method, headers: headers, body: body, credentials: request.credentials,
         cache: request.cache, redirect: request.redirect, signal: request.signal
       });
     }
-    var response = await send();
+    var response = await send(false);
     if (response.status === 401 && response.headers.get("X-Shopify-Retry-Invalid-Session-Request") === "1") {
-      response = await send();
+      response = await send(true);
     }
     var reauthorize = response.headers.get("X-Shopify-API-Request-Failure-Reauthorize-Url");
     if (reauthorize) tell("redirect", { url: reauthorize });
