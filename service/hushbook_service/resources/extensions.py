@@ -291,9 +291,16 @@ class Schema(_Schema):
     @pre_load
     def _valid_text(self, data, **_):
         if isinstance(data, Mapping):  # JSON bodies and query strings alike
+            # A nested schema checks its own fields (and names them).
+            nested = {
+                f.data_key or name
+                for name, f in self.fields.items()
+                if isinstance(f, fields.Nested)
+                or isinstance(getattr(f, "inner", None), fields.Nested)
+            }
             bad: dict = {}
             for key, value in data.items():
-                why = _text_problem(key) or _text_problem(value)
+                why = _text_problem(key) or (None if key in nested else _text_problem(value))
                 if why:
                     bad["_schema" if _text_problem(key) else key] = [why]
             if bad:
