@@ -403,6 +403,7 @@ def test_me_tells_an_owner_every_permission(client, make_tenant):
         "password_change_required": False,
         "totp_setup_required": False,
         "totp_enabled": False,
+        "notify_bookings": True,
     }
 
 
@@ -449,7 +450,11 @@ def test_me_for_an_integration_key_names_no_person(client, make_tenant):
         "password_change_required": False,
         "totp_setup_required": False,
         "totp_enabled": False,
+        "notify_bookings": None,
     }
+    # a key gets no e-mails: nothing of its own to switch
+    res = client.patch("/v1/auth/me", json={"notify_bookings": False}, headers=bearer(made["key"]))
+    assert res.status_code == 403
     client.delete(f"/v1/integration-keys/{made['id']}", headers=t.owner.headers)
     assert client.get("/v1/auth/me", headers=bearer(made["key"])).status_code == 401
 

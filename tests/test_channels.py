@@ -15,7 +15,7 @@ from hushbook_service.db import database
 from hushbook_service.messaging import channels
 from hushbook_service.messaging import ledger as messages
 from support.api import book_online, make_shop
-from support.db import message_rows
+from support.db import message_rows, team_mails_off
 
 SECRET = b"gateway shared secret"
 
@@ -73,8 +73,10 @@ def gateway():
 
 
 @pytest.fixture
-def shop(client, make_tenant):
-    return make_shop(client, make_tenant)
+def shop(client, make_tenant, app):
+    t = make_shop(client, make_tenant)
+    team_mails_off(app)  # the customer's messages only
+    return t
 
 
 def test_sms_webhook_signed_retried_and_recorded(client, app, shop, gateway, monkeypatch):

@@ -14,12 +14,16 @@ from hushbook_service.messaging import channels
 from hushbook_service.messaging import ledger as messages
 from hushbook_service.models import Appointment, Message
 from support.api import book_online, confirm_code, make_shop
-from support.db import message_rows
+from support.db import message_rows, team_mails_off
 
 
 @pytest.fixture
-def shop(client, make_tenant):
-    return make_shop(client, make_tenant)
+def shop(client, make_tenant, app):
+    """The customer's messages only: the team's booking e-mails are
+    test_messages_team.py's."""
+    t = make_shop(client, make_tenant)
+    team_mails_off(app)
+    return t
 
 
 class Recorder:
@@ -59,18 +63,22 @@ def test_double_opt_in_then_confirmed_and_reminders(client, app, shop):
     assert (channel, to) == ("email", "erika@example.org")
     code = confirm_code(app, booked["booking"])
     assert code in content.text
-    link = re.search(r"(http\S+/v1/public/bookings/confirm/\S+)", content.text).group(1)
+    short = re.search(r"http\S+(/m/[0-9A-Z]{8})\b", content.text).group(1)
     assert "Erika" not in content.text + content.html  # no name: the recipient knows it
     assert content.ics is None
-    page = client.get(link.split("8000", 1)[1])
+    opened = client.get(short)  # the short link leads to the confirmation page
+    assert opened.status_code == 303
+    link = opened.headers["Location"]
+    assert "/v1/public/bookings/confirm/" in link
+    page = client.get(link)
     assert page.status_code == 200 and "<form" in page.text
-    assert client.post(link.split("8000", 1)[1]).status_code == 200  # the button
+    assert client.post(link).status_code == 200  # the button
     kinds = [r[:1] + r[2:] for r in message_rows(app)]
     assert ("confirm_request", "sent") in kinds and ("confirmed", "pending") in kinds
     assert run_due(app, rec) == ["sent"]
     confirmed = rec.sent[1][2]
     assert "BEGIN:VEVENT" in confirmed.ics and "STATUS:CONFIRMED" in confirmed.ics
-    assert "/v1/public/manage/" in confirmed.text
+    assert re.search(r"/m/[0-9A-Z]{8}\b", confirmed.text)  # the manage link, short
     with app.app_context(), database.connection_context():
         appt = Appointment.get(Appointment.source == "online")
         dues = {m.kind: m.due_at for m in Message.select().where(Message.kind.startswith("rem"))}

@@ -38,8 +38,9 @@ NOT_TENANT_SCOPED = {
 }
 # No login: tenant by slug, tokens bound to it (test_public.py probes them across
 # tenants); /book/{slug} is the HTML page that embeds the widget for those routes;
-# /console/ is the staff console's HTML shell (no data: it signs in through /v1/auth).
-PUBLIC_PREFIXES = ("/v1/public/", "/book/", "/console/")
+# /console/ is the staff console's HTML shell (no data: it signs in through /v1/auth);
+# /m/{code} is a message's short link (a redirect to a public page; test_short_links.py).
+PUBLIC_PREFIXES = ("/v1/public/", "/book/", "/console/", "/m/")
 # URL-map rules that are not part of the API (docs, health, static files).
 NOT_API = {"/static/<path:filename>", "/openapi.json", "/docs", "/redoc", "/healthz"}
 
@@ -189,6 +190,14 @@ def populate(client, fx, tag: str) -> World:
         ),
         201,
     )[0]["id"]
+    _ok(  # notice version 1: what consents name
+        client.post(
+            "/v1/tenant/privacy-notices",
+            json={"locale": "de", "text": f"{tag}: Ihre Daten nur für den Termin."},
+            headers=h,
+        ),
+        201,
+    )
     closed = DAY0 + timedelta(days=60)
     closure = _ok(
         client.post(
@@ -393,6 +402,11 @@ def plausible_body(spec: dict, op: Op, pick: Pick) -> dict | None:
         ("POST", "/v1/clients"): lambda: {"profile": {"name": "Probe Client"}},
         ("PUT", "/v1/vault/member"): lambda: vault_material()["member"],
         ("POST", "/v1/clients/lookup"): lambda: {"email": "probe@example.org"},
+        ("POST", "/v1/clients/{client_id}/consents"): lambda: {
+            "notice_version": 1,
+            "locale": "de",
+            "purposes": ["booking"],
+        },
         # A stale version: reaches the vault, refused by its state (409), changes nothing.
         ("POST", "/v1/vault/rotate"): lambda: {
             "key_version": 99,

@@ -319,8 +319,9 @@ class DeliveryContact(TenantModel):
     appointment_id: Any
     epoch = pw.CharField(max_length=7)  # YYYY-MM of the appointment
     sealed = pw.TextField()
-    # Which contacts are inside ("email", "phone", "email phone"): the channels
-    # to schedule messages on, without opening the contact.
+    # Which contacts are inside ("email", "phone", "email phone", "phone email"):
+    # the channels to schedule messages on, without opening the contact; the
+    # customer's preferred one first (the other is only a fallback).
     kinds = pw.CharField(max_length=20, default="email")
     created_at = UTCDateTimeField(default=utcnow)
 

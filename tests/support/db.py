@@ -193,3 +193,10 @@ def message_rows(app, appointment_id=None) -> list[tuple[str, str, str]]:
         if appointment_id is not None:
             q = q.where(Message.appointment == appointment_id)
         return [(m.kind, m.channel, m.state) for m in q]
+
+
+def team_mails_off(app) -> None:
+    """Nobody of any tenant wants the team's booking e-mails (``notify_bookings``):
+    for tests about the customer's messages alone."""
+    with app.app_context(), database.connection_context():
+        Staff.update(notify_bookings=False).execute()

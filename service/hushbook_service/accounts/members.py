@@ -61,6 +61,7 @@ def invite(actor: Principal, data: dict) -> tuple[Staff, str]:
         public_name=data.get("public_name"),
         role=data["role"],
         bookable=data["bookable"],
+        notify_bookings=data.get("notify_bookings", True),
         password_hash=password_hash,
         must_change_password=True,
     )
@@ -69,7 +70,8 @@ def invite(actor: Principal, data: dict) -> tuple[Staff, str]:
 
 
 def update(actor: Principal, staff: Staff, data: dict) -> Staff:
-    """Change name, role or bookability; a role change revokes the member's tokens."""
+    """Change name, role, bookability or the booking e-mails; a role change revokes
+    the member's tokens."""
     role_changed = "role" in data and data["role"] != staff.role
     if role_changed or staff.role in PRIVILEGED_ROLES:
         check_may_grant(actor, "owner" if staff.role in PRIVILEGED_ROLES else data["role"])
@@ -87,6 +89,16 @@ def update(actor: Principal, staff: Staff, data: dict) -> Staff:
             audit.record(staff.tenant_id, "staff.role_change", "staff", staff.id, role=staff.role)
         else:
             audit.record(staff.tenant_id, "staff.update", "staff", staff.id, fields=sorted(data))
+    return staff
+
+
+def set_own_notifications(staff: Staff, notify_bookings: bool) -> Staff:
+    """A team member turns their own booking e-mails on or off (any role)."""
+    with write_transaction():
+        staff.notify_bookings = notify_bookings
+        staff.updated_at = utcnow()
+        staff.save(only=[Staff.notify_bookings, Staff.updated_at])
+        audit.record(staff.tenant_id, "staff.update", "staff", staff.id, fields=["notify_bookings"])
     return staff
 
 

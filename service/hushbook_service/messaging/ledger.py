@@ -27,13 +27,14 @@ import time
 from datetime import datetime, timedelta
 
 import peewee
+from flask import g, has_app_context
 
 from hushbook import sealing
 from hushbook_service import config
 from hushbook_service.db import database, utcnow, write_transaction
-from hushbook_service.messaging import channels
+from hushbook_service.messaging import channels, rules
 from hushbook_service.messaging import texts as templates
-from hushbook_service.models import Appointment, Message, Tenant
+from hushbook_service.models import Appointment, Message, Staff, Tenant
 from hushbook_service.privacy import delivery
 
 log = logging.getLogger("hushbook.messages")
@@ -47,59 +48,92 @@ MAX_ATTEMPTS = 8
 BACKOFF = (30, 60, 120, 300, 600, 1200, 1800)  # seconds after attempt 1, 2, …
 
 
-# --- arming and revoking -----------------------------------------------------------------
-
-
 OUTCOME_AFTER = timedelta(minutes=30)  # ask the team member this long after the end
 
 
-def _arm(appointment: Appointment, kind: str, due_at: datetime, rearm: bool = False) -> None:
-    """Owe message ``kind`` on every channel of the appointment's contact (or, for
-    ``mark_outcome``, to the team member)."""
-    tenant = Tenant.get_by_id(appointment.tenant_id)
-    enabled = set(tenant.message_channels.split())
+# --- arming and revoking -----------------------------------------------------------------
+
+
+def _due_now(message_id: int) -> None:
+    """Remember a row due now: sent as soon as the request's transaction is over
+    (:func:`take_due_now`), not at the next sweep."""
+    if has_app_context():
+        g.setdefault("hushbook_due_now", []).append(message_id)
+
+
+def take_due_now() -> list[int]:
+    """The rows armed due now in this request (and forget them)."""
+    if not has_app_context():
+        return []
+    return g.pop("hushbook_due_now", [])
+
+
+def _arm_one(
+    appointment: Appointment,
+    kind: str,
+    channel: str,
+    recipient: int,
+    due_at: datetime,
+    rearm: bool,
+) -> None:
     now = utcnow()
-    if kind == "mark_outcome":
-        targets = ["staff"] if "staff" in enabled else []
+    row = Message.get_or_none(
+        Message.appointment == appointment.id,
+        Message.kind == kind,
+        Message.channel == channel,
+        Message.recipient == recipient,
+    )
+    if row is None:
+        try:
+            with database.atomic():  # savepoint: a racing insert fails alone
+                row = Message.create(
+                    tenant=appointment.tenant_id,
+                    appointment=appointment.id,
+                    kind=kind,
+                    channel=channel,
+                    recipient=recipient,
+                    due_at=due_at,
+                )
+        except peewee.IntegrityError:
+            return
+    elif rearm or row.state in ("revoked",):
+        Message.update(
+            state="pending",
+            due_at=due_at,
+            version=Message.version + 1,
+            attempts=0,
+            lease_until=0,
+            last_error="",
+            provider_id="",
+            sent_at=None,
+            updated_at=now,
+        ).where(Message.id == row.id).execute()
     else:
-        targets = [c for c in delivery.channels(appointment) if c in enabled]
-    for channel in targets:
-        row = Message.get_or_none(
-            Message.appointment == appointment.id, Message.kind == kind, Message.channel == channel
-        )
-        if row is None:
-            try:
-                with database.atomic():  # savepoint: a racing insert fails alone
-                    Message.create(
-                        tenant=appointment.tenant_id,
-                        appointment=appointment.id,
-                        kind=kind,
-                        channel=channel,
-                        due_at=due_at,
-                    )
-            except peewee.IntegrityError:
-                pass
-        elif rearm or row.state in ("revoked",):
-            Message.update(
-                state="pending",
-                due_at=due_at,
-                version=Message.version + 1,
-                attempts=0,
-                lease_until=0,
-                last_error="",
-                provider_id="",
-                sent_at=None,
-                updated_at=now,
-            ).where(Message.id == row.id).execute()
+        return
+    if due_at <= now:
+        _due_now(row.id)
+
+
+def _arm(appointment: Appointment, kind: str, due_at: datetime, rearm: bool = False) -> None:
+    """Owe message ``kind`` to whoever :func:`rules.owed` names."""
+    for channel, recipient in rules.owed(appointment, kind):
+        _arm_one(appointment, kind, channel, recipient, due_at, rearm)
 
 
 def _revoke(appointment: Appointment, kinds: tuple[str, ...] | None = None) -> int:
-    query = Message.update(state="revoked", updated_at=utcnow()).where(
-        Message.appointment == appointment.id, Message.state.in_(("pending", "queued"))
+    """Stop what is still owed of ``kinds``; None: everything but the team's news
+    (what happened stays told, in order: a cancellation does not unsay the booking)."""
+    if kinds is None:
+        kinds = tuple(k for k in rules.RULES if rules.audience(k) != "team")
+    return (
+        Message.update(state="revoked", updated_at=utcnow())
+        .where(
+            Message.appointment == appointment.id,
+            Message.state.in_(("pending", "queued")),
+            Message.kind.in_(kinds),
+        )
+        .execute()
     )
-    if kinds is not None:
-        query = query.where(Message.kind.in_(kinds))
-    return query.execute()
 
 
 def reminder_times(appointment: Appointment, tenant: Tenant) -> list[datetime]:
@@ -118,9 +152,18 @@ def _arm_reminders(appointment: Appointment, rearm: bool) -> None:
             _arm(appointment, kind, when, rearm=rearm)
 
 
+def _next_sequence(appointment: Appointment) -> None:
+    """The customer's calendar entry changes: its SEQUENCE grows by one."""
+    Appointment.update(ics_sequence=Appointment.ics_sequence + 1).where(
+        Appointment.id == appointment.id
+    ).execute()
+    appointment.ics_sequence += 1
+
+
 def on_booked_online(appointment: Appointment) -> None:
-    """Double opt-in: the confirmation request (link and code), now."""
+    """Double opt-in: the confirmation request (link and code), now; the team told."""
     _arm(appointment, "confirm_request", utcnow())
+    _arm(appointment, "team_booked", utcnow())
 
 
 def on_confirmed(appointment: Appointment) -> None:
@@ -129,26 +172,56 @@ def on_confirmed(appointment: Appointment) -> None:
     _arm(appointment, "confirmed", utcnow())
     _arm_reminders(appointment, rearm=False)
     _arm(appointment, "mark_outcome", appointment.end_at + OUTCOME_AFTER)
+    if appointment.source == "online":
+        _arm(appointment, "team_confirmed", utcnow())
 
 
 def on_rescheduled(appointment: Appointment) -> None:
     if appointment.status != "confirmed":
         return
+    _next_sequence(appointment)
     _arm(appointment, "rescheduled", utcnow(), rearm=True)
     _arm_reminders(appointment, rearm=True)
     _revoke(appointment, ("mark_outcome",))  # re-armed below if the salon still wants it
     _arm(appointment, "mark_outcome", appointment.end_at + OUTCOME_AFTER, rearm=True)
+    _arm(appointment, "team_rescheduled", utcnow(), rearm=True)
 
 
 def on_cancelled(appointment: Appointment, was: str) -> None:
-    """Nothing pending goes out any more; a customer who knew of it is told."""
+    """Nothing pending goes out any more; a customer who knew of it is told, and the team."""
     _revoke(appointment)
     if was == "confirmed":
+        _next_sequence(appointment)
         _arm(appointment, "cancelled", utcnow())
+    _arm(appointment, "team_cancelled", utcnow())
 
 
 def on_expired(appointment: Appointment) -> None:
     _revoke(appointment)
+
+
+def on_consent_changed(client_id: int) -> None:
+    """The client's consent changed: reminders of their upcoming appointments are
+    revoked (withdrawn) or armed (given). Inside the caller's write transaction."""
+    upcoming = Appointment.select().where(
+        Appointment.client == client_id,
+        Appointment.status == "confirmed",
+        Appointment.start_at > utcnow(),
+    )
+    for appointment in upcoming:
+        if not rules.wants_reminders(appointment):
+            _revoke(appointment, REMINDERS)
+            continue
+        tenant = Tenant.get_by_id(appointment.tenant_id)
+        for kind, when in zip(REMINDERS, reminder_times(appointment, tenant), strict=False):
+            if when > utcnow():
+                _arm(appointment, kind, when)
+
+
+def _fall_back(row: Message, appointment: Appointment) -> None:
+    """The customer's channel failed for good: the same message on their next one."""
+    if rules.audience(row.kind) == "customer":
+        _arm(appointment, row.kind, utcnow())
 
 
 # --- sweeping and sending ----------------------------------------------------------------
@@ -181,6 +254,33 @@ def claim_due(limit: int = 1000) -> list[int]:
         if won:
             taken.append(row.id)
     return taken
+
+
+def claim_ids(ids: list[int]) -> list[int]:
+    """Those of ``ids`` that are pending and due, marked queued with a fresh lease
+    (what the sweeper does, for rows just armed: see ``jobs.dispatch_due_now``)."""
+    if not ids:
+        return []
+    now, wall = utcnow(), time.time()
+    taken = []
+    for message_id in dict.fromkeys(ids):
+        won = (
+            Message.update(state="queued", lease_until=wall + LEASE_SECONDS)
+            .where(Message.id == message_id, Message.state == "pending", Message.due_at <= now)
+            .execute()
+        )
+        if won:
+            taken.append(message_id)
+    return taken
+
+
+def release(ids: list[int]) -> None:
+    """Rows queued by :func:`claim_ids` whose task never reached the queue: back to
+    pending, for the next sweep."""
+    if ids:
+        Message.update(state="pending", lease_until=0).where(
+            Message.id.in_(ids), Message.state == "queued"
+        ).execute()
 
 
 def _claim(message_id: int) -> Message | None:
@@ -228,7 +328,7 @@ def _stale(row: Message, appointment: Appointment) -> bool:
 
 def _recipient(row: Message, appointment: Appointment) -> str | None:
     if row.channel == "staff":
-        staff = appointment.staff
+        staff = appointment.staff if row.recipient == 0 else Staff.get_by_id(row.recipient)
         return staff.email if staff.active else None
     contact = delivery.open_contact(appointment) or {}
     if row.channel == "email":
@@ -244,6 +344,13 @@ def _recipient(row: Message, appointment: Appointment) -> str | None:
     return digits if digits.startswith("+") else f"+{digits}"
 
 
+def _failed(row: Message, appointment: Appointment, code: str) -> str:
+    """Failed for good; a customer's message goes out on their other channel, if any."""
+    if _finish(row, state="failed", last_error=code):
+        _fall_back(row, appointment)
+    return "failed"
+
+
 def deliver(message_id: int, transports: channels.Transports | None = None) -> str:
     """Send one queued message if it is still owed. Returns the row's new state."""
     row = _claim(message_id)
@@ -253,30 +360,29 @@ def deliver(message_id: int, transports: channels.Transports | None = None) -> s
     if appointment is None or _stale(row, appointment):
         _finish(row, state="skipped", last_error="stale")
         return "skipped"
+    refusal = rules.refusal(appointment, row.kind, row.recipient)
+    if refusal is not None:  # consent withdrawn, or the team member turned it off
+        _finish(row, state="skipped", last_error=refusal)
+        return "skipped"
     try:
         recipient = _recipient(row, appointment)
         if not recipient:
-            _finish(row, state="failed", last_error="no_contact")  # shredded, or never given
-            return "failed"
+            return _failed(row, appointment, "no_contact")  # shredded, or never given
         content = templates.render(row, appointment)
         transports = transports or channels.configured()
     except channels.PermanentFailure as exc:
-        _finish(row, state="failed", last_error=exc.code)
-        return "failed"
+        return _failed(row, appointment, exc.code)
     except Exception as exc:  # a bug or bad data before sending: fail visibly, never loop
         log.error("message %s: %s before sending", row.id, type(exc).__name__)
-        _finish(row, state="failed", last_error="internal_error")
-        return "failed"
+        return _failed(row, appointment, "internal_error")
     try:
         provider_id = transports.send(row.channel, recipient, content)
     except channels.PermanentFailure as exc:
-        _finish(row, state="failed", last_error=exc.code)
         log.warning("message %s failed permanently: %s", row.id, exc.code)
-        return "failed"
+        return _failed(row, appointment, exc.code)
     except channels.TransientFailure as exc:
         if row.attempts >= MAX_ATTEMPTS:
-            _finish(row, state="failed", last_error=exc.code)
-            return "failed"
+            return _failed(row, appointment, exc.code)
         delay = BACKOFF[min(row.attempts, len(BACKOFF)) - 1]
         _finish(
             row,

@@ -142,6 +142,55 @@ def record_consent(
     )
 
 
+def current_purposes(client_id: int | None) -> frozenset[str]:
+    """What the client agrees to now: the purposes of the latest consent they gave
+    (a later one replaces an earlier one: giving fewer purposes withdraws the rest).
+
+    A returning client's consent sent with an online booking counts once that
+    booking is confirmed: until then, the contact's owner may not have given it.
+    No client (a booking without one), or none recorded: nothing."""
+    if client_id is None:
+        return frozenset()
+    rows = (
+        Consent.select(Consent.purposes, Consent.appointment)
+        .where(Consent.client == client_id)
+        .order_by(Consent.id.desc())
+    )
+    for row in rows:
+        if row.appointment is not None:
+            status = (
+                Appointment.select(Appointment.status)
+                .where(Appointment.id == row.appointment)
+                .scalar()
+            )
+            if status == "pending":
+                continue
+        return frozenset(row.purposes.split())
+    return frozenset()
+
+
+def give_consent(client: Client, consent: dict, source: str) -> Consent:
+    """A new consent of the client (staff recorded it, or the customer changed it
+    online): it replaces the one before. Inside the caller's write transaction."""
+    require_notice(client.tenant_id, consent)
+    row = record_consent(
+        client, consent["notice_version"], consent["locale"], consent["purposes"], source
+    )
+    client.last_activity_at = utcnow()
+    if "birthday" not in consent["purposes"]:
+        client.birthday_month = None  # kept only with the client's consent to it
+    client.save(only=[Client.last_activity_at, Client.birthday_month])
+    audit.record(
+        client.tenant_id,
+        "client.update",
+        "client",
+        client.id,
+        fields=["consent"],
+        purposes=sorted(set(consent["purposes"])),
+    )
+    return row
+
+
 def require_notice(tenant_id: int, consent: dict) -> None:
     """The one check that a consent names a published privacy notice, or 422."""
     if not notice_exists(tenant_id, consent["notice_version"], consent["locale"]):

@@ -53,7 +53,7 @@ def move(appointment: Appointment, old_start: datetime) -> None:
     contact = open_contact(appointment)
     if contact is None:
         return
-    seal_contact(appointment, contact)
+    seal_contact(appointment, contact, prefer=channels(appointment)[0])
 
 
 def _epoch_end(epoch: str) -> datetime:
@@ -89,8 +89,18 @@ def _binding(appointment: Appointment) -> bytes:
     return sealing.aad(appointment.tenant_id, "appointment", appointment.id, "contact")
 
 
-def seal_contact(appointment: Appointment, contact: dict[str, str]) -> DeliveryContact:
-    """Seal ``{"email"|"phone": …}`` for ``appointment`` (after its insert)."""
+CHANNELS = {"email": "email", "phone": "sms"}  # contact kind -> message channel
+
+
+def seal_contact(
+    appointment: Appointment, contact: dict[str, str], prefer: str | None = None
+) -> DeliveryContact:
+    """Seal ``{"email"|"phone": …}`` for ``appointment`` (after its insert).
+
+    ``prefer``: the channel (``email`` or ``sms``) the customer wants messages on;
+    the other is only a fallback. Without it, e-mail comes first."""
+    kinds = [k for k in ("email", "phone") if contact.get(k)]
+    kinds.sort(key=lambda k: CHANNELS[k] != prefer)  # stable: the preferred first
     epoch = epoch_of(appointment.start_at)
     key = _private_key(epoch, create=True)
     assert key is not None  # created when missing
@@ -106,16 +116,17 @@ def seal_contact(appointment: Appointment, contact: dict[str, str]) -> DeliveryC
         appointment=appointment.id,
         epoch=epoch,
         sealed=sealing.b64e(blob),
-        kinds=" ".join(k for k in ("email", "phone") if contact.get(k)),
+        kinds=" ".join(kinds),
     )
 
 
 def channels(appointment: Appointment) -> list[str]:
-    """The channels a message for ``appointment`` can go out on (no contact opened)."""
+    """The channels a message for ``appointment`` can go out on, the customer's
+    preferred first (no contact opened)."""
     row = DeliveryContact.get_or_none(DeliveryContact.appointment == appointment.id)
     if row is None:
         return []
-    return [{"email": "email", "phone": "sms"}[k] for k in row.kinds.split()]
+    return [CHANNELS[k] for k in row.kinds.split()]
 
 
 def open_contact(appointment: Appointment) -> dict[str, str] | None:

@@ -17,6 +17,7 @@ from hushbook_service.accounts.principals import key_ring
 from hushbook_service.db import lock_row, utcnow, write_transaction
 from hushbook_service.errors import abort, field_error
 from hushbook_service.messaging import ledger as messages
+from hushbook_service.messaging import texts
 from hushbook_service.messaging.links import confirmation_code
 from hushbook_service.models import Appointment, Client, Consent, PendingHold, SpentToken, Tenant
 from hushbook_service.privacy import blocklist, clientbook, delivery, profiles
@@ -65,6 +66,13 @@ def _check_pending_caps(tenant: Tenant, holds: list[tuple[str, str]]) -> None:
             )
 
 
+def _language(data: dict) -> str:
+    """The booking's language: the widget's, if the service speaks it, else the
+    consent's (the privacy notice the customer read)."""
+    wanted = data.get("locale")
+    return wanted if wanted in texts.LANGS else data["consent"]["locale"]
+
+
 def book(tenant: Tenant, who: Visitor, data: dict) -> dict:
     """A pending online appointment from an offer; the customer confirms it."""
     config = stealth.settings_of(tenant)
@@ -74,7 +82,9 @@ def book(tenant: Tenant, who: Visitor, data: dict) -> dict:
         profiles.require_current_key(tenant, data.get("key_version"))
     contacts = {k: v for k, v in data["contact"].items() if v}
     if tenant.stealth_mode:
-        filled = (utcnow() - datetime.fromtimestamp(claims["iat"], UTC)).total_seconds()
+        # From the visitor's first interaction (the session's start), not from the
+        # details screen: a browser's autofill is fast, a person's whole visit is not.
+        filled = (utcnow() - datetime.fromtimestamp(who.started, UTC)).total_seconds()
         if data.get("website"):  # the honeypot: people never see this field
             return _decoy(tenant, "honeypot")
         if filled < config["min_fill_seconds"]:
@@ -100,7 +110,11 @@ def book(tenant: Tenant, who: Visitor, data: dict) -> dict:
     start = datetime.fromtimestamp(int(claims["st"]), UTC)
     until = utcnow() + timedelta(minutes=config["pending_expiry_min"])
     appointment = Appointment(
-        status="pending", source="online", price_cents=service.price_cents, pending_until=until
+        status="pending",
+        source="online",
+        price_cents=service.price_cents,
+        pending_until=until,
+        locale=_language(data),  # the customer's, for messages and pages
     )
     with write_transaction():  # all or nothing; the offer is spent exactly once
         # One public booking of this business at a time (PostgreSQL; SQLite has the
@@ -136,7 +150,7 @@ def book(tenant: Tenant, who: Visitor, data: dict) -> dict:
             PendingHold.create(
                 tenant=tenant.id, appointment=appointment.id, kind=kind, digest=digest
             )
-        delivery.seal_contact(appointment, contacts)
+        delivery.seal_contact(appointment, contacts, prefer=data.get("channel"))
         messages.on_booked_online(appointment)
         audit.record(
             tenant.id, "public.booking", "appointment", appointment.id, actor=("anonymous", None)

@@ -42,6 +42,9 @@ def tenant_by_slug(slug: str) -> Tenant:
 class Visitor:
     session_id: str
     ip: str
+    # When the session began (epoch seconds): the widget starts it at the visitor's
+    # first interaction, so a booking's fill time counts from there (``too_fast``).
+    started: int = 0
 
     @property
     def tag(self) -> str:
@@ -71,7 +74,7 @@ def new_session(tenant: Tenant) -> str:
 
 def visitor(tenant: Tenant, session: str) -> Visitor:
     claims = verify("visitor", session, tenant, "session")
-    return Visitor(claims["jti"], client_ip(tenant))
+    return Visitor(claims["jti"], client_ip(tenant), int(claims["iat"]))
 
 
 def verify(purpose: str, token: str, tenant: Tenant | None, field: str) -> dict:

@@ -5,6 +5,7 @@ from flask.views import MethodView
 from marshmallow import fields, validate
 
 from hushbook_service.accounts import logins as identity
+from hushbook_service.accounts import members
 from hushbook_service.accounts.principals import authenticate, principal
 from hushbook_service.errors import abort
 from hushbook_service.models import Staff
@@ -146,6 +147,20 @@ class MeSchema(Schema):
     password_change_required = fields.Boolean()
     totp_setup_required = fields.Boolean()
     totp_enabled = fields.Boolean(metadata={"description": "Your second factor is on"})
+    notify_bookings = fields.Boolean(
+        allow_none=True,
+        metadata={"description": "You get the booking e-mails (null for a key)"},
+    )
+
+
+class MeUpdateSchema(Schema):
+    notify_bookings = fields.Boolean(
+        required=True,
+        metadata={
+            "description": "E-mails about new online bookings, confirmations, cancellations "
+            "and moves: your own appointments, or all of them for owner, manager, reception"
+        },
+    )
 
 
 @blp.route("/me")
@@ -154,18 +169,35 @@ class Me(MethodView):
     @blp.response(200, MeSchema)
     def get(self):
         """Who this token is and what it may do (a console shows only what you may use)"""
-        who = principal()
-        staff = Staff.get_by_id(who.staff_id) if who.staff_id is not None else None
-        return {
-            "tenant_id": who.tenant_id,
-            "staff_id": who.staff_id,
-            "role": who.role,
-            "display_name": staff.display_name if staff else None,
-            "permissions": sorted(who.permissions),
-            "password_change_required": who.password_change_required,
-            "totp_setup_required": who.totp_setup_required,
-            "totp_enabled": bool(staff and staff.totp_enabled),
-        }
+        return _me()
+
+    @blp.staff_route()
+    @blp.arguments(MeUpdateSchema)
+    @blp.response(200, MeSchema)
+    def patch(self, data):
+        """Your own settings: turn the booking e-mails on or off (a team member's own
+        switch; an integration key has none)"""
+        if principal().staff_id is None:
+            abort(403, "An integration key gets no e-mails.")
+        members.set_own_notifications(_own_account(), data["notify_bookings"])
+        return _me()
+
+
+def _me() -> dict:
+    """GET /v1/auth/me's answer for the caller."""
+    who = principal()
+    staff = Staff.get_by_id(who.staff_id) if who.staff_id is not None else None
+    return {
+        "tenant_id": who.tenant_id,
+        "staff_id": who.staff_id,
+        "role": who.role,
+        "display_name": staff.display_name if staff else None,
+        "permissions": sorted(who.permissions),
+        "password_change_required": who.password_change_required,
+        "totp_setup_required": who.totp_setup_required,
+        "totp_enabled": bool(staff and staff.totp_enabled),
+        "notify_bookings": staff.notify_bookings if staff else None,
+    }
 
 
 @blp.route("/totp/setup")

@@ -15,6 +15,7 @@ from hushbook_service.accounts.principals import principal
 from hushbook_service.accounts.tenancy import current_tenant, get_or_404, scoped
 from hushbook_service.db import lock_row, write_transaction
 from hushbook_service.errors import field_error
+from hushbook_service.messaging import ledger as messages
 from hushbook_service.models import Client, Consent, Tenant
 from hushbook_service.privacy import clientbook, clients
 from hushbook_service.privacy import profiles as client_profiles
@@ -266,6 +267,35 @@ class ClientProfile(MethodView):
             lock_row(Client, client.id)
             blp.check_etag(client, ClientDetailSchema)
             return clients.replace_profile(client, tenant, data)
+
+
+class ConsentChangeSchema(ConsentSchema):
+    purposes = fields.List(
+        fields.String(validate=validate.OneOf(PURPOSES)),
+        required=True,
+        validate=validate.Length(0, len(PURPOSES)),
+        metadata={
+            "description": "Everything the client agrees to now; a purpose left out is "
+            "withdrawn (reminders of upcoming appointments are revoked at once)"
+        },
+    )
+
+
+@blp.route("/<id:client_id>/consents")
+class ClientConsents(MethodView):
+    @blp.staff_route("clients:write")
+    @blp.arguments(ConsentChangeSchema)
+    @blp.response(201, ConsentReadSchema)
+    def post(self, data, client_id):
+        """Record the client's consent as it is now (given, changed or withdrawn); it
+        replaces the one before. Messages follow at once: reminders only with
+        'reminders', the birthday month kept only with 'birthday'"""
+        with write_transaction():
+            client = get_or_404(Client, client_id, "Client")
+            lock_row(Client, client.id)
+            row = clientbook.give_consent(client, data, source="staff")
+            messages.on_consent_changed(client.id)
+        return row
 
 
 @blp.route("/<id:client_id>/export")

@@ -22,6 +22,7 @@ from hushbook_service.resources.clients import (
     KeyVersion,
     SealedProfile,
 )
+from hushbook_service.resources.common import LOCALES
 from hushbook_service.resources.extensions import Blueprint, Schema
 from hushbook_service.resources.pages import (
     TEXT,
@@ -151,6 +152,20 @@ class BookingRequestSchema(Schema):
         metadata={"description": "Where the confirmation goes (e-mail or phone)"},
     )
     consent = fields.Nested(ConsentSchema, required=True)
+    channel = fields.String(
+        validate=validate.OneOf(["email", "sms"]),
+        metadata={
+            "description": "Where messages go when both e-mail and phone are given (the "
+            "other only if this one fails for good); default email"
+        },
+    )
+    locale = fields.String(
+        validate=validate.Regexp(r"^[a-z]{2,3}$"),
+        metadata={
+            "description": f"The customer's language for messages and pages ({', '.join(LOCALES)}; "
+            "another one, or none: the consent's locale)"
+        },
+    )
     website = fields.String(
         validate=validate.Length(max=200),
         metadata={"description": "Leave empty (a field people never see)"},

@@ -20,6 +20,13 @@ from hushbook_service.resources.extensions import Blueprint, CursorPage, QuerySc
 blp = Blueprint("staff", __name__, url_prefix="/v1/staff", description="Team members and schedules")
 
 
+NOTIFY = (
+    "E-mails about new online bookings, confirmations, cancellations and moves (ids, "
+    "time and service, never client data): the member's own appointments, or all of "
+    "them for owner, manager and reception; default true"
+)
+
+
 class StaffSchema(Schema):
     id = fields.Integer(dump_only=True)
     email = fields.Email(required=True, validate=validate.Length(max=254))
@@ -31,6 +38,7 @@ class StaffSchema(Schema):
     )
     role = fields.String(required=True, validate=validate.OneOf(ROLES))
     bookable = fields.Boolean(load_default=True)
+    notify_bookings = fields.Boolean(load_default=True, metadata={"description": NOTIFY})
     active = fields.Boolean(dump_only=True)
     must_change_password = fields.Boolean(dump_only=True)
     created_at = fields.AwareDateTime(dump_only=True)
@@ -45,6 +53,7 @@ class StaffUpdateSchema(Schema):
     )
     role = fields.String(validate=validate.OneOf(ROLES))
     bookable = fields.Boolean()
+    notify_bookings = fields.Boolean(metadata={"description": NOTIFY})
 
 
 class StaffCreatedSchema(StaffSchema):
@@ -97,8 +106,8 @@ class StaffItem(MethodView):
     @blp.arguments(StaffUpdateSchema)
     @blp.response(200, StaffSchema)
     def patch(self, data, staff_id):
-        """Change name, role or bookability (If-Match required). A role change
-        revokes the member's tokens."""
+        """Change name, role, bookability or the booking e-mails (If-Match required).
+        A role change revokes the member's tokens."""
         staff = get_or_404(Staff, staff_id, "Team member")
         blp.check_etag(staff, StaffSchema)
         return members.update(principal(), staff, data)

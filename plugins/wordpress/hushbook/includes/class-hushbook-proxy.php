@@ -28,7 +28,7 @@ final class Hushbook_Proxy {
 		'catalog'   => null,
 		'challenge' => array( 'session' ),
 		'offers'    => array( 'session', 'pow', 'service_id', 'staff_id', 'date_from', 'date_to', 'weekdays', 'parts', 'time_from', 'time_to' ),
-		'bookings'  => array( 'session', 'pow', 'offer', 'profile', 'sealed_profile', 'client_key', 'key_version', 'contact', 'consent', 'website' ),
+		'bookings'  => array( 'session', 'pow', 'offer', 'profile', 'sealed_profile', 'client_key', 'key_version', 'contact', 'consent', 'channel', 'locale', 'website' ),
 		'confirm'   => array( 'token', 'booking', 'code' ),
 	);
 
