@@ -45,6 +45,7 @@ from .support import (
     SUMMARY,
     Visit,
     appointments_of,
+    config_of,
     new_customer,
     personal_values,
     text_of,
@@ -294,6 +295,12 @@ def _connect(stack: Stack, service, salon, test_name: str) -> None:
             f"&addAppBlockId={fake.extension_uid}/booking&target=newAppsSection"
         ), link
         assert stack.key not in frame.content()
+        # The look and language defaults reach the theme as the app's own metafield.
+        assert fake.oauth.metafields[DOMAIN]["defaults"] == {
+            "language": "auto",
+            "theme": "auto",
+            "accent": "#1f5f8b",
+        }, fake.oauth.metafields
         # App Bridge asked the admin for a fresh session token for each request.
         assert fake.tokens_issued - tokens_before >= 4, fake.tokens_issued - tokens_before
         print(
@@ -341,6 +348,10 @@ def _book_in_german(v: Visit, url: str, customer, service) -> tuple[str, str]:
     page.wait_for_timeout(500)
     assert not [u for u in fetched if "hushbook-widget.js" in u], "the widget loaded before view"
     assert not [u for u in fetched if "/apps/hushbook/" in u], "the widget called out before view"
+    config = config_of(page.content().replace("data-hushbook-deferred=", "data-hushbook-config="))
+    # the block's "default" settings: the shop's defaults (the app's metafield), the page's language
+    assert (config["lang"], config["theme"], config["accent"]) == ("de", "auto", "#1f5f8b"), config
+    assert config["endpoints"]["bookings"] == "/apps/hushbook/bookings"
     placeholder = w.locator(".hushbook-placeholder")
     assert placeholder.inner_text().strip() == "Das Buchungsformular wird geladen …"
     v.shot("de-page-before-scrolling")
@@ -368,8 +379,8 @@ def _book_in_german(v: Visit, url: str, customer, service) -> tuple[str, str]:
     offer.click()
     v.wait_screen("Ihre Angaben")
     w.get_by_label("Name", exact=True).fill(customer.name)
-    w.get_by_label("E-Mail", exact=True).fill(customer.email)
-    w.get_by_label("Telefon", exact=True).fill(customer.phone)
+    w.get_by_role("textbox", name="E-Mail", exact=True).fill(customer.email)
+    w.get_by_role("textbox", name="Telefon", exact=True).fill(customer.phone)
     w.get_by_role("checkbox", name=re.compile(r"^Ich bin einverstanden")).check()
     v.shot("de-details")
     v.axe("de-details")

@@ -7,6 +7,9 @@ with the schema's ``stylesheet`` and ``javascript`` injected from
 ``cdn.shopify.com/extensions/<uid>/assets/`` -- another origin. The app embed,
 while a test has it on, is rendered before ``</body>``.
 
+The blocks see the app-data metafields the app wrote through the fake Admin
+API (``oauth.py``: ``app.metafields.hushbook.<key>.value``).
+
 The app proxy (``/<prefix>/<subpath>/<rest>``) forwards method, body and query
 to ``<app>/proxy/<rest>`` and adds ``shop``, ``logged_in_customer_id``,
 ``path_prefix``, ``timestamp`` and ``signature`` (the visitor's own copies of
@@ -182,10 +185,13 @@ def _layout(fake, theme: Theme, shop, locale: str, content) -> str:
     prefix = "" if locale == shop.locales[0] else f"/{locale}"
     heads: list[str] = []
     blocks_html = []
+    # app-data metafields: what the app wrote through the Admin API (oauth.py), and
+    # what a test set on the shop directly
+    metafields = {**fake.oauth.metafields.get(shop.domain, {}), **shop.metafields}
     for i, (block, settings) in enumerate(content.blocks if content else []):
         block_id = f"AbCdEf{i:03d}"
         rendered = theme.render(
-            block, settings, locale=locale, block_id=block_id, metafields=shop.metafields
+            block, settings, locale=locale, block_id=block_id, metafields=metafields
         )
         _inject(theme, rendered.schema, heads)
         blocks_html.append(
@@ -195,7 +201,7 @@ def _layout(fake, theme: Theme, shop, locale: str, content) -> str:
     embed_html = ""
     if shop.embed is not None and shop.installed:
         rendered = theme.render(
-            "embed", shop.embed, locale=locale, block_id="EmBeD001", metafields=shop.metafields
+            "embed", shop.embed, locale=locale, block_id="EmBeD001", metafields=metafields
         )
         _inject(theme, rendered.schema, heads)
         embed_html = (
