@@ -350,3 +350,11 @@ def test_look_defaults_reach_the_theme_as_the_apps_metafield(client, fake_oauth)
         ).get_json()
     )
     assert len(fake_oauth.calls) == calls
+
+
+def test_redirects_use_the_apps_public_origin(client):
+    """Behind a TLS-terminating proxy the WSGI server sees http://localhost."""
+    response = client.get("/?" + app_home_query(id_token=None))
+    assert response.headers["Location"].startswith(
+        "https://shopify-app.hushbook.test/auth/patch-id-token?"
+    )

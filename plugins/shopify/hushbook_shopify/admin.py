@@ -39,6 +39,17 @@ def _ctx():
     return current_app.extensions["hushbook_shopify"]
 
 
+def _url() -> str:
+    """This request's URL as the browser sees it: behind a TLS-terminating proxy
+    the app's public origin (``HUSHBOOK_SHOPIFY_APP_URL``) replaces the one the
+    WSGI server saw, so that a redirect to the patch page stays on https."""
+    base = _ctx().settings.app_url
+    if not base:
+        return request.url
+    query = request.query_string.decode("latin-1")
+    return base + request.path + (f"?{query}" if query else "")
+
+
 def _origin(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
@@ -93,14 +104,14 @@ def _plain(status: int, text: str) -> Response:
 @bp.get("/")
 def home() -> Response:
     ctx = _ctx()
-    verdict = ctx.auth.verify_app_home("GET", request.url, dict(request.headers), PATCH_PATH)
+    verdict = ctx.auth.verify_app_home("GET", _url(), dict(request.headers), PATCH_PATH)
     if not verdict.ok:
         return _refusal(verdict.status, verdict.headers, verdict.code)
     outcome = tokens.ensure(ctx.auth, ctx.settings.data_keys, verdict)
     lang = language(request.args.get("locale"))
     if not outcome.ok:
         if outcome.code == "invalid_subject_token":
-            again = ctx.auth.invalid_token_answer(request.url, False, PATCH_PATH)
+            again = ctx.auth.invalid_token_answer(_url(), False, PATCH_PATH)
             return _refusal(again.status, again.headers, again.code)
         return _plain(503, t(lang, "no_token"))
     assert verdict.shop
@@ -124,8 +135,8 @@ def patch_id_token() -> Response:
     """The page App Bridge uses to fetch a new session token and reload
     ``shopify-reload`` (a path of this app) with it."""
     ctx = _ctx()
-    shop = ctx.auth.patch_page_shop(request.url)
-    reload_to = parse_qs(urlsplit(request.url).query).get("shopify-reload", [""])[0]
+    shop = ctx.auth.patch_page_shop(_url())
+    reload_to = parse_qs(urlsplit(_url()).query).get("shopify-reload", [""])[0]
     if shop is None or not reload_to.startswith("/") or reload_to.startswith("//"):
         return _plain(400, "Bad Request")
     body = (
@@ -150,15 +161,13 @@ def _verified_shop() -> tuple[Shop | None, Response | None]:
     ctx = _ctx()
     if not request.headers.get("Authorization"):
         return None, _refusal(401, {}, "missing_authorization")
-    verdict = ctx.auth.verify_app_home(
-        request.method, request.url, dict(request.headers), PATCH_PATH
-    )
+    verdict = ctx.auth.verify_app_home(request.method, _url(), dict(request.headers), PATCH_PATH)
     if not verdict.ok:
         return None, _refusal(verdict.status, verdict.headers, verdict.code)
     outcome = tokens.ensure(ctx.auth, ctx.settings.data_keys, verdict)
     if not outcome.ok:
         if outcome.code == "invalid_subject_token":
-            again = ctx.auth.invalid_token_answer(request.url, True, PATCH_PATH)
+            again = ctx.auth.invalid_token_answer(_url(), True, PATCH_PATH)
             return None, _refusal(again.status, again.headers, again.code)
         return None, _refusal(503, {}, "no_token")
     return Shop.get(Shop.shop_domain == verdict.shop), None
