@@ -99,3 +99,46 @@ def test_refresh_tokens_keeps_pairs_alive(env, client, fake_oauth, shop_app, mon
     database.close()
     assert after.secret(keys, "refresh_token") == fake_oauth.issued[-1] != before
     assert fake_oauth.calls[-1] == "refresh_token"
+
+
+def test_token_endpoint_over_tls_through_the_api_base(shopify_env, fake_oauth, tmp_path):
+    """HUSHBOOK_SHOPIFY_API_BASE sends https://<shop>.myshopify.com/... to a local
+    TLS server; the shop stays in Host and SNI, so a certificate for the shop's
+    name (as the fake Shopify has) is what the app checks."""
+    import ssl
+
+    import trustme
+
+    from hushbook_shopify.config import load_settings
+    from hushbook_shopify.shopify_auth import ShopifyAuth, Verdict
+    from shopify_fake import signing
+    from support.shopify_app import CLIENT_ID, SECRET
+
+    ca = trustme.CA()
+    cert = ca.issue_cert("*.myshopify.com")
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    cert.configure_cert(context)
+    ca_file = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(ca_file))
+    server = make_server("127.0.0.1", 0, fake_oauth.app(), threaded=True, ssl_context=context)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02})
+    thread.start()
+    try:
+        env = {
+            **shopify_env,
+            "HUSHBOOK_SHOPIFY_API_BASE": f"https://127.0.0.1:{server.server_port}",
+            "HUSHBOOK_SHOPIFY_API_CA_BUNDLE": str(ca_file),
+        }
+        auth = ShopifyAuth(load_settings(env))
+        claims = signing.session_claims(SHOP, CLIENT_ID)
+        token = signing.jwt_hs256(claims, SECRET)
+        result = auth.exchange(Verdict(True, "verified", shop=SHOP, claims=claims, token=token))
+        assert result.ok and result.pair and result.pair.access_token == fake_oauth.issued[0]
+        # without the CA the certificate is refused
+        untrusted = ShopifyAuth(load_settings({**env, "HUSHBOOK_SHOPIFY_API_CA_BUNDLE": ""}))
+        assert not untrusted.exchange(
+            Verdict(True, "verified", shop=SHOP, claims=claims, token=token)
+        ).ok
+    finally:
+        server.shutdown()
+        thread.join(5)

@@ -23,6 +23,7 @@ On top of ``shopifyapp`` this module adds the rules Hushbook holds itself to
 
 from __future__ import annotations
 
+import ssl
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlsplit
@@ -76,7 +77,7 @@ class _ToBase(httpx.BaseTransport):
     """Sends ``https://<shop>.myshopify.com/...`` to a configured base instead
     (the tests' local Shopify), keeping the shop in ``Host`` and in TLS SNI."""
 
-    def __init__(self, base: str, verify: str | bool) -> None:
+    def __init__(self, base: str, verify: ssl.SSLContext | bool) -> None:
         self.base = httpx.URL(base)
         self.inner = httpx.HTTPTransport(verify=verify)
 
@@ -118,7 +119,8 @@ class ShopifyAuth:
         if self._http is not None:
             return self._http
         if self.settings.api_base:
-            verify: str | bool = self.settings.api_ca_bundle or True
+            ca = self.settings.api_ca_bundle
+            verify: ssl.SSLContext | bool = ssl.create_default_context(cafile=ca) if ca else True
             transport = _ToBase(self.settings.api_base, verify)
             self._http = httpx.Client(transport=transport, timeout=TIMEOUT)
         else:
