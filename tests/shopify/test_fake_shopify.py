@@ -11,6 +11,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 import requests
+import shopify_app  # a dev dependency: never skipped
 from flask import Flask, Response, request
 
 from shopify_fake import signing
@@ -26,7 +27,6 @@ CONFIG = {"client_id": CLIENT_ID, "client_secret": SECRET, "old_client_secret": 
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
-    pytest.importorskip("trustme")
     certs = make_certificates(tmp_path_factory.mktemp("tls"), APP_HOST)
     seen: list[dict] = []
     stub = Flask("stub_app")
@@ -111,7 +111,6 @@ def test_storefront_renders_the_block_with_assets_from_another_origin(stack):
 
 
 def test_admin_embeds_the_app_with_signed_parameters_and_fresh_tokens(stack):
-    shopify_app = pytest.importorskip("shopify_app")
     fake, get, _ = stack
     page = get("admin.shopify.com", "/store/salon-rosa/apps/hushbook-booking/settings?locale=de")
     assert page.status_code == 200
@@ -160,7 +159,6 @@ def test_admin_embeds_the_app_with_signed_parameters_and_fresh_tokens(stack):
 
 
 def test_app_proxy_signs_forwards_and_strips_like_shopify(stack):
-    shopify_app = pytest.importorskip("shopify_app")
     fake, get, seen = stack
     seen.clear()
     answer = get(
@@ -211,7 +209,6 @@ def test_app_proxy_signs_forwards_and_strips_like_shopify(stack):
     ],
 )
 def test_proxy_switches_break_what_they_name(stack, switch, value, refused):
-    shopify_app = pytest.importorskip("shopify_app")
     fake, get, seen = stack
     seen.clear()
     setattr(fake.proxy, switch, value)

@@ -11,6 +11,7 @@ import time
 from urllib.parse import parse_qsl, urlencode
 
 import pytest
+import shopify_app  # a dev dependency: never skipped
 
 from shopify_fake import signing
 
@@ -144,7 +145,6 @@ def _proxy_url(params):
 
 
 def test_shopifyapp_accepts_the_fake_s_proxy_signature_and_refuses_a_changed_one():
-    shopify_app = pytest.importorskip("shopify_app")
     params = [
         ("extra", "a b"),
         ("extra", "ä/€"),
@@ -163,7 +163,6 @@ def test_shopifyapp_accepts_the_fake_s_proxy_signature_and_refuses_a_changed_one
 
 
 def test_shopifyapp_accepts_the_fake_s_session_token_and_refuses_another_secret():
-    shopify_app = pytest.importorskip("shopify_app")
     token = signing.session_token("salon-rosa.myshopify.com", "client-id-123", SECRET)
     request = {
         "method": "GET",
@@ -179,7 +178,6 @@ def test_shopifyapp_accepts_the_fake_s_session_token_and_refuses_another_secret(
 
 
 def test_shopifyapp_accepts_the_fake_s_webhook_hmac():
-    shopify_app = pytest.importorskip("shopify_app")
     body = json.dumps({"shop_id": 1, "shop_domain": "salon-rosa.myshopify.com"})
     headers = {
         "Content-Type": "application/json",
