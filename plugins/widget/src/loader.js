@@ -45,7 +45,7 @@
     }, function () {
       var note = root.querySelector("[data-hushbook-failed]");
       if (note) note.textContent = note.getAttribute("data-hushbook-failed");
-      root.setAttribute("data-hushbook-deferred", config); // a later view or click tries again
+      root.setAttribute("data-hushbook-deferred", config); // the Book button tries again
       root.removeAttribute("data-hushbook-config");
     });
   }
@@ -55,16 +55,18 @@
     return dialog && dialog.tagName === "DIALOG" ? dialog : null;
   }
 
+  var watcher = "IntersectionObserver" in globalThis
+    ? new IntersectionObserver(function (entries) {
+      entries.forEach(function (entry) {
+        if (!entry.isIntersecting) return;
+        watcher.unobserve(entry.target);
+        activate(entry.target);
+      });
+    }, { rootMargin: "200px 0px" })
+    : null;
+
+  /** Idempotent: runs again when Shopify's theme editor renders a section anew. */
   function setUp() {
-    var watcher = "IntersectionObserver" in globalThis
-      ? new IntersectionObserver(function (entries) {
-        entries.forEach(function (entry) {
-          if (!entry.isIntersecting) return;
-          watcher.unobserve(entry.target);
-          activate(entry.target);
-        });
-      }, { rootMargin: "200px 0px" })
-      : null;
     document.querySelectorAll("[data-hushbook-deferred][data-hushbook-load=view]").forEach(function (root) {
       if (watcher) watcher.observe(root); else activate(root);
     });
@@ -82,10 +84,13 @@
       });
     });
     document.querySelectorAll("dialog [data-hushbook-close]").forEach(function (button) {
+      if (button.hushbookReady) return;
+      button.hushbookReady = true;
       button.addEventListener("click", function () { button.closest("dialog").close(); });
     });
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", setUp);
   else setUp();
+  document.addEventListener("shopify:section:load", setUp);
 })();
