@@ -156,3 +156,13 @@ def test_the_app_holds_no_customer_data(installed, webhooks, client, shopify_db_
     ):
         assert needle not in dump, needle
         assert needle not in caplog.text, needle
+
+
+def test_a_parallel_duplicate_is_answered_as_one(installed, webhooks, monkeypatch):
+    """Two deliveries of one id racing past the check: the receipt's key stops the
+    second, which is answered 200 (not 500, which Shopify would retry)."""
+    first = webhooks.send("app/scopes_update", webhooks.payload("app/scopes_update", SHOP), SHOP)
+    monkeypatch.setattr(WebhookReceipt, "get_or_none", classmethod(lambda cls, *a: None))
+    again = webhooks.redeliver(first)
+    assert again.status == 200 and json.loads(again.text)["code"] == "duplicate"
+    assert len(rows(WebhookReceipt)) == 1

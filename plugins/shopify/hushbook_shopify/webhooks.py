@@ -24,6 +24,7 @@ import logging
 import re
 from datetime import timedelta
 
+import peewee
 from flask import Blueprint, Response, current_app, request
 
 from hushbook_shopify import tokens
@@ -83,6 +84,14 @@ def receive() -> Response:
         return _answer(400, "shop_mismatch")
 
     shop = verdict.shop
+    try:
+        return _handle(topic, webhook_id, event_id, shop, payload)
+    except peewee.IntegrityError:  # the same delivery, handled in parallel just now
+        log.info("webhook %s for %s: duplicate delivery, skipped", topic, shop)
+        return _answer(200, "duplicate")
+
+
+def _handle(topic: str, webhook_id: str, event_id: str, shop: str, payload: dict) -> Response:
     with transaction():
         if WebhookReceipt.get_or_none(WebhookReceipt.webhook_id == webhook_id) is not None:
             log.info("webhook %s for %s: duplicate delivery, skipped", topic, shop)
