@@ -47,7 +47,7 @@ TEXTS: dict[str, dict[str, dict[str, str]]] = {
             "lead": "Sie haben bei {business} einen Termin gebucht. Bitte bestätigen Sie ihn "
             "innerhalb von {minutes} Minuten, sonst verfällt er.",
             "button": "Termin bestätigen|confirm",
-            "after": "Oder geben Sie diesen Code auf der Buchungsseite ein: {code}",
+            "after": "Oder geben Sie auf der Buchungsseite den Code {code} ein.",
             "sms": "{business}: Bitte bestätigen Sie Ihren Termin ({service}, {short}) innerhalb "
             "von {minutes} Min.: {link} oder Code {code}",
         },
@@ -123,7 +123,7 @@ TEXTS: dict[str, dict[str, dict[str, str]]] = {
             "lead": "You booked an appointment at {business}. Please confirm it within "
             "{minutes} minutes, or it expires.",
             "button": "Confirm appointment|confirm",
-            "after": "Or enter this code on the booking page: {code}",
+            "after": "Or enter the code {code} on the booking page.",
             "sms": "{business}: Please confirm your appointment ({service}, {short}) within "
             "{minutes} min: {link} or code {code}",
         },

@@ -492,8 +492,27 @@
       return this.fail(this.t.unavailable_now); // nothing bookable, or the salon has no key yet
     }
     this.say("");
-    this.prepareProof();
+    this.startOnFirstTouch();
     this.showWish();
+  };
+
+  /** The visitor's session (and the first proof) begins with their first touch of the
+   * widget, not when the page loads: the service counts a booking's fill time from the
+   * session's start (too_fast), so a browser's autofill on the last screen never
+   * looks like a bot, while a script that books at once still does. */
+  Widget.prototype.startOnFirstTouch = function () {
+    var self = this, events = ["pointerdown", "keydown", "focusin"];
+    var start = function () {
+      events.forEach(function (name) { self.root.removeEventListener(name, start, true); });
+      self.prepareProof();
+    };
+    events.forEach(function (name) { self.root.addEventListener(name, start, true); });
+    // A host that cannot forward at all (e.g. a refused key) is said at once, before
+    // the visitor starts: a challenge asked only to see that it is answered (its
+    // session is not kept, so the visitor's own starts with their first touch).
+    this.call("challenge", {}).catch(function (error) {
+      if (error.reason === "not_configured") self.fail(self.describe(error));
+    });
   };
 
   Widget.prototype.loadTexts = async function () {
@@ -850,9 +869,15 @@
       email: el("input", { type: "email", name: "email", autocomplete: "email", inputmode: "email", maxlength: 254 })
     };
     var rows = [this.field("name", t.name, inputs.name), this.field("email", t.email, inputs.email, both ? t.one_contact : null)];
+    var channel = null;
     if (both) {
       inputs.phone = el("input", { type: "tel", name: "phone", autocomplete: "tel", inputmode: "tel", maxlength: 40 });
       rows.push(this.field("phone", t.phone, inputs.phone));
+      // With both given, messages go one way only (the other if that one fails).
+      channel = this.group(t.channel, [
+        this.choice("radio", "channel", "email", t.channel_email, true),
+        this.choice("radio", "channel", "sms", t.channel_sms, false)]);
+      rows.push(channel);
     }
     if (collected.indexOf("birthday") >= 0) {
       inputs.birthday = el("input", { type: "date", name: "birthday", autocomplete: "bday" });
@@ -889,7 +914,8 @@
         return;
       }
       var purposes = ["booking"].concat(remindersBox.checked ? ["reminders"] : []);
-      self.book(offer, values, { notice_version: notice.version, locale: notice.locale, purposes: purposes }, trap.value);
+      var chosen = channel ? channel.querySelector("input:checked").value : null;
+      self.book(offer, values, { notice_version: notice.version, locale: notice.locale, purposes: purposes }, trap.value, chosen);
     });
     this.show("details", t.details_heading, form);
     this.prepareProof();
@@ -913,7 +939,7 @@
     return problems;
   };
 
-  Widget.prototype.book = async function (offer, values, consent, trap) {
+  Widget.prototype.book = async function (offer, values, consent, trap, channel) {
     var cat = this.catalog, t = this.t;
     var contact = {};
     if (values.email) contact.email = values.email;
@@ -932,8 +958,10 @@
           sealed_profile: await HushbookSealing.sealProfile(cat.public_key, cat.tenant_id, clientKey, profile),
           contact: contact,
           consent: consent,
+          locale: this.lang, // messages and pages in the language of this widget
           website: trap
         };
+        if (channel && contact.email && contact.phone) body.channel = channel;
         if (cat.key_version !== undefined && cat.key_version !== null) body.key_version = cat.key_version;
         var pow = await this.takeProof();
         if (pow) body.pow = pow;
