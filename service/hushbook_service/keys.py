@@ -23,6 +23,7 @@ PURPOSES = frozenset(
         "meter",  # metering bucket keys
         "offers",  # the stealth showcase's keyed choice (per tenant)
         "pending-hold",  # what a pending booking counts against (per tenant)
+        "short-link",  # short codes in messages, and the stored hash of each
         "staff-pseudonym",  # staff pseudonyms in offer tokens (per tenant)
     }
 )

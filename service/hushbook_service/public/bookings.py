@@ -191,6 +191,11 @@ def _appointment(claims: dict, field: str) -> Appointment:
     return appointment
 
 
+def to_confirm(token: str) -> Appointment:
+    """The appointment a confirmation link is for (changes nothing)."""
+    return _appointment(verify("confirm", token, None, "token"), "token")
+
+
 def confirm_by_link(token: str) -> Appointment:
     return _confirm(_appointment(verify("confirm", token, None, "token"), "token"))
 
@@ -238,11 +243,28 @@ def managed(token: str) -> Appointment:
     return _appointment(verify("manage", token, None, "token"), "token")
 
 
+def changes_until(appointment: Appointment, tenant: Tenant | None = None) -> datetime:
+    """Until when the customer may cancel or move online: the salon's
+    ``manage_deadline_hours`` before the start (later, they call the salon)."""
+    tenant = tenant or Tenant.get_by_id(appointment.tenant_id)
+    return appointment.start_at - timedelta(hours=tenant.manage_deadline_hours)
+
+
+def _require_before_deadline(appointment: Appointment) -> None:
+    if utcnow() >= changes_until(appointment):
+        abort(
+            409,
+            "Too close to the appointment to change it online. Please call the business.",
+            reason="manage_deadline",
+        )
+
+
 def cancel(appointment: Appointment) -> Appointment:
     if appointment.status not in ("pending", "confirmed") or appointment.start_at <= utcnow():
         abort(
             409, "This appointment can no longer be cancelled online.", reason="invalid_transition"
         )
+    _require_before_deadline(appointment)
     with write_transaction():
         booking.transition(appointment, "cancel")
         PendingHold.delete().where(PendingHold.appointment == appointment.id).execute()
@@ -261,6 +283,7 @@ def reschedule(appointment: Appointment, who: Visitor, offer_token: str) -> Appo
     tenant = Tenant.get_by_id(appointment.tenant_id)
     if appointment.status != "confirmed" or appointment.start_at <= utcnow():
         abort(409, "This appointment can no longer be moved online.", reason="invalid_transition")
+    _require_before_deadline(appointment)
     claims, service, staff = offer_claims(tenant, who, offer_token)
     if service.id != appointment.service_id:
         field_error("offer", INVALID["offer"])
@@ -278,6 +301,13 @@ def reschedule(appointment: Appointment, who: Visitor, offer_token: str) -> Appo
             tenant.id, "public.reschedule", "appointment", appointment.id, actor=("anonymous", None)
         )
     return appointment
+
+
+def require_movable(appointment: Appointment) -> None:
+    """Asking for offers to move to: only a confirmed booking, before the deadline."""
+    if appointment.status != "confirmed":
+        field_error("token", "Only a confirmed booking can be moved.", 409)
+    _require_before_deadline(appointment)
 
 
 def manage_visitor(appointment: Appointment) -> Visitor:

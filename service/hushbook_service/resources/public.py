@@ -6,14 +6,15 @@ the modules of :mod:`hushbook_service.public`; this module validates and answers
 
 from __future__ import annotations
 
+from flask import Response
 from flask.views import MethodView
 from marshmallow import ValidationError, fields, validate, validates_schema
 from werkzeug.exceptions import HTTPException
 
 from hushbook_service import stealth
 from hushbook_service.db import utcnow
-from hushbook_service.errors import DomainError, field_error
-from hushbook_service.messaging import links
+from hushbook_service.errors import DomainError
+from hushbook_service.messaging import links, texts
 from hushbook_service.models import PrivacyNotice, Tenant
 from hushbook_service.public import asks, bookings, readiness, visitors
 from hushbook_service.resources.clients import (
@@ -24,13 +25,7 @@ from hushbook_service.resources.clients import (
 )
 from hushbook_service.resources.common import LOCALES
 from hushbook_service.resources.extensions import Blueprint, Schema
-from hushbook_service.resources.pages import (
-    TEXT,
-    confirm_page,
-    language,
-    manage_page,
-    wants_html,
-)
+from hushbook_service.resources.pages import confirm_page, manage_page, wants_html
 from hushbook_service.scheduling.offers import PARTS
 
 blp = Blueprint(
@@ -206,13 +201,20 @@ class ConfirmRequestSchema(Schema):
 
 class ManagedSchema(Schema):
     business = fields.String()
+    slug = fields.String(metadata={"description": "The salon's booking page: /book/{slug}"})
     service = fields.String()
     staff = fields.String(allow_none=True)
     status = fields.String()
     start = fields.AwareDateTime()
     end = fields.AwareDateTime()
-    can_cancel = fields.Boolean()
-    can_reschedule = fields.Boolean()
+    timezone = fields.String(metadata={"description": "The salon's time zone"})
+    address = fields.String()
+    phone = fields.String(metadata={"description": "Call this after changes_until"})
+    changes_until = fields.AwareDateTime(
+        metadata={"description": "Cancel or move online until then (the salon's deadline)"}
+    )
+    can_cancel = fields.Boolean(metadata={"description": "Now, online"})
+    can_reschedule = fields.Boolean(metadata={"description": "Now, online"})
 
 
 class ConfirmedSchema(ManagedSchema):
@@ -244,6 +246,14 @@ class CatalogSchema(Schema):
     slug = fields.String()
     locale = fields.String()
     timezone = fields.String()
+    currency = fields.String(metadata={"description": "ISO 4217 code of price_cents"})
+    description = fields.String(metadata={"description": "About the salon ('' if none)"})
+    address = fields.String()
+    phone = fields.String()
+    opening_hours = fields.String()
+    accent_colour = fields.String(metadata={"description": "#rrggbb, or '' for none"})
+    imprint_url = fields.String()
+    privacy_url = fields.String()
     stealth_mode = fields.Boolean()
     offer_count = fields.Integer()
     max_window_days = fields.Integer()
@@ -256,6 +266,18 @@ class CatalogSchema(Schema):
 
 
 # --- routes -----------------------------------------------------------------------------
+
+# The salon's public profile, as the catalog and the manage API show it.
+PROFILE = (
+    "currency",
+    "description",
+    "address",
+    "phone",
+    "opening_hours",
+    "accent_colour",
+    "imprint_url",
+    "privacy_url",
+)
 
 
 def _catalog(tenant: Tenant) -> dict:
@@ -287,6 +309,7 @@ def _catalog(tenant: Tenant) -> dict:
         "slug": tenant.slug,
         "locale": tenant.locale,
         "timezone": tenant.timezone,
+        **{key: getattr(tenant, key) for key in PROFILE},
         "stealth_mode": tenant.stealth_mode,
         "offer_count": stealth.settings_of(tenant)["offer_count"],
         "max_window_days": 14,
@@ -348,7 +371,11 @@ class Bookings(MethodView):
     @blp.arguments(BookingRequestSchema)
     @blp.response(202, BookingSchema)
     @blp.alt_response(409, description="Offer already used, or the time was taken meanwhile")
-    @blp.alt_response(429, description="Past a budget or too many unconfirmed bookings")
+    @blp.alt_response(
+        429,
+        description="Past a budget (rate_limited), too many unconfirmed bookings of this "
+        "requester (too_many_pending) or of that day (pending_day_full)",
+    )
     def post(self, data, slug):
         """Book an offer: pending until the customer confirms (link or code sent to them)"""
         tenant = visitors.tenant_by_slug(slug)
@@ -359,14 +386,20 @@ class Bookings(MethodView):
 
 def _managed(appointment) -> dict:
     tenant = Tenant.get_by_id(appointment.tenant_id)
-    live = appointment.status in ("pending", "confirmed") and appointment.start_at > utcnow()
+    until = bookings.changes_until(appointment, tenant)
+    live = appointment.status in ("pending", "confirmed") and utcnow() < until
     return {
         "business": tenant.name,
+        "slug": tenant.slug,
         "service": appointment.service.name,
         "staff": appointment.staff.shown_name if tenant.show_staff_names else None,
         "status": appointment.status,
         "start": appointment.start_at,
         "end": appointment.end_at,
+        "timezone": tenant.timezone,
+        "address": tenant.address,
+        "phone": tenant.phone,
+        "changes_until": until,
         "can_cancel": live,
         "can_reschedule": live and appointment.status == "confirmed",
     }
@@ -387,26 +420,59 @@ class Confirm(MethodView):
         return {**_managed(appointment), "manage_token": links.manage_token(appointment)}
 
 
+class ManagePageQuery(Schema):
+    lang = fields.String(validate=validate.OneOf(("de", "en")), metadata={"description": "Page"})
+    step = fields.String(
+        validate=validate.OneOf(("cancel",)),
+        metadata={"description": "Page: `cancel` asks whether to cancel (changes nothing)"},
+    )
+    done = fields.String(
+        validate=validate.OneOf(("moved",)), metadata={"description": "Page: say it was moved"}
+    )
+
+
 @blp.route("/manage/<token>")
 class Manage(MethodView):
     @blp.doc(**PUBLIC)
+    @blp.arguments(ManagePageQuery, location="query")
     @blp.response(200, ManagedSchema)
-    def get(self, token):
-        """View a booking (a GET never changes anything: mail scanners follow links).
-        Browsers (``Accept: text/html``) get a page with a cancel button."""
+    def get(self, query, token):
+        """View a booking (a GET never changes anything: mail scanners follow links)
+
+        Browsers (``Accept: text/html``) get the manage page: the appointment,
+        moving it (offers under this link), cancelling it (``?step=cancel`` asks
+        first), or the salon's phone once its deadline has passed."""
         appointment = bookings.managed(token)
         if wants_html():
-            return manage_page(appointment, _managed(appointment), f"{token}")
+            return manage_page(
+                appointment,
+                _managed(appointment),
+                token,
+                "moved" if query.get("done") == "moved" else None,
+                step=query.get("step"),
+            )
         return _managed(appointment)
+
+
+class CancelFormSchema(Schema):
+    confirm = fields.String(
+        validate=validate.OneOf(("yes",)),
+        metadata={"description": "The page's form: `yes` cancels, without it the page asks"},
+    )
+    lang = fields.String(validate=validate.OneOf(("de", "en")))
 
 
 @blp.route("/manage/<token>/cancel")
 class ManageCancel(MethodView):
     @blp.doc(**PUBLIC)
+    @blp.arguments(CancelFormSchema, location="form")
     @blp.response(200, ManagedSchema)
-    @blp.alt_response(409, description="Too late, or already cancelled")
-    def post(self, token):
-        """Cancel the booking (frees the time); the page's form gets a page back"""
+    @blp.alt_response(409, description="Too late (reason manage_deadline), or already cancelled")
+    def post(self, form, token):
+        """Cancel the booking (frees the time); the page's form gets a page back
+
+        The form must say ``confirm=yes`` (the page asks first); a JSON call
+        cancels at once."""
         appointment = bookings.managed(token)
         visitors.meter(
             Tenant.get_by_id(appointment.tenant_id),
@@ -415,16 +481,15 @@ class ManageCancel(MethodView):
         )
         if not wants_html():
             return _managed(bookings.cancel(appointment))
-        text = TEXT[language()]
+        if form.get("confirm") != "yes":  # asked, not yet answered: ask (again)
+            return manage_page(appointment, _managed(appointment), token, step="cancel")
         try:
             bookings.cancel(appointment)
         except (HTTPException, DomainError) as exc:
             if exc.code >= 500:
                 raise
-            return manage_page(
-                appointment, _managed(appointment), "../" + token, text["cannot"], 409
-            )
-        return manage_page(appointment, _managed(appointment), "../" + token, text["cancelled"])
+            return manage_page(appointment, _managed(appointment), token, "cannot", 409)
+        return manage_page(appointment, _managed(appointment), token, "cancelled")
 
 
 class ManageWishSchema(WishFields):
@@ -436,12 +501,12 @@ class ManageOffers(MethodView):
     @blp.doc(**PUBLIC)
     @blp.arguments(ManageWishSchema)
     @blp.response(200, OffersSchema)
+    @blp.alt_response(409, description="Not confirmed, or past the deadline (manage_deadline)")
     @blp.alt_response(429, description="Past a budget (Retry-After)")
     def post(self, data, token):
         """New offers to move this booking to (same service)"""
         appointment = bookings.managed(token)
-        if appointment.status != "confirmed":
-            field_error("token", "Only a confirmed booking can be moved.", 409)
+        bookings.require_movable(appointment)
         tenant = Tenant.get_by_id(appointment.tenant_id)
         who = bookings.manage_visitor(appointment)
         visitors.meter(tenant, who, salon=False)
@@ -453,7 +518,7 @@ class ManageReschedule(MethodView):
     @blp.doc(**PUBLIC)
     @blp.arguments(RescheduleRequestSchema)
     @blp.response(200, ConfirmedSchema)
-    @blp.alt_response(409, description="Offer used, time taken, or too late")
+    @blp.alt_response(409, description="Offer used, time taken, too late (manage_deadline)")
     def post(self, data, token):
         """Move the booking to one of the offers asked for under this link; the answer
         carries a new manage token (the old one expires at the old start)"""
@@ -464,7 +529,38 @@ class ManageReschedule(MethodView):
         return {**_managed(moved), "manage_token": links.manage_token(moved)}
 
 
+@blp.route("/manage/<token>/calendar.ics")
+class ManageCalendar(MethodView):
+    @blp.doc(
+        **PUBLIC,
+        responses={"200": {"description": "text/calendar (RFC 5545), as an attachment"}},
+    )
+    def get(self, token):
+        """The appointment as a calendar file ("add to calendar")"""
+        appointment = bookings.managed(token)
+        return Response(
+            texts.calendar_file(appointment),
+            200,
+            {
+                "Content-Disposition": 'attachment; filename="appointment.ics"',
+                "Cache-Control": "no-store",
+                "X-Content-Type-Options": "nosniff",
+            },
+            content_type="text/calendar; charset=utf-8",
+        )
+
+
 # --- pages for links in messages (a GET shows, only a POST changes) ----------------------
+
+
+def _to_confirm(token: str):
+    """The appointment a confirmation link is for, or None (any refusal)."""
+    try:
+        return bookings.to_confirm(token)
+    except (HTTPException, DomainError) as exc:
+        if exc.code >= 500:
+            raise
+        return None
 
 
 @blp.route("/bookings/confirm/<token>")
@@ -472,17 +568,21 @@ class ConfirmPage(MethodView):
     @blp.doc(**PUBLIC)
     @blp.response(200, description="An HTML page with a button (the link in the message)")
     def get(self, token):
-        """The confirmation link: shows a button; confirming takes a POST"""
-        return confirm_page()
+        """The confirmation link: shows the appointment and a button; confirming takes a POST"""
+        appointment = _to_confirm(token)
+        if appointment is None or appointment.status not in ("pending", "confirmed"):
+            return confirm_page(token, None, None, "failed", 409)
+        return confirm_page(token, appointment, _managed(appointment))
 
     @blp.doc(**PUBLIC)
     @blp.response(200, description="An HTML page saying whether it worked")
     def post(self, token):
-        """The button on the confirmation page"""
+        """The button on the confirmation page: the appointment, a calendar file and
+        the manage link"""
         try:
-            bookings.confirm_by_link(token)
+            appointment = bookings.confirm_by_link(token)
         except (HTTPException, DomainError) as exc:  # any refusal: one friendly page
             if exc.code >= 500:
                 raise
-            return confirm_page("failed", 409)
-        return confirm_page("confirmed")
+            return confirm_page(token, None, None, "failed", 409)
+        return confirm_page(token, appointment, _managed(appointment), "confirmed")
