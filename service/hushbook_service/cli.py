@@ -108,7 +108,11 @@ def serve(host: str, port: int, workers: int, no_migrate: bool) -> None:
                 "python:hushbook_service.gunicorn_conf",
             ],
         )
-    run_dev_server(create_app(settings), host, port)
+    from hushbook_service import jobs
+
+    app = create_app(settings)
+    jobs.install_dispatch(app)  # messages due now are queued when the request is done
+    run_dev_server(app, host, port)
 
 
 def run_dev_server(app, host: str, port: int) -> None:
@@ -320,6 +324,9 @@ def demo(host: str, port: int) -> None:
     worker_proc = subprocess.Popen(
         [sys.executable, "-m", "hushbook_service.cli", "worker"], env=env
     )
+    from hushbook_service import jobs
+
+    jobs.install_dispatch(app)
     try:
         run_dev_server(app, host, port)
     finally:

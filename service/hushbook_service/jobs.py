@@ -5,10 +5,12 @@ Job payloads carry ids only, never personal data (docs/threat-model.md).
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from flask import Flask
 from huey import Huey, RedisHuey, SqliteHuey, crontab
 
 from hushbook_service.accounts import logins
@@ -88,6 +90,31 @@ def send_message(message_id: int) -> None:
     """Send one message of the ledger if it is still owed (the payload is its id)."""
     with service_context():
         ledger.deliver(message_id)
+
+
+def dispatch_due_now() -> int:
+    """In a web process, after a request: queue the messages it armed due now (the
+    confirmation request of a booking, …) at once instead of at the next sweep.
+    If the queue cannot take them, they go back to pending: the sweeper sends them."""
+    ids = ledger.claim_ids(ledger.take_due_now())
+    for n, message_id in enumerate(ids):
+        try:
+            send_message(message_id)
+        except Exception as exc:  # noqa: BLE001 - the queue is down: the sweeper's turn
+            logging.getLogger("hushbook").warning("queueing failed: %s", type(exc).__name__)
+            ledger.release(ids[n:])
+            return n
+    return len(ids)
+
+
+def install_dispatch(app: Flask) -> None:
+    """Make ``app`` (a web process) queue what each request armed due now, once the
+    request's transaction is over (:func:`dispatch_due_now`)."""
+
+    @app.after_request
+    def _dispatch(response):
+        dispatch_due_now()
+        return response
 
 
 def enqueue_due() -> int:
