@@ -17,7 +17,7 @@ from hushbook_service.accounts import logins
 from hushbook_service.app import create_app
 from hushbook_service.config import Settings, load_settings
 from hushbook_service.db import database
-from hushbook_service.messaging import ledger
+from hushbook_service.messaging import ledger, links
 from hushbook_service.privacy import clientbook, delivery
 from hushbook_service.public import bookings, metering
 from hushbook_service.resources import idempotency
@@ -54,13 +54,14 @@ def service_context() -> Iterator[None]:
 
 @huey.periodic_task(crontab(minute="*/15"))
 def housekeeping() -> int:
-    """Drop expired refresh tokens and old login failures."""
+    """Drop expired refresh tokens, old login failures and expired short links."""
     with service_context():
         return (
             logins.purge_expired()
             + metering.purge()
             + bookings.purge_spent()
             + idempotency.purge_expired()
+            + links.purge()
         )
 
 
