@@ -256,6 +256,8 @@ def test_confirmation_page_shows_what_was_confirmed(client, app, shop):
     )
     assert client.get(manage, headers=HTML).status_code == 200
     assert client.get(manage.split("?")[0]).json["status"] == "confirmed"
+    reopened = client.get(url, headers=HTML).text  # the link again: what is confirmed
+    assert "Your appointment is confirmed" in reopened and 'method="post"' not in reopened
     german = client.post(f"{url}?lang=de", headers=HTML).text  # confirming twice: harmless
     assert "Ihr Termin ist bestätigt" in german and "Zum Kalender hinzufügen" in german
     gone = client.get("/v1/public/bookings/confirm/forged", headers=HTML)

@@ -572,6 +572,8 @@ class ConfirmPage(MethodView):
         appointment = _to_confirm(token)
         if appointment is None or appointment.status not in ("pending", "confirmed"):
             return confirm_page(token, None, None, "failed", 409)
+        if appointment.status == "confirmed":  # opened again: what is confirmed, no button
+            return confirm_page(token, appointment, _managed(appointment), "confirmed")
         return confirm_page(token, appointment, _managed(appointment))
 
     @blp.doc(**PUBLIC)
