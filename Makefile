@@ -11,8 +11,11 @@ $(BIN)/hushbook: pyproject.toml
 	$(BIN)/pip install --quiet -e ".[server,dev]"
 	@touch $@
 
-demo: $(BIN)/hushbook  ## install, seed the demo salon, run service + worker
-	$(BIN)/hushbook demo
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+demo: $(BIN)/hushbook  ## install, seed the demo salon, run service + worker (make demo PORT=8001)
+	$(BIN)/hushbook demo --host $(HOST) --port $(PORT)
 
 test: lint  ## install, lint, run the test suites (SQLite + embedded Huey)
 	$(BIN)/python -m pytest -q

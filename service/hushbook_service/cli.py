@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
 import time
+from urllib.parse import urlsplit
 
 import click
+import peewee
 from werkzeug.serving import WSGIRequestHandler
 
 from hushbook_service.app import create_app, log_path
@@ -23,13 +26,33 @@ from hushbook_service.config import (
     rotate_token_key,
     sweep_seconds,
     transport_settings,
+    where,
 )
 from hushbook_service.db import database, open_database
 from hushbook_service.migrations import migrate as apply_migrations
 
 
-def _migrate(settings) -> list[str]:
+def _checked_database(settings) -> peewee.Database:
+    """The database, opened once to see that it can be: if not, one line naming
+    ``DATABASE_URL``, the host and port (never the user's password)."""
     db = open_database(settings.database_url)
+    try:
+        db.connect(reuse_if_open=True)
+    except peewee.DatabaseError as exc:
+        lines = str(exc).strip().splitlines()
+        reason = lines[0].strip() if lines else type(exc).__name__
+        password = urlsplit(settings.database_url).password
+        if password:
+            reason = reason.replace(password, "***")
+        raise ConfigError(
+            f"DATABASE_URL: cannot connect to {where(settings.database_url)}: {reason}"
+        ) from None
+    db.close()
+    return db
+
+
+def _migrate(settings) -> list[str]:
+    db = _checked_database(settings)
     with db.connection_context():
         return apply_migrations(db)
 
@@ -85,6 +108,8 @@ def serve(host: str, port: int, workers: int, no_migrate: bool) -> None:
     settings = load_settings()
     if not no_migrate:
         _migrate(settings)
+    else:
+        _checked_database(settings)
     if workers > 1:
         os.execvp(
             sys.executable,
@@ -135,6 +160,7 @@ def worker(workers: int) -> None:
 
     from huey.consumer import Consumer
 
+    _checked_database(load_settings())  # a clear line, not a sweeper failing forever
     from hushbook_service.jobs import enqueue_due, huey
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
@@ -284,6 +310,7 @@ def demo(host: str, port: int) -> None:
     from hushbook_service.demo import DEMO_VAULT_PASSPHRASE, seed_demo
 
     settings = load_settings()
+    _port_is_free(host, port)  # before seeding and printing a banner that points there
     _migrate(settings)
     app = create_app(settings)
     with app.app_context(), database.connection_context():
@@ -327,11 +354,36 @@ def demo(host: str, port: int) -> None:
     from hushbook_service import jobs
 
     jobs.install_dispatch(app)
+    # SIGTERM and SIGHUP end the demo like Ctrl-C: the worker is stopped with it.
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _stop)
     try:
         run_dev_server(app, host, port)
+    except KeyboardInterrupt:
+        pass
     finally:
         worker_proc.send_signal(signal.SIGINT)
-        worker_proc.wait(timeout=10)
+        try:
+            worker_proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            worker_proc.kill()
+            worker_proc.wait()
+
+
+def _stop(signum, _frame) -> None:
+    raise KeyboardInterrupt(signal.Signals(signum).name)
+
+
+def _port_is_free(host: str, port: int) -> None:
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise click.ClickException(
+                f"cannot listen on {host}:{port} ({exc.strerror}): another server? "
+                "Choose another port: hushbook demo --port 8001 (make demo PORT=8001)"
+            ) from None
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import SplitResult, urlsplit
 
 SECRETS_FILE = "secrets.json"
 
@@ -78,21 +79,87 @@ def _int_env(name: str, default: int, low: int, high: int) -> int:
     return int(raw)
 
 
+def _flag_env(name: str) -> bool:
+    raw = _env(name, "0")
+    if raw not in ("0", "1"):
+        raise ConfigError(f"{name}: 0 (off) or 1 (on)")
+    return raw == "1"
+
+
+def _instance_folder(raw: str) -> Path:
+    """``HUSHBOOK_INSTANCE``: made (0700) if missing; it must be a folder we can write."""
+    try:
+        instance = Path(raw).resolve()
+        instance.mkdir(mode=0o700, parents=True, exist_ok=True)  # DB and secrets live here
+        if not os.access(instance, os.W_OK | os.X_OK):
+            raise PermissionError(13, "not writable")
+    except (OSError, RuntimeError) as exc:
+        reason = getattr(exc, "strerror", None) or type(exc).__name__
+        raise ConfigError(f"HUSHBOOK_INSTANCE: cannot use that folder ({reason})") from None
+    return instance
+
+
+DATABASE_URL_FORM = "DATABASE_URL: sqlite:///path/to/file.db or postgresql://user@host:port/name"
+HUEY_URL_FORM = "HUEY_URL: sqlite:///path/to/file.db or redis://host:port/db"
+
+
+def _url_parts(url: str, form: str) -> SplitResult:
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is no number
+    except ValueError:
+        raise ConfigError(form) from None
+    return parts
+
+
+def check_database_url(url: str) -> None:
+    """The forms the service can open; the message never repeats the value (it
+    may hold a password)."""
+    parts = _url_parts(url, DATABASE_URL_FORM)
+    if parts.scheme == "sqlite" and url.startswith("sqlite:///") and len(url) > len("sqlite:///"):
+        return
+    if parts.scheme in ("postgres", "postgresql") and parts.hostname and parts.path.strip("/"):
+        return
+    raise ConfigError(DATABASE_URL_FORM)
+
+
+def check_huey_url(url: str) -> None:
+    parts = _url_parts(url, HUEY_URL_FORM)
+    if parts.scheme == "sqlite" and url.startswith("sqlite:///") and len(url) > len("sqlite:///"):
+        return
+    if parts.scheme in ("redis", "rediss") and parts.hostname:
+        return
+    raise ConfigError(HUEY_URL_FORM)
+
+
+def where(url: str) -> str:
+    """``host:port`` of a database URL (for messages: no user, no password)."""
+    parts = urlsplit(url)
+    if parts.scheme == "sqlite":
+        return "the SQLite file"
+    return f"{parts.hostname}:{parts.port or 5432}"
+
+
 def load_settings(**overrides: object) -> Settings:
-    instance = Path(str(overrides.pop("instance", None) or _env("HUSHBOOK_INSTANCE", "instance")))
-    instance = instance.resolve()
-    instance.mkdir(mode=0o700, parents=True, exist_ok=True)  # DB and secrets live here
+    instance = _instance_folder(
+        str(overrides.pop("instance", None) or _env("HUSHBOOK_INSTANCE", "instance"))
+    )
     database_url = str(
         overrides.pop("database_url", None)
         or _env("DATABASE_URL", f"sqlite:///{instance / 'hushbook.db'}")
     )
+    check_database_url(database_url)
     huey_url = str(
         overrides.pop("huey_url", None) or _env("HUEY_URL", f"sqlite:///{instance / 'huey.db'}")
     )
+    check_huey_url(huey_url)
     settings = Settings(instance=instance, database_url=database_url, huey_url=huey_url)
     settings.scrypt_log_n = _int_env("HUSHBOOK_SCRYPT_LOG_N", settings.scrypt_log_n, 10, 22)
     settings.trusted_proxies = _int_env("HUSHBOOK_TRUSTED_PROXIES", 0, 0, 5)
-    settings.debug = _env("HUSHBOOK_DEBUG", "0") == "1"
+    settings.debug = _flag_env("HUSHBOOK_DEBUG")
+    public_url()  # read at use, checked at start too
+    message_lease_seconds(strict=True)
+    sweep_seconds()
     for key, value in overrides.items():
         if not hasattr(settings, key):
             raise TypeError(f"unknown setting {key!r}")
@@ -238,8 +305,27 @@ def retire_token_key(instance: Path, kid: str) -> None:
 
 
 def public_url(default: str = "http://127.0.0.1:8000") -> str:
-    """``HUSHBOOK_PUBLIC_URL``: where links in messages point."""
-    return str(_env("HUSHBOOK_PUBLIC_URL", default)).rstrip("/")
+    """``HUSHBOOK_PUBLIC_URL``: where links in messages point: http(s)://host[:port][/path],
+    nothing else (no user, query or fragment)."""
+    url = str(_env("HUSHBOOK_PUBLIC_URL", default)).rstrip("/")
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is no number
+    except ValueError:
+        parts = None
+    if (
+        parts is None
+        or parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or parts.username is not None
+        or parts.query
+        or parts.fragment
+        or any(c.isspace() for c in url)
+    ):
+        raise ConfigError(
+            "HUSHBOOK_PUBLIC_URL: http(s)://host[:port][/path], e.g. https://book.example.com"
+        )
+    return url
 
 
 @dataclass(frozen=True)
@@ -263,15 +349,29 @@ def transport_settings() -> TransportSettings:
     )
 
 
-def message_lease_seconds() -> float:
+def _seconds_env(name: str, default: str, strict: bool = True) -> float:
+    raw = str(_env(name, default))
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 < value < 10**6:
+        if not strict:
+            return float(default)
+        raise ConfigError(f"{name}: a number of seconds above 0")
+    return value
+
+
+def message_lease_seconds(strict: bool = False) -> float:
     """``HUSHBOOK_MESSAGE_LEASE_SECONDS``: a claimed message nobody finished is
-    re-queued after this long."""
-    return float(str(_env("HUSHBOOK_MESSAGE_LEASE_SECONDS", "600")))
+    re-queued after this long. Read when the ledger is imported, where an error
+    could only be a traceback: :func:`load_settings` refuses a wrong value."""
+    return _seconds_env("HUSHBOOK_MESSAGE_LEASE_SECONDS", "600", strict)
 
 
 def sweep_seconds() -> float:
     """``HUSHBOOK_SWEEP_SECONDS``: how often the worker looks for due messages."""
-    return float(str(_env("HUSHBOOK_SWEEP_SECONDS", "15")))
+    return _seconds_env("HUSHBOOK_SWEEP_SECONDS", "15")
 
 
 def clock_file() -> str | None:
