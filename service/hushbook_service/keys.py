@@ -14,6 +14,7 @@ from flask import current_app
 PURPOSES = frozenset(
     {
         "audit",  # the audit trail's hash chain (context "audit-chain")
+        "booking-ref",  # opaque appointment references in public tokens
         "confirm-code",  # six-digit confirmation codes (per tenant)
         "idempotency",  # sealing a stored answer (per caller and key)
         "idempotency-id",  # looking an answer up by its key

@@ -33,6 +33,9 @@ DEFAULTS: dict[str, int] = {
     "pending_per_session": 2,
     "pending_per_ip": 3,
     "pending_per_subnet": 8,
+    # Unconfirmed online bookings together may hold at most this share (percent)
+    # of a local day's bookable working time (one booking always may).
+    "pending_salon_share_pct": 25,
 }
 RANGES: dict[str, tuple[int, int]] = {
     "offer_count": (1, 5),
@@ -49,6 +52,7 @@ RANGES: dict[str, tuple[int, int]] = {
     "pending_per_session": (1, 20),
     "pending_per_ip": (1, 100),
     "pending_per_subnet": (1, 1000),
+    "pending_salon_share_pct": (1, 100),
 }
 
 # Proof-of-work: a requester's first asks of the day cost the base; after that

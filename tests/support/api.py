@@ -163,4 +163,5 @@ def confirm_code(app, booking_ref):
 
     with app.app_context(), database.connection_context():
         claims = app.extensions["hushbook_keys"].verify("booking", booking_ref)
-        return links.confirmation_code(Appointment.get_by_id(int(claims["sub"])))
+        appointment_id = links.appointment_id(claims["tid"], claims["ref"])
+        return links.confirmation_code(Appointment.get_by_id(appointment_id))

@@ -52,7 +52,8 @@ class Live:
 
         with self.app.app_context(), database.connection_context():
             claims = self.app.extensions["hushbook_keys"].verify("booking", booking_ref)
-            return links.confirmation_code(Appointment.get_by_id(int(claims["sub"])))
+            appointment_id = links.appointment_id(claims["tid"], claims["ref"])
+            return links.confirmation_code(Appointment.get_by_id(appointment_id))
 
     def count(self, model_name: str, tenant_id: int) -> int:
         from hushbook_service import models

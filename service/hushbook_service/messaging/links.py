@@ -11,11 +11,16 @@ with the token it stands for; only a keyed hash of it is stored.
 
 from __future__ import annotations
 
+import base64
 import hmac
 import re
+import secrets
+import struct
 from datetime import datetime, timedelta
 
 import peewee
+from Crypto.Cipher import AES
+
 from hushbook_service import keys
 from hushbook_service.accounts.principals import key_ring
 from hushbook_service.config import public_url
@@ -28,6 +33,8 @@ CODE_LENGTH = 8
 CODE_RE = re.compile(rf"[{ALPHABET}]{{{CODE_LENGTH}}}")
 _MISREAD = str.maketrans("OIL", "011")
 PURPOSES = ("confirm", "manage")
+REFERENCE_RE = re.compile(r"[A-Za-z0-9_-]{21}[AQgw]")  # 16 bytes in base64url, unpadded
+MAX_ID = 2**31 - 1  # what an id column holds on both databases
 
 
 def confirmation_code(appointment: Appointment) -> str:
@@ -40,19 +47,52 @@ def confirmation_code(appointment: Appointment) -> str:
     return f"{int.from_bytes(mac[:8], 'big') % 1_000_000:06d}"
 
 
-def _claims(appointment: Appointment) -> dict[str, object]:
-    return {"tid": appointment.tenant_id, "sub": str(appointment.id)}
+# --- references: the appointment's name in public tokens ------------------------------
+
+
+def _cipher():
+    return AES.new(keys.instance_key("booking-ref"), AES.MODE_ECB)
+
+
+def reference(appointment: Appointment) -> str:
+    """The appointment's name in public tokens (the booking reference, the
+    confirmation and manage links): salon and id enciphered as one AES block
+    under an instance key, 22 characters that look random and say nothing about
+    how many bookings came before (a sequential id would count them)."""
+    block = struct.pack(">QQ", appointment.tenant_id, appointment.id)
+    return base64.urlsafe_b64encode(_cipher().encrypt(block)).decode().rstrip("=")
+
+
+def random_reference() -> str:
+    """A reference naming nothing, indistinguishable from a real one (what a
+    booking that was dropped, e.g. by the honeypot, is given)."""
+    return base64.urlsafe_b64encode(secrets.token_bytes(16)).decode().rstrip("=")
+
+
+def appointment_id(tenant_id: object, ref: object) -> int | None:
+    """The appointment ``ref`` names in salon ``tenant_id``, or None (not a
+    reference, another salon's, or one naming nothing)."""
+    if not isinstance(ref, str) or not REFERENCE_RE.fullmatch(ref):
+        return None
+    raw = base64.urlsafe_b64decode(ref + "==")
+    tid, aid = struct.unpack(">QQ", _cipher().decrypt(raw))
+    return aid if tid == tenant_id and 0 < aid <= MAX_ID else None
+
+
+def token_claims(appointment: Appointment) -> dict[str, object]:
+    """What a public token of ``appointment`` says: the salon and the reference."""
+    return {"tid": appointment.tenant_id, "ref": reference(appointment)}
 
 
 def confirmation_link_token(appointment: Appointment) -> str:
     ttl = max(timedelta(seconds=1), appointment.pending_until - utcnow())
-    return key_ring().issue("confirm", _claims(appointment), ttl)
+    return key_ring().issue("confirm", token_claims(appointment), ttl)
 
 
 def manage_token(appointment: Appointment) -> str:
     """Signed, expires when the appointment starts."""
     ttl = max(timedelta(seconds=1), appointment.start_at - utcnow())
-    return key_ring().issue("manage", _claims(appointment), ttl)
+    return key_ring().issue("manage", token_claims(appointment), ttl)
 
 
 def confirm_path(token: str) -> str:
@@ -87,9 +127,7 @@ def _code(purpose: str, appointment_id: int, expires_at: datetime, attempt: int)
 
 
 def _digest(code: str) -> str:
-    return hmac.new(
-        keys.instance_key("short-link", "digest"), code.encode(), "sha256"
-    ).hexdigest()
+    return hmac.new(keys.instance_key("short-link", "digest"), code.encode(), "sha256").hexdigest()
 
 
 def short_link(appointment: Appointment, purpose: str, expires_at: datetime) -> str:
@@ -117,10 +155,7 @@ def short_link(appointment: Appointment, purpose: str, expires_at: datetime) -> 
                 row = ShortLink.get_or_none(ShortLink.digest == digest)
             else:
                 return f"{public_url()}/m/{code}"
-        if row is not None and (row.appointment_id, row.purpose) == (
-            appointment.id,
-            purpose,
-        ):
+        if row is not None and (row.appointment_id, row.purpose) == (appointment.id, purpose):
             return f"{public_url()}/m/{code}"
     raise RuntimeError("no free short code")  # 8 collisions in a row: 2^-320 or a bug
 
@@ -143,11 +178,9 @@ def resolve(code: str) -> str | None:
     appointment = Appointment.get_or_none(Appointment.id == row.appointment_id)
     if appointment is None:
         return None
-    if (
-        row.purpose == "confirm"
-    ):  # valid as long as the code (confirming twice is harmless)
+    if row.purpose == "confirm":  # valid as long as the code (confirming twice is harmless)
         ttl = row.expires_at - utcnow()
-        return confirm_path(key_ring().issue("confirm", _claims(appointment), ttl))
+        return confirm_path(key_ring().issue("confirm", token_claims(appointment), ttl))
     return manage_path(manage_token(appointment))
 
 

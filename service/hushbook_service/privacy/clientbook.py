@@ -84,6 +84,42 @@ def digests(tenant_id: int, contacts: dict[str, str]) -> list[tuple[str, str]]:
     return found
 
 
+# Mail services that ignore dots in the local part (googlemail.com is gmail.com).
+DOTLESS_DOMAINS = {"gmail.com": "gmail.com", "googlemail.com": "gmail.com"}
+
+
+def mailbox(kind: str, value: str, country: str | None = None) -> str:
+    """The one mailbox or line behind a contact, as caps count it (not for
+    recognising clients: that is the blind index's stricter form).
+
+    Starts from the blind index's normal form (:func:`hushbook.sealing.normalize_email`,
+    :func:`~hushbook.sealing.normalize_phone` with the salon's country code), then
+    folds what one person can vary at will: a ``+tag`` (any provider), dots at
+    Gmail. ``ValueError`` for a contact that cannot be normalised."""
+    if kind == "phone":
+        return sealing.normalize_phone(value, default_country_code=country)
+    local, _, domain = sealing.normalize_email(value).rpartition("@")
+    local = local.split("+", 1)[0] or local
+    if domain in DOTLESS_DOMAINS:
+        domain = DOTLESS_DOMAINS[domain]
+        local = local.replace(".", "") or local
+    return f"{local}@{domain}"
+
+
+def mailboxes(tenant_id: int, contacts: dict[str, str]) -> list[tuple[str, str]]:
+    """``(kind, mailbox)`` of each indexable contact (see :func:`mailbox`)."""
+    country = Tenant.select(Tenant.phone_country_code).where(Tenant.id == tenant_id).scalar()
+    found = []
+    for kind in INDEXED:
+        value = contacts.get(kind)
+        if value:
+            try:
+                found.append((kind, mailbox(kind, value, country)))
+            except ValueError:
+                continue
+    return found
+
+
 def index(client: Client, contacts: dict[str, str]) -> None:
     """Remember the client's contacts as digests only (the values are forgotten)."""
     for kind, digest in digests(client.tenant_id, contacts):

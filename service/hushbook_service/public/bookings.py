@@ -10,22 +10,27 @@ and a staff booking can never take the same time.
 from __future__ import annotations
 
 import hmac
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from hushbook_service import audit, keys, stealth
 from hushbook_service.accounts.principals import key_ring
-from hushbook_service.db import lock_row, utcnow, write_transaction
-from hushbook_service.errors import abort, field_error
+from hushbook_service.db import database, lock_row, utcnow, write_transaction
+from hushbook_service.errors import DomainError, abort, field_error
 from hushbook_service.messaging import ledger as messages
-from hushbook_service.messaging import texts
+from hushbook_service.messaging import links, texts
 from hushbook_service.messaging.links import confirmation_code
 from hushbook_service.models import Appointment, Client, Consent, PendingHold, SpentToken, Tenant
 from hushbook_service.privacy import blocklist, clientbook, delivery, profiles
 from hushbook_service.privacy.clients import create_client
-from hushbook_service.public import metering
+from hushbook_service.public import metering, readiness
 from hushbook_service.public.asks import offer_claims
 from hushbook_service.public.visitors import INVALID, Visitor, client_ip, spend, verify
-from hushbook_service.scheduling import booking
+from hushbook_service.scheduling import booking, slots
+
+# Wrong or right, confirmation codes tried from one address in an hour (each
+# booking has its own five tries on top).
+CODE_TRIES_PER_IP_HOUR = 30
 
 
 def _holds(tenant: Tenant, who: Visitor, contacts: dict[str, str]) -> list[tuple[str, str]]:
@@ -37,8 +42,18 @@ def _holds(tenant: Tenant, who: Visitor, contacts: dict[str, str]) -> list[tuple
 
     subnet = next(v for k, v in stealth.network_keys(who.ip) if k == "subnet")
     holds = [("session", mac(who.tag)), ("ip", mac(who.ip)), ("subnet", mac(subnet))]
-    holds += [("contact", digest) for _, digest in clientbook.digests(tenant.id, contacts)]
+    # One mailbox, one cap: name+tag@…, dots at Gmail and case do not make a new one.
+    holds += [("contact", mac(f"{k}|{v}")) for k, v in clientbook.mailboxes(tenant.id, contacts)]
     return holds
+
+
+def _too_many_pending(config: dict[str, int]) -> None:
+    abort(
+        429,
+        "Too many unconfirmed bookings. Confirm one first, or try again later.",
+        reason="too_many_pending",
+        headers={"Retry-After": str(config["pending_expiry_min"] * 60)},
+    )
 
 
 def _check_pending_caps(tenant: Tenant, holds: list[tuple[str, str]]) -> None:
@@ -58,12 +73,77 @@ def _check_pending_caps(tenant: Tenant, holds: list[tuple[str, str]]) -> None:
             .count()
         )
         if count >= config[f"pending_per_{kind}"]:
-            abort(
-                429,
-                "Too many unconfirmed bookings. Confirm one first, or try again later.",
-                reason="too_many_pending",
-                headers={"Retry-After": str(config["pending_expiry_min"] * 60)},
-            )
+            _too_many_pending(config)
+
+
+def _local_day(tenant: Tenant, start: datetime) -> tuple[date, datetime, datetime]:
+    """The salon's local date of ``start`` and the instants it begins and ends."""
+    tz = ZoneInfo(tenant.timezone)
+    day = start.astimezone(tz).date()
+    return day, slots.day_start(day, tz), slots.day_start(day + timedelta(days=1), tz)
+
+
+def bookable_minutes(tenant: Tenant, day: date) -> float:
+    """Local ``day``'s working time of everyone who can be booked online (shifts
+    or that date's hours, minus breaks, time off and closures), in minutes."""
+    tz = ZoneInfo(tenant.timezone)
+    _, first, last = _local_day(tenant, slots.day_start(day, tz))
+    team = {s.id: s for _, people in readiness.bookable_services(tenant) for s in people}
+    closed = booking.closed_times(tenant, first, last)
+    total = 0.0
+    for member in team.values():
+        schedule = booking.load_schedule(member, first, last, busy=False, closed=closed)
+        for iv in slots.working_intervals(schedule, tz, day, day):
+            total += max(0.0, (min(iv.end, last) - max(iv.start, first)).total_seconds() / 60)
+    return total
+
+
+def _check_salon_cap(
+    tenant: Tenant, start: datetime, minutes: float, capacity: float, now: datetime
+) -> None:
+    """All unconfirmed online bookings of a local day together hold at most
+    ``pending_salon_share_pct`` of its bookable time (``capacity`` minutes); the
+    first always may. Under the tenant lock, so parallel bookings cannot overshoot."""
+    config = stealth.settings_of(tenant)
+    _, first, last = _local_day(tenant, start)
+    pending = Appointment.select(Appointment.start_at, Appointment.end_at).where(
+        Appointment.tenant == tenant.id,
+        Appointment.source == "online",
+        Appointment.status == "pending",
+        Appointment.pending_until > now,
+        Appointment.start_at >= first,
+        Appointment.start_at < last,
+    )
+    held = sum((a.end_at - a.start_at).total_seconds() / 60 for a in pending)
+    if held and held + minutes > capacity * config["pending_salon_share_pct"] / 100:
+        abort(
+            429,
+            "Many bookings for this day are waiting to be confirmed. "
+            "Please try again later or choose another day.",
+            reason="pending_day_full",
+            headers={"Retry-After": str(config["pending_expiry_min"] * 60)},
+        )
+
+
+def _count_dropped(tenant: Tenant, who: Visitor, config: dict[str, int]) -> None:
+    """A dropped booking keeps nothing, so no pending cap would ever stop the bot
+    that sent it: it is counted instead against buckets as large as those caps
+    (429 ``too_many_pending`` alike), so reaching a cap tells it nothing either."""
+    period = config["pending_expiry_min"] * 60
+    subnet = next(v for k, v in stealth.network_keys(who.ip) if k == "subnet")
+    buckets = [
+        metering.Bucket("dropped_session", who.tag, config["pending_per_session"], period),
+        metering.Bucket("dropped_ip", who.ip, config["pending_per_ip"], period),
+        metering.Bucket("dropped_subnet", subnet, config["pending_per_subnet"], period),
+    ]
+    try:
+        metering.take(tenant.id, buckets)
+    except DomainError:
+        _too_many_pending(config)
+
+
+class _Dropped(Exception):
+    """Undoes a booking's writes (see :func:`book`)."""
 
 
 def _language(data: dict) -> str:
@@ -81,12 +161,13 @@ def book(tenant: Tenant, who: Visitor, data: dict) -> dict:
         profiles.require_vault(tenant)
         profiles.require_current_key(tenant, data.get("key_version"))
     contacts = {k: v for k, v in data["contact"].items() if v}
+    # The honeypot, a field people never see: whoever fills it goes the whole way
+    # (every check, every write, the same answer) and then nothing is kept.
+    dropped = tenant.stealth_mode and bool(data.get("website"))
     if tenant.stealth_mode:
         # From the visitor's first interaction (the session's start), not from the
         # details screen: a browser's autofill is fast, a person's whole visit is not.
         filled = (utcnow() - datetime.fromtimestamp(who.started, UTC)).total_seconds()
-        if data.get("website"):  # the honeypot: people never see this field
-            return _decoy(tenant, "honeypot")
         if filled < config["min_fill_seconds"]:
             abort(
                 422,
@@ -108,6 +189,8 @@ def book(tenant: Tenant, who: Visitor, data: dict) -> dict:
     clientbook.require_notice(tenant.id, consent)
     holds = _holds(tenant, who, contacts) if tenant.stealth_mode else []
     start = datetime.fromtimestamp(int(claims["st"]), UTC)
+    # The day's bookable time changes seldom: read before the lock.
+    capacity = bookable_minutes(tenant, _local_day(tenant, start)[0]) if holds else 0.0
     until = utcnow() + timedelta(minutes=config["pending_expiry_min"])
     appointment = Appointment(
         status="pending",
@@ -123,44 +206,63 @@ def book(tenant: Tenant, who: Visitor, data: dict) -> dict:
         if not spend(claims["jti"], "offer", claims["exp"]):
             abort(409, "This offer was already used; ask for new offers.", reason="offer_spent")
         _check_pending_caps(tenant, holds)
-        client = clientbook.find_returning(tenant.id, contacts)
-        if client is None:
-            client_data = {
-                k: data[k] for k in ("sealed_profile", "client_key", "key_version") if k in data
-            }
-            if "profile" in data:  # plain: sealed on arrival, with the contact in it
-                client_data["profile"] = {**data["profile"], **contacts}
-            client_data["contacts"] = contacts
-            client_data["consent"] = data["consent"]
-            client = create_client(tenant, client_data, source="online")
-            client.pending = True
-            client.save()
-        appointment.client = client
-        booking.occupy(appointment, tenant=tenant, staff=staff, service=service, start=start)
-        if not client.pending:  # a returning client: this booking's consent, kept if confirmed
-            clientbook.record_consent(
-                client,
-                consent["notice_version"],
-                consent["locale"],
-                consent["purposes"],
-                "online",
-                appointment_id=appointment.id,
+        if holds:
+            _check_salon_cap(tenant, start, service.duration_min, capacity, utcnow())
+        if dropped:
+            _count_dropped(tenant, who, config)
+        try:
+            with database.atomic():  # a savepoint: a dropped booking's writes are undone
+                client = clientbook.find_returning(tenant.id, contacts)
+                if client is None:
+                    client_data = {
+                        k: data[k]
+                        for k in ("sealed_profile", "client_key", "key_version")
+                        if k in data
+                    }
+                    if "profile" in data:  # plain: sealed on arrival, with the contact in it
+                        client_data["profile"] = {**data["profile"], **contacts}
+                    client_data["contacts"] = contacts
+                    client_data["consent"] = data["consent"]
+                    client = create_client(tenant, client_data, source="online")
+                    client.pending = True
+                    client.save()
+                appointment.client = client
+                booking.occupy(
+                    appointment, tenant=tenant, staff=staff, service=service, start=start
+                )
+                if not client.pending:  # returning: this booking's consent, kept if confirmed
+                    clientbook.record_consent(
+                        client,
+                        consent["notice_version"],
+                        consent["locale"],
+                        consent["purposes"],
+                        "online",
+                        appointment_id=appointment.id,
+                    )
+                for kind, digest in holds:
+                    PendingHold.create(
+                        tenant=tenant.id, appointment=appointment.id, kind=kind, digest=digest
+                    )
+                delivery.seal_contact(appointment, contacts, prefer=data.get("channel"))
+                messages.on_booked_online(appointment)
+                audit.record(
+                    tenant.id,
+                    "public.booking",
+                    "appointment",
+                    appointment.id,
+                    actor=("anonymous", None),
+                )
+                if dropped:
+                    raise _Dropped
+        except _Dropped:
+            audit.record(
+                tenant.id, "public.booking_dropped", actor=("anonymous", None), reason="honeypot"
             )
-        for kind, digest in holds:
-            PendingHold.create(
-                tenant=tenant.id, appointment=appointment.id, kind=kind, digest=digest
-            )
-        delivery.seal_contact(appointment, contacts, prefer=data.get("channel"))
-        messages.on_booked_online(appointment)
-        audit.record(
-            tenant.id, "public.booking", "appointment", appointment.id, actor=("anonymous", None)
-        )
+    ref = links.random_reference() if dropped else links.reference(appointment)
     return {
         "status": "pending",
         "booking": key_ring().issue(
-            "booking",
-            {"tid": tenant.id, "sub": str(appointment.id), "vis": who.tag},
-            until - utcnow(),
+            "booking", {"tid": tenant.id, "ref": ref, "vis": who.tag}, until - utcnow()
         ),
         "confirm_by": until,
         "start": appointment.start_at,
@@ -168,25 +270,30 @@ def book(tenant: Tenant, who: Visitor, data: dict) -> dict:
     }
 
 
-def _decoy(tenant: Tenant, why: str) -> dict:
-    """What a bot that trips a trap gets: the look of success, nothing stored."""
-    audit.record(tenant.id, "public.booking_dropped", actor=("anonymous", None), reason=why)
-    until = utcnow() + timedelta(minutes=stealth.settings_of(tenant)["pending_expiry_min"])
-    fake = key_ring().issue(
-        "booking", {"tid": tenant.id, "sub": "0", "vis": ""}, timedelta(minutes=1)
+def _lookup(claims: dict) -> Appointment | None:
+    """The online appointment a public token names, or None (also for a dropped
+    booking's reference, which names nothing)."""
+    tenant_id = claims.get("tid")
+    if "ref" in claims:
+        appointment_id = links.appointment_id(tenant_id, claims["ref"])
+    else:  # issued before references were opaque: the id itself, still signed
+        sub = claims.get("sub")
+        appointment_id = None
+        if isinstance(sub, str) and sub.isascii() and sub.isdigit() and len(sub) <= 9:
+            appointment_id = int(sub)
+    if appointment_id is None:
+        return None
+    appointment = Appointment.get_or_none(
+        Appointment.id == appointment_id, Appointment.tenant == tenant_id
     )
-    return {"status": "pending", "booking": fake, "confirm_by": until, "start": None, "end": None}
+    if appointment is None or appointment.source != "online":
+        return None
+    return appointment
 
 
 def _appointment(claims: dict, field: str) -> Appointment:
-    try:
-        appointment_id = int(claims["sub"])
-    except (KeyError, TypeError, ValueError):
-        field_error(field, INVALID[field])
-    appointment = Appointment.get_or_none(
-        Appointment.id == appointment_id, Appointment.tenant == claims["tid"]
-    )
-    if appointment is None or appointment.source != "online":
+    appointment = _lookup(claims)
+    if appointment is None:
         field_error(field, INVALID[field])
     return appointment
 
@@ -202,11 +309,24 @@ def confirm_by_link(token: str) -> Appointment:
 
 def confirm_by_code(booking_ref: str, code: str) -> Appointment:
     claims = verify("booking", booking_ref, None, "booking")
-    appointment = _appointment(claims, "booking")
-    expiry = stealth.settings_of(Tenant.get_by_id(appointment.tenant_id))["pending_expiry_min"] * 60
-    # Five tries per booking: six digits cannot be guessed in the time it is pending.
-    metering.take(appointment.tenant_id, [metering.Bucket("code", str(appointment.id), 5, expiry)])
-    if not hmac.compare_digest(confirmation_code(appointment), code):
+    tenant = Tenant.get_or_none(Tenant.id == claims.get("tid"))
+    if tenant is None:
+        field_error("booking", INVALID["booking"])
+    expiry = stealth.settings_of(tenant)["pending_expiry_min"] * 60
+    # Five tries per booking: six digits cannot be guessed in the time it is pending;
+    # and a budget per address, so that many bookings do not add up. Both are paid
+    # before the code is looked at (in one transaction: parallel tries queue).
+    name = str(claims.get("ref") or claims.get("sub"))
+    metering.take(
+        tenant.id,
+        [
+            metering.Bucket("code", name, 5, expiry),
+            metering.Bucket("code_ip", client_ip(tenant), CODE_TRIES_PER_IP_HOUR, 3600),
+        ],
+    )
+    appointment = _lookup(claims)
+    # A dropped booking's reference names nothing: it answers like a wrong code.
+    if appointment is None or not hmac.compare_digest(confirmation_code(appointment), code):
         field_error("code", "This code is not right.")
     return _confirm(appointment)
 
@@ -313,7 +433,7 @@ def require_movable(appointment: Appointment) -> None:
 def manage_visitor(appointment: Appointment) -> Visitor:
     """Under a manage link the link itself is the session (offers bind to it)."""
     tenant = Tenant.get_by_id(appointment.tenant_id)
-    return Visitor(f"manage|{appointment.id}", client_ip(tenant))
+    return Visitor(f"manage|{links.reference(appointment)}", client_ip(tenant))
 
 
 def expire_pending(now: datetime | None = None) -> int:

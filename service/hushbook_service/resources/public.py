@@ -178,7 +178,9 @@ class BookingRequestSchema(Schema):
 
 class BookingSchema(Schema):
     status = fields.String()
-    booking = fields.String(metadata={"description": "Reference to confirm with the code"})
+    booking = fields.String(
+        metadata={"description": "Reference to confirm with the code (opaque: it reveals no count)"}
+    )
     confirm_by = fields.AwareDateTime()
     start = fields.AwareDateTime(allow_none=True)
     end = fields.AwareDateTime(allow_none=True)

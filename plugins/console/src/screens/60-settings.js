@@ -32,7 +32,8 @@
     { key: "pending_per_contact", min: 1, max: 20, dflt: 2, group: "pending", labelKey: "settings_k_pending_per_contact", textKey: "settings_k_pending_per_contact_hint" },
     { key: "pending_per_session", min: 1, max: 20, dflt: 2, group: "pending", labelKey: "settings_k_pending_per_session", textKey: "settings_k_pending_per_session_hint" },
     { key: "pending_per_ip", min: 1, max: 100, dflt: 3, group: "pending", labelKey: "settings_k_pending_per_ip", textKey: "settings_k_pending_per_ip_hint" },
-    { key: "pending_per_subnet", min: 1, max: 1000, dflt: 8, group: "pending", labelKey: "settings_k_pending_per_subnet", textKey: "settings_k_pending_per_subnet_hint" }
+    { key: "pending_per_subnet", min: 1, max: 1000, dflt: 8, group: "pending", labelKey: "settings_k_pending_per_subnet", textKey: "settings_k_pending_per_subnet_hint" },
+    { key: "pending_salon_share_pct", min: 1, max: 100, dflt: 25, group: "pending", labelKey: "settings_k_pending_salon_share_pct", textKey: "settings_k_pending_salon_share_pct_hint" }
   ];
   var SETTINGS_KNOB_GROUPS = [
     { id: "offers", labelKey: "settings_kg_offers", textKey: "settings_kg_offers_hint" },
@@ -50,6 +51,8 @@
     { id: "en", labelKey: "settings_lang_en" }
   ];
   var SETTINGS_STEPS = [5, 10, 15, 20, 30, 60];
+  // Currencies offered for prices (the service takes any ISO 4217 code in use).
+  var SETTINGS_CURRENCIES = ["EUR", "CHF", "GBP", "USD", "DKK", "SEK", "NOK", "PLN", "CZK", "HUF"];
   var SETTINGS_CLOSURE_DAYS = 730; // "upcoming": today and the next two years
   var SETTINGS_CLOSURE_MAX = 366; // days one closure may span (the service's MAX_CLOSURE_DAYS)
 
@@ -297,14 +300,34 @@
     var ahead = settingsNumber(tr("settings_max_advance"), tn.max_advance_days, 1, 365, tr("settings_max_advance_hint"));
     var before = settingsNumber(tr("settings_buffer_before"), tn.buffer_before_min, 0, 240, tr("settings_buffer_hint"));
     var after = settingsNumber(tr("settings_buffer_after"), tn.buffer_after_min, 0, 240, tr("settings_buffer_hint"));
+    var deadline = settingsNumber(tr("settings_deadline"), tn.manage_deadline_hours, 0, 336, tr("settings_deadline_hint"));
+    // The salon's page: /book/{slug}, the confirmation and manage pages, messages.
+    var about = settingsControl("textarea", tr("settings_description"), { rows: "3", maxlength: "2000" }, tr("settings_description_hint"));
+    about.input.value = tn.description || "";
+    var address = settingsControl("textarea", tr("settings_address"), { rows: "3", maxlength: "300", autocomplete: "street-address" }, null);
+    address.input.value = tn.address || "";
+    var phone = field(tr("settings_phone"), { type: "tel", autocomplete: "tel", maxlength: "40", value: tn.phone || "" }, tr("settings_phone_hint"));
+    var hours = settingsControl("textarea", tr("settings_opening_hours"), { rows: "3", maxlength: "1000" }, tr("settings_opening_hours_hint"));
+    hours.input.value = tn.opening_hours || "";
+    var imprint = field(tr("settings_imprint"), { type: "url", inputmode: "url", maxlength: "500", placeholder: "https://", value: tn.imprint_url || "" }, tr("settings_link_hint"));
+    var privacy = field(tr("settings_privacy_url"), { type: "url", inputmode: "url", maxlength: "500", placeholder: "https://", value: tn.privacy_url || "" }, tr("settings_link_hint"));
+    var accent = field(tr("settings_accent"), { type: "text", maxlength: "7", spellcheck: "false", placeholder: "#1f5f8b", value: tn.accent_colour || "" }, tr("settings_accent_hint"));
+    var codes = SETTINGS_CURRENCIES.indexOf(tn.currency) === -1 ? [tn.currency].concat(SETTINGS_CURRENCIES) : SETTINGS_CURRENCIES;
+    var currency = settingsControl("select", tr("settings_currency"), {}, tr("settings_currency_hint"),
+      codes.map(function (c) { return el("option", { value: c, text: settingsCurrencyName(c), selected: c === tn.currency }); }));
     var errors = alertBox();
     var note = el("p", { class: "hb-saved hb-ok" });
     var rules = el("fieldset", { class: "hb-fieldset" }, [
       el("legend", { text: tr("settings_rules") }),
-      step.node, notice.node, ahead.node, before.node, after.node
+      step.node, notice.node, ahead.node, before.node, after.node, deadline.node
+    ]);
+    var profile = el("fieldset", { class: "hb-fieldset" }, [
+      el("legend", { text: tr("settings_profile") }),
+      el("p", { class: "hb-hint", text: tr("settings_profile_hint") }),
+      about.node, address.node, phone.node, hours.node, imprint.node, privacy.node, accent.node, currency.node
     ]);
     var form = el("form", { class: "hb-form hb-settings-form", novalidate: true }, [
-      name.node, tz.node, lang.node, rules, errors,
+      name.node, tz.node, lang.node, profile, rules, errors,
       el("div", { class: "hb-save-row" }, [el("button", { type: "submit", class: "hb-primary", text: tr("settings_save") }), note])
     ]);
     form.addEventListener("submit", async function (event) {
@@ -324,17 +347,58 @@
         min_notice_min: settingsInt(notice, problems),
         max_advance_days: settingsInt(ahead, problems),
         buffer_before_min: settingsInt(before, problems),
-        buffer_after_min: settingsInt(after, problems)
+        buffer_after_min: settingsInt(after, problems),
+        manage_deadline_hours: settingsInt(deadline, problems),
+        description: about.input.value.trim(),
+        address: address.input.value.trim(),
+        phone: phone.input.value.trim(),
+        opening_hours: hours.input.value.trim(),
+        imprint_url: settingsHttps(imprint, tr("settings_imprint"), problems),
+        privacy_url: settingsHttps(privacy, tr("settings_privacy_url"), problems),
+        accent_colour: settingsColour(accent, problems),
+        currency: currency.input.value
       };
       if (problems.length) { settingsProblems(errors, problems); return; }
       await settingsPatch("business", changes, form, errors, note, {
         name: tr("settings_name"), timezone: tr("settings_timezone"), locale: tr("settings_locale"),
         slot_granularity_min: tr("settings_slot_step"), min_notice_min: tr("settings_min_notice"),
         max_advance_days: tr("settings_max_advance"), buffer_before_min: tr("settings_buffer_before"),
-        buffer_after_min: tr("settings_buffer_after")
+        buffer_after_min: tr("settings_buffer_after"), manage_deadline_hours: tr("settings_deadline"),
+        description: tr("settings_description"), address: tr("settings_address"),
+        phone: tr("settings_phone"), opening_hours: tr("settings_opening_hours"),
+        imprint_url: tr("settings_imprint"), privacy_url: tr("settings_privacy_url"),
+        accent_colour: tr("settings_accent"), currency: tr("settings_currency")
       });
     });
     node.appendChild(form);
+  }
+
+  /* An https:// address or "" (the field marked and a line added to ``problems`` otherwise). */
+  function settingsHttps(f, label, problems) {
+    var raw = f.input.value.trim();
+    f.input.removeAttribute("aria-invalid");
+    if (raw === "" || /^https:\/\/[^\s/$.?#][^\s]*$/i.test(raw)) return raw;
+    f.input.setAttribute("aria-invalid", "true");
+    problems.push({ field: f, text: tr("settings_err_https", { label: label }) });
+    return null;
+  }
+
+  function settingsColour(f, problems) {
+    var raw = f.input.value.trim().toLowerCase();
+    f.input.removeAttribute("aria-invalid");
+    if (raw === "" || /^#[0-9a-f]{6}$/.test(raw)) return raw;
+    f.input.setAttribute("aria-invalid", "true");
+    problems.push({ field: f, text: tr("settings_err_colour") });
+    return null;
+  }
+
+  function settingsCurrencyName(code) {
+    try {
+      var name = new Intl.DisplayNames([t.locale || "en-GB"], { type: "currency" }).of(code);
+      return name && name !== code ? code + " – " + name : code;
+    } catch (error) {
+      return code;
+    }
   }
 
   // --- online-booking privacy (stealth mode) ------------------------------------------------------------
