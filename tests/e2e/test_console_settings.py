@@ -380,3 +380,51 @@ def test_settings_in_english_and_narrow(browser, service, settings_salon, lang, 
         raise
     finally:
         c.context.close()
+
+
+def test_the_salons_page_from_the_business_section(browser, service, settings_salon):
+    """Address, phone, opening hours, description, links, accent colour, currency
+    and the online-change deadline: typed in the business section (an http://
+    link refused before anything is sent), saved, and shown on /book/{slug}."""
+    c = Console(browser, "test_console_settings_salon_page", lang="de", width=1280, height=900)
+    c.base = service.url
+    try:
+        sign_in(c, DE)
+        open_settings(c)
+        business = c.page.locator('[data-section="business"]')
+        business.get_by_label("Über den Salon", exact=True).fill("Schnitt und Farbe in Kreuzberg.")
+        business.get_by_label("Adresse", exact=True).fill("Oranienstraße 1\n10999 Berlin")
+        business.get_by_label("Telefonnummer für Kund·innen").fill("+49 30 555 1234")
+        business.get_by_label("Öffnungszeiten", exact=True).fill("Di–Fr 9–18 Uhr")
+        business.get_by_label("Impressum (Adresse der Seite)").fill(
+            "https://salon.example/impressum"
+        )
+        privacy = business.get_by_label("Datenschutzerklärung (Adresse der Seite)")
+        privacy.fill("http://salon.example/datenschutz")
+        business.get_by_label("Akzentfarbe", exact=True).fill("#7A3E9D")
+        business.get_by_label("Währung der Preise").select_option("CHF")
+        business.get_by_label("Online absagen oder verschieben bis (Stunden vorher)").fill("48")
+        business.get_by_role("button", name="Speichern").click()
+        business.get_by_role("alert").filter(has_text="https://").wait_for()
+        assert privacy.get_attribute("aria-invalid") == "true"
+        assert settings_salon.sdk.tenant.get().raw["phone"] == ""  # nothing was sent
+        state(c, "salon-page-refused", "business")
+        privacy.fill("https://salon.example/datenschutz")
+        business.get_by_role("button", name="Speichern").click()
+        business.get_by_text("Gespeichert.").wait_for()
+        saved = settings_salon.sdk.tenant.get().raw
+        assert saved["phone"] == "+49 30 555 1234" and saved["currency"] == "CHF", saved
+        assert saved["address"] == "Oranienstraße 1\n10999 Berlin"
+        assert saved["accent_colour"] == "#7a3e9d" and saved["manage_deadline_hours"] == 48
+        assert saved["privacy_url"] == "https://salon.example/datenschutz"
+        state(c, "salon-page-saved", "business")
+        page = requests.get(f"{service.url}/book/{SLUG}?lang=de", timeout=10).text
+        for shown in ("Oranienstraße 1", "Di–Fr 9–18 Uhr", "Schnitt und Farbe in Kreuzberg."):
+            assert shown in page, shown
+        assert 'data-accent="#7a3e9d"' in page
+        c.assert_clean()
+    except BaseException:
+        c.failed()
+        raise
+    finally:
+        c.context.close()
