@@ -560,7 +560,7 @@ def _to_confirm(token: str):
     try:
         return bookings.to_confirm(token)
     except (HTTPException, DomainError) as exc:
-        if exc.code >= 500:
+        if (exc.code or 500) >= 500:
             raise
         return None
 
