@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date, datetime, time
 from functools import wraps
 
@@ -54,8 +54,8 @@ def _own_range(field: fields.Field) -> bool:
         isinstance(v, validate.Range)
         and v.min is not None
         and v.max is not None
-        and -SAFE_INT <= v.min  # type: ignore[operator]
-        and v.max <= SAFE_INT  # type: ignore[operator]
+        and -SAFE_INT <= v.min
+        and v.max <= SAFE_INT
         for v in field.validators
     )
 
@@ -71,7 +71,7 @@ def bound_field(field: fields.Field) -> None:
 
     (marshmallow copies fields shallowly: the validator list is shared by the
     copies, so each bound is added once, when not there yet.)"""
-    bound = None
+    bound: Callable | None = None
     if isinstance(field, fields.Integer) and not _own_range(field):
         bound = _DB_RANGE
     elif isinstance(field, fields.DateTime | fields.Date):
@@ -105,11 +105,11 @@ def _too_deep(value: object) -> bool:
     stack = [(value, 1)]
     while stack:
         item, depth = stack.pop()
-        children = item.values() if isinstance(item, dict) else item
         if isinstance(item, dict | list):
             if depth > MAX_JSON_DEPTH:
                 return True
-            stack.extend((child, depth + 1) for child in children)  # type: ignore[union-attr]
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
     return False
 
 
@@ -226,7 +226,7 @@ class Blueprint(_Blueprint):
                 self.PAGINATION_ARGUMENTS_PARSER.parse(bounded, request, location="query")
                 return wrapper(*args, **kw)
 
-            checked._apidoc["pagination"]["parameters"]["schema"] = bounded  # type: ignore[attr-defined]
+            checked._apidoc["pagination"]["parameters"]["schema"] = bounded
             return checked
 
         return decorator
