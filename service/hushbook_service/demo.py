@@ -69,6 +69,13 @@ def seed_demo(scrypt_log_n: int, bookings: int = 40, seed: int = 7) -> tuple[Ten
     vault.setup_locally(tenant, owner, DEMO_VAULT_PASSPHRASE)
     rng = random.Random(seed)
     with database.atomic():
+        # What /book/demo shows of the salon (fictitious, like everything here).
+        Tenant.update(
+            description="Schnitt, Farbe und Pflege – ein erfundener Salon zum Ausprobieren.",
+            address="Musterstraße 1\n10115 Berlin",
+            phone="+49 30 0000000",
+            opening_hours="Mo–Fr 9–18 Uhr\nSa 9–14 Uhr",
+        ).where(Tenant.id == tenant.id).execute()
         for locale, text in NOTICES.items():  # online booking asks for consent to version 1
             PrivacyNotice.create(tenant=tenant, version=1, locale=locale, text=text)
         team = []
