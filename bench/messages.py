@@ -184,10 +184,11 @@ def prepare_environment(root: Path) -> dict[str, str]:
 
 def make_salon(n: int):
     """One salon, its team and services, n confirmed appointments with a sealed
-    e-mail contact each (bulk insert; contacts sealed in one transaction)."""
+    e-mail contact each and a client who agreed to reminders (bulk insert;
+    contacts sealed in one transaction)."""
     from hushbook_service.accounts.tenants import create_tenant
     from hushbook_service.db import database
-    from hushbook_service.models import Appointment, Service, Staff
+    from hushbook_service.models import Appointment, Client, Consent, Service, Staff
     from hushbook_service.privacy import delivery
 
     tenant, _, _ = create_tenant(
@@ -206,6 +207,24 @@ def make_salon(n: int):
         Service.create(tenant=tenant, name=name, duration_min=30, price_cents=price)
         for name, price in (("Haarschnitt", 3500), ("Bartpflege", 2000), ("Waschen & Föhnen", 2500))
     ]
+    with database.atomic():  # reminders only with consent: every client gave it
+        for k in range(0, n, 500):
+            Client.insert_many([{"tenant": tenant.id}] * min(500, n - k)).execute()
+        clients = [c.id for c in Client.select(Client.id).order_by(Client.id)]
+        for k in range(0, n, 500):
+            Consent.insert_many(
+                [
+                    {
+                        "tenant": tenant.id,
+                        "client": c,
+                        "notice_version": 1,
+                        "locale": "de",
+                        "purposes": "booking reminders",
+                        "source": "staff",
+                    }
+                    for c in clients[k : k + 500]
+                ]
+            ).execute()
     today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     first_day = today + timedelta(days=2)  # both reminders (24 h, 2 h) lie in the future
     now = datetime.now(UTC).replace(microsecond=0)
@@ -218,6 +237,7 @@ def make_salon(n: int):
         rows.append(
             {
                 "tenant": tenant.id,
+                "client": clients[i],
                 "staff": staff[member].id,
                 "service": services[i % len(services)].id,
                 "status": "confirmed",

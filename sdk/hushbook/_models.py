@@ -343,6 +343,8 @@ class Message(Model):
     attempts: int = 0
     last_error: str = ""
     provider_id: str = ""
+    recipient: int = 0
+    """Channel ``staff``: the team member told (``team_*`` kinds); otherwise 0."""
     updated_at: datetime | None = None
 
 

@@ -175,7 +175,10 @@ def worker(workers: int) -> None:
             time.sleep(interval)
 
     threading.Thread(target=sweeper, name="message-sweeper", daemon=True).start()
-    Consumer(huey, workers=workers, worker_type="thread", periodic=True).run()
+    # An idle thread looks at an empty SqliteHuey queue at most every second (Huey's
+    # default backs off to 10 s): a message queued when its booking committed goes
+    # out within about a second. RedisHuey blocks on the queue and takes it at once.
+    Consumer(huey, workers=workers, worker_type="thread", periodic=True, max_delay=1.0).run()
 
 
 @main.group()

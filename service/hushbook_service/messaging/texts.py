@@ -48,8 +48,8 @@ TEXTS: dict[str, dict[str, dict[str, str]]] = {
             "innerhalb von {minutes} Minuten, sonst verfällt er.",
             "button": "Termin bestätigen|confirm",
             "after": "Oder geben Sie auf der Buchungsseite den Code {code} ein.",
-            "sms": "{business}: Bitte bestätigen Sie Ihren Termin ({service}, {short}) innerhalb "
-            "von {minutes} Min.: {link} oder Code {code}",
+            "sms": "{business}: Termin {service}, {short} bitte binnen {minutes} Min. "
+            "bestätigen: {link} oder Code {code}",
         },
         "confirmed": {
             "subject": "Termin bestätigt: {service} am {short}",

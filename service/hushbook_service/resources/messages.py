@@ -1,4 +1,5 @@
-"""/v1/messages: what was sent to clients, when, and what failed (no contact data)."""
+"""/v1/messages: what was sent to clients and the team, when, and what failed (no
+contact data)."""
 
 from __future__ import annotations
 
@@ -22,7 +23,17 @@ class MessageSchema(Schema):
     id = fields.Integer(dump_only=True)
     appointment_id = fields.Integer(dump_only=True)
     kind = fields.String(dump_only=True)
-    channel = fields.String(dump_only=True)
+    channel = fields.String(
+        dump_only=True,
+        metadata={"description": "email or sms (the customer), staff (a team member's e-mail)"},
+    )
+    recipient = fields.Integer(
+        dump_only=True,
+        metadata={
+            "description": "Channel staff: the team member's id for the team's news (team_*), "
+            "0 for the appointment's own team member (mark_outcome); 0 otherwise"
+        },
+    )
     state = fields.String(dump_only=True)
     due_at = fields.AwareDateTime(dump_only=True)
     sent_at = fields.AwareDateTime(dump_only=True, allow_none=True)
