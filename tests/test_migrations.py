@@ -7,7 +7,7 @@ from playhouse.migrate import migrate as run_ops
 
 from hushbook_service.db import database
 from hushbook_service.migrations import migrate
-from hushbook_service.models import ALL_MODELS, Client, Closure, SchemaMigration, Tenant
+from hushbook_service.models import ALL_MODELS, Client, Closure, SchemaMigration, Staff, Tenant
 
 LATER_COLUMNS = {  # added to existing tables by m0003 and m0004
     "tenant": [
@@ -98,3 +98,35 @@ def test_m0010_adds_closures_to_a_populated_database(app, make_tenant, client):
     assert made.status_code == 201, made.json
     listed = client.get("/v1/tenant/closures", headers=t.owner.headers).json
     assert [(c["date_from"], c["label"]) for c in listed] == [("2030-12-24", "Weihnachten")]
+
+
+def test_m0012_adds_the_message_columns_and_widens_the_ledger_key(app, make_tenant, client):
+    """A database from before 0012: columns added with their defaults, the ledger's
+    unique key grows by the recipient, every row kept."""
+    from hushbook_service.migrations import m0012_customer_messages as m
+
+    t = make_tenant()
+    client.post("/v1/clients", json={"profile": {"name": "Mia Migration"}}, headers=t.owner.headers)
+    with app.app_context(), database.connection_context():
+        db = database.obj
+        before = {m_.__name__: m_.select().count() for m_ in ALL_MODELS}
+        db.execute_sql(f'DROP INDEX "{m.NEW_INDEX}"')
+        db.execute_sql(
+            f'CREATE UNIQUE INDEX "{m.OLD_INDEX}" ON "message" ("appointment_id", "kind", "channel")'
+        )
+        for table, column in (
+            ("message", "recipient"),
+            ("appointment", "locale"),
+            ("appointment", "ics_sequence"),
+            ("staff", "notify_bookings"),
+        ):
+            db.execute_sql(f'ALTER TABLE "{table}" DROP COLUMN "{column}"')
+        SchemaMigration.delete().where(SchemaMigration.version == 12).execute()
+
+        assert migrate(db) == ["m0012_customer_messages"]
+        indexes = {i.name: (i.columns, i.unique) for i in db.get_indexes("message")}
+        assert m.OLD_INDEX not in indexes
+        assert indexes[m.NEW_INDEX] == (["appointment_id", "kind", "channel", "recipient"], True)
+        assert {m_.__name__: m_.select().count() for m_ in ALL_MODELS} == before
+        assert Staff.get_by_id(t.owner.staff.id).notify_bookings is True
+        assert migrate(db) == []
