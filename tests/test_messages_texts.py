@@ -123,14 +123,14 @@ def test_german_stays_german_without_a_zone(client, app, shop):
     run_due(app, rec)
     confirmed = rec.sent[-1][2]
     assert confirmed.subject.startswith("Termin bestätigt: Cut am ")
-    assert re.search(r"(Mon|Diens|Mittwoch|Donners|Frei|Sams|Sonn)\w*, \d+\. \w+ \d{4}", confirmed.text)
+    assert re.search(
+        r"(Mon|Diens|Mittwoch|Donners|Frei|Sams|Sonn)\w*, \d+\. \w+ \d{4}", confirmed.text
+    )
     assert "Uhr" in confirmed.text and "Mitteleuropäische" not in confirmed.text
 
 
 def test_mails_carry_buttons_and_the_salons_details(client, app, shop):
-    set_profile(
-        app, address="Hauptstraße 1\n10115 Berlin", phone="+49 30 1234567", currency="CHF"
-    )
+    set_profile(app, address="Hauptstraße 1\n10115 Berlin", phone="+49 30 1234567", currency="CHF")
     rec = Recorder()
     book(client, app, shop, rec=rec)
     run_due(app, rec)
