@@ -135,7 +135,14 @@ def fuzz(base: str, who: str, env: dict, log: Path, max_examples: int, max_time:
     run_env["HUSHBOOK_FUZZ_AS"] = who
     logged = len(log.read_text(errors="replace").splitlines())
     started = time.monotonic()
-    done = subprocess.run(cmd, env=run_env, capture_output=True, text=True, timeout=max_time + 120)
+    done = subprocess.run(
+        cmd,
+        env=run_env,
+        cwd=log.parent,  # its cache (.schemathesis/) goes with the run's temporary folder
+        capture_output=True,
+        text=True,
+        timeout=max_time + 120,
+    )
     took = time.monotonic() - started
     generated = re.search(r"(\d+) generated", done.stdout)
     # The server's own access log: what it answered, whatever schemathesis counted.
