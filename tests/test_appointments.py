@@ -228,3 +228,32 @@ def test_availability_for_reception(client, salon):
     )
     wide = {**q, "to": local_iso(day + timedelta(days=40), 0)}
     assert client.get("/v1/availability", query_string=wide, headers=rec.headers).status_code == 422
+
+
+def test_a_clients_history_for_those_who_may_read_clients(client, salon, make_tenant):
+    day = next_local_day()
+    first = book(
+        client, salon, salon.cut, local_iso(day, 10), client={"profile": {"name": "Frau Alt"}}
+    ).json
+    again = book(
+        client,
+        salon,
+        salon.cut,
+        local_iso(day + timedelta(days=1), 10),
+        client_id=first["client_id"],
+    ).json
+    other = book(
+        client, salon, salon.cut, local_iso(day, 12), client={"profile": {"name": "Herr Neu"}}
+    ).json
+    url = f"/v1/appointments?client_id={first['client_id']}"
+    reception = salon.member("reception", "desk")
+    listed = client.get(url, headers=reception.headers)
+    assert listed.status_code == 200, listed.json
+    assert [a["id"] for a in listed.json] == [first["id"], again["id"]]
+    assert other["id"] not in {a["id"] for a in listed.json}
+    # The staff role and accountants may not ask who a client's appointments are.
+    assert client.get(url, headers=salon.stylist.headers).status_code == 403
+    assert client.get(url, headers=salon.member("accountant").headers).status_code == 403
+    # Another salon's owner learns nothing about this client id.
+    b = make_tenant("salon-b")
+    assert client.get(url, headers=b.owner.headers).json == []

@@ -14,7 +14,7 @@ from peewee import JOIN
 from hushbook_service.accounts.principals import principal
 from hushbook_service.accounts.tenancy import current_tenant, get_or_404, scoped
 from hushbook_service.db import write_transaction
-from hushbook_service.errors import field_error
+from hushbook_service.errors import abort, field_error
 from hushbook_service.messaging import ledger as messages
 from hushbook_service.models import APPOINTMENT_STATES, Appointment, Client, Service, Staff
 from hushbook_service.privacy import clients, delivery
@@ -93,6 +93,9 @@ class AppointmentQuery(PageQuery):
     date_from = fields.DateTime(data_key="from")
     date_to = fields.DateTime(data_key="to")
     staff_id = fields.Integer()
+    client_id = fields.Integer(
+        metadata={"description": "One client's appointments (needs clients:read)"}
+    )
     status = fields.String(validate=validate.OneOf(APPOINTMENT_STATES))
 
 
@@ -160,7 +163,7 @@ class AppointmentList(MethodView):
     @blp.alt_response(304, description="Not Modified: the page is the one If-None-Match names")
     @blp.paginate()
     def get(self, query, pagination_parameters):
-        """List appointments (``staff`` role: own only), filter by time, staff, status
+        """List appointments (``staff`` role: own only), filter by time, staff, client, status
 
         Each page carries a weak ``ETag``; send it back as ``If-None-Match`` and an
         unchanged page answers ``304 Not Modified`` without a body (cheap polling)."""
@@ -172,6 +175,10 @@ class AppointmentList(MethodView):
             rows = rows.where(Appointment.start_at < local_to_utc(query["date_to"], "to", tz))
         if "staff_id" in query:
             rows = rows.where(Appointment.staff == query["staff_id"])
+        if "client_id" in query:  # a client's history: for those who may read clients
+            if not principal().can("clients:read"):
+                abort(403, "Your role may not list a client's appointments.")
+            rows = rows.where(Appointment.client == query["client_id"])
         if "status" in query:
             rows = rows.where(Appointment.status == query["status"])
         page = pagination_parameters

@@ -350,6 +350,9 @@
         mine.unreadable = true;
       }
       if (gen !== cliGen || cliCard !== mine) return;
+      // The client's whole history (not only the period loaded for the search).
+      mine.appts = await allPages("/appointments?client_id=" + encodeURIComponent(id));
+      if (gen !== cliGen || cliCard !== mine) return;
       var entry = cliBook && cliBook.clients.get(id);
       if (entry && mine.profile) {
         entry.row = r.data;
@@ -469,6 +472,11 @@
 
   function cliDrawAppointments(box) {
     var part = cliSection(box, tr("clients_appts"));
+    if (cliCard.appts) {
+      cliListAppointments(part, cliCard.appts);
+      if (!cliCard.appts.length) part.appendChild(el("p", { class: "hb-hint", text: tr("clients_appts_never") }));
+      return;
+    }
     if (!cliBook) {
       part.appendChild(el("p", { class: "hb-hint", text: cliLoading ? tr("clients_loading") : tr("clients_appts_unknown") }));
       return;
@@ -479,7 +487,12 @@
       part.appendChild(el("p", { class: "hb-hint", text: tr("clients_appts_none", window_) }));
       return;
     }
-    var split = cliSplit(entry.appts);
+    cliListAppointments(part, entry.appts);
+    part.appendChild(el("p", { class: "hb-hint", text: tr("clients_appts_window", window_) }));
+  }
+
+  function cliListAppointments(part, appts) {
+    var split = cliSplit(appts);
     [["clients_appts_upcoming", split.upcoming], ["clients_appts_past", split.past]].forEach(function (group) {
       if (!group[1].length) return;
       part.appendChild(el("h4", { text: tr(group[0]) }));
@@ -493,7 +506,6 @@
         ].join(" · ") });
       })));
     });
-    part.appendChild(el("p", { class: "hb-hint", text: tr("clients_appts_window", window_) }));
   }
 
   function cliDrawActions(box) {
