@@ -12,6 +12,7 @@
     { id: "business", labelKey: "settings_business" },
     { id: "stealth", labelKey: "settings_stealth" },
     { id: "messages", labelKey: "settings_messages" },
+    { id: "clients", labelKey: "settings_clients" },
     { id: "notices", labelKey: "settings_notices" },
     { id: "closures", labelKey: "settings_closures" },
     { id: "security", labelKey: "settings_security" }
@@ -235,6 +236,7 @@
     business: settingsDrawBusiness,
     stealth: settingsDrawStealth,
     messages: settingsDrawMessages,
+    clients: settingsDrawClients,
     security: settingsDrawSecurity
   };
 
@@ -492,6 +494,46 @@
         message_channels: boxes.filter(function (b) { return b.input.checked; }).map(function (b) { return b.input.value; }),
         reminder_hours: list
       }, form, errors, note, { message_channels: tr("settings_channels"), reminder_hours: tr("settings_reminders") });
+    });
+    node.appendChild(form);
+  }
+
+  // --- client details: what the salon collects, how long it keeps it ------------------------------------
+
+  // The profile fields the console and the booking widget know; "name" is always collected.
+  var SETTINGS_PROFILE_FIELDS = ["email", "phone", "birthday", "notes"];
+
+  function settingsDrawClients() {
+    var tn = ctx.tenant;
+    var node = settingsHead("clients", "settings_clients", "settings_clients_intro");
+    var collected = tn.profile_fields || ["name"];
+    var boxes = SETTINGS_PROFILE_FIELDS.map(function (name) {
+      var check = settingsCheck(tr("settings_field_" + name), collected.indexOf(name) !== -1, [tr("settings_field_" + name + "_hint")]);
+      check.input.value = name;
+      return check;
+    });
+    var retention = settingsNumber(tr("settings_retention"), tn.retention_months, 1, 120, tr("settings_retention_hint"));
+    var errors = alertBox();
+    var note = el("p", { class: "hb-saved hb-ok" });
+    var form = el("form", { class: "hb-form hb-settings-form", novalidate: true }, [
+      el("fieldset", { class: "hb-fieldset" }, [
+        el("legend", { text: tr("settings_fields") }),
+        el("p", { class: "hb-hint", text: tr("settings_fields_hint") })
+      ].concat(boxes.map(function (b) { return b.node; }))),
+      retention.node,
+      errors,
+      el("div", { class: "hb-save-row" }, [el("button", { type: "submit", class: "hb-primary", text: tr("settings_save") }), note])
+    ]);
+    form.addEventListener("submit", async function (event) {
+      event.preventDefault();
+      var problems = [];
+      var months = settingsInt(retention, problems, false);
+      if (problems.length) { settingsProblems(errors, problems); return; }
+      // The salon's own extra fields (set through the API) are kept as they are.
+      var own = collected.filter(function (n) { return n !== "name" && SETTINGS_PROFILE_FIELDS.indexOf(n) === -1; });
+      var fields = ["name"].concat(boxes.filter(function (b) { return b.input.checked; }).map(function (b) { return b.input.value; }), own);
+      await settingsPatch("clients", { profile_fields: fields, retention_months: months }, form, errors, note,
+        { profile_fields: tr("settings_fields"), retention_months: tr("settings_retention") });
     });
     node.appendChild(form);
   }
