@@ -323,6 +323,7 @@
     var section = teamSection(tr("team_invite_title"), "hb-team-invite-form");
     var name = field(tr("team_display_name"), { name: "display-name", autocomplete: "off", required: true, maxlength: "100" }, tr("team_display_name_hint"));
     var email = field(tr("email"), { name: "invite-email", type: "email", autocomplete: "off", required: true, maxlength: "254" });
+    var pub = field(tr("team_public_name"), { name: "invite-public-name", autocomplete: "off", maxlength: "100" }, tr("team_public_name_hint"));
     var roles = teamGrantable().map(function (r) { return [r, teamRoleName(r)]; });
     var role = teamSelect(tr("team_role"), roles, "staff", ctx.me.role === "owner" ? null : tr("team_role_owner_only"));
     var info = el("p", { class: "hb-hint", "aria-live": "polite" });
@@ -335,7 +336,7 @@
     var send = el("button", { type: "submit", class: "hb-primary", text: tr("team_invite_send") });
     var cancel = el("button", { type: "button", class: "hb-secondary", text: tr("team_cancel"), onclick: close });
     var form = el("form", { class: "hb-form", novalidate: true }, [
-      name.node, email.node, role.node, bookable.node, errors, el("div", { class: "hb-actions" }, [send, cancel])
+      name.node, email.node, pub.node, role.node, bookable.node, errors, el("div", { class: "hb-actions" }, [send, cancel])
     ]);
     form.addEventListener("submit", async function (event) {
       event.preventDefault();
@@ -352,6 +353,7 @@
       }
       send.disabled = true;
       var body = { display_name: name.input.value.trim(), email: email.input.value.trim(), role: role.input.value, bookable: bookable.input.checked };
+      if (pub.input.value.trim()) body.public_name = pub.input.value.trim();
       try {
         var r = await api("POST", "/staff", body);
         var once = { name: r.data.display_name, email: r.data.email, password: r.data.one_time_password };
