@@ -153,3 +153,33 @@ def test_withdrawn_consent_is_checked_again_when_sending(client, app, shop, monk
             m.last_error for m in Message.select().where(Message.kind.startswith("reminder"))
         }
     assert reasons == {"no_consent"}
+
+
+def test_the_customer_turns_reminders_off_and_on_under_the_manage_link(client, app, shop):
+    from hushbook_service.messaging import links
+
+    appt = book_and_confirm(client, app, shop)
+    with app.app_context(), database.connection_context():
+        token = links.manage_token(Appointment.get_by_id(appt))
+    url = f"/v1/public/manage/{token}/reminders"
+    res = client.post(url, json={"reminders": False})
+    assert res.status_code == 200 and res.json == {"reminders": False}, res.json
+    states = {k: s for k, _, s in customer_rows(app, appt) if k.startswith("reminder")}
+    assert states and set(states.values()) == {"revoked"}
+    detail = client.get(f"/v1/clients/{client_id_of(app, appt)}", headers=shop.owner.headers).json
+    assert detail["consents"][-1]["purposes"] == ["booking"]
+    assert detail["consents"][-1]["source"] == "online"
+    res = client.post(url, json={"reminders": True})
+    assert res.status_code == 200 and res.json == {"reminders": True}, res.json
+    states = {k: s for k, _, s in customer_rows(app, appt) if k.startswith("reminder")}
+    assert "pending" in states.values()
+    assert client.get(url).status_code == 405  # only a POST changes anything
+    assert (
+        client.post(url.replace(token, token[:-2] + "xx"), json={"reminders": False}).status_code
+        == 422
+    )
+
+
+def client_id_of(app, appointment_id):
+    with app.app_context(), database.connection_context():
+        return Appointment.get_by_id(appointment_id).client_id

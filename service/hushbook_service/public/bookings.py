@@ -430,6 +430,29 @@ def require_movable(appointment: Appointment) -> None:
     _require_before_deadline(appointment)
 
 
+def set_reminders(appointment: Appointment, wanted: bool) -> bool:
+    """The customer turns reminders on or off under their manage link (withdrawing
+    is as easy as giving, GDPR Art. 7(3)): a new consent like their current one,
+    to the same notice, with or without ``reminders``; armed reminders follow."""
+    client = Client.get_or_none(Client.id == appointment.client_id)
+    last = (
+        Consent.select().where(Consent.client == client.id).order_by(Consent.id.desc()).first()
+        if client is not None
+        else None
+    )
+    if client is None or last is None:
+        abort(409, "There is no consent to change for this booking.", reason="no_consent")
+    purposes = set(clientbook.current_purposes(client.id)) - {"reminders"}
+    if wanted:
+        purposes.add("reminders")
+    consent = {"notice_version": last.notice_version, "locale": last.locale}
+    with write_transaction():
+        lock_row(Client, client.id)
+        clientbook.give_consent(client, {**consent, "purposes": sorted(purposes)}, "online")
+        messages.on_consent_changed(client.id)
+    return wanted
+
+
 def manage_visitor(appointment: Appointment) -> Visitor:
     """Under a manage link the link itself is the session (offers bind to it)."""
     tenant = Tenant.get_by_id(appointment.tenant_id)

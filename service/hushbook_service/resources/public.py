@@ -494,6 +494,30 @@ class ManageCancel(MethodView):
         return manage_page(appointment, _managed(appointment), token, "cancelled")
 
 
+class RemindersSchema(Schema):
+    reminders = fields.Boolean(
+        required=True, metadata={"description": "false: no more reminders; true: send them"}
+    )
+
+
+@blp.route("/manage/<token>/reminders")
+class ManageReminders(MethodView):
+    @blp.doc(**PUBLIC)
+    @blp.arguments(RemindersSchema)
+    @blp.response(200, RemindersSchema)
+    @blp.alt_response(409, description="No consent on record (reason: no_consent)")
+    def post(self, data, token):
+        """Turn reminders off (or on again): the customer's consent to reminders,
+        withdrawn or given; reminders already planned are revoked (or planned) at once"""
+        appointment = bookings.managed(token)
+        visitors.meter(
+            Tenant.get_by_id(appointment.tenant_id),
+            bookings.manage_visitor(appointment),
+            salon=False,
+        )
+        return {"reminders": bookings.set_reminders(appointment, data["reminders"])}
+
+
 class ManageWishSchema(WishFields):
     pass
 
