@@ -496,9 +496,9 @@ def _accent(tenant: Tenant) -> tuple[str, str]:
     return colour, "#000000" if luminance > 0.179 else "#ffffff"
 
 
-def compose(row: Message, appointment: Appointment) -> Rendered:
+def compose(row: Message, appointment: Appointment, tenant: Tenant | None = None) -> Rendered:
     """The words of one message of the ledger, in its recipient's language."""
-    tenant = Tenant.get_by_id(appointment.tenant_id)
+    tenant = tenant or Tenant.get_by_id(appointment.tenant_id)
     who = rules.audience(row.kind)
     lang = (
         customer_language(appointment, tenant)
@@ -592,7 +592,7 @@ def _plain(r: Rendered) -> str:
 def render(row: Message, appointment: Appointment) -> Content:
     """The message as it goes out on its row's channel (an SMS: ``text`` only)."""
     tenant = Tenant.get_by_id(appointment.tenant_id)
-    r = compose(row, appointment)
+    r = compose(row, appointment, tenant)
     accent, on_accent = _accent(tenant)
     html = render_template(
         "mail/message.html",
