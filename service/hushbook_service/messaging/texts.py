@@ -531,7 +531,7 @@ def compose(row: Message, appointment: Appointment, tenant: Tenant | None = None
     elif kind in ("confirmed", "reminder", "rescheduled"):
         urls["manage"] = links.manage_link(appointment)
     elif kind == "cancelled":
-        urls["book"] = f"{config.public_url()}/book/{tenant.slug}"
+        urls["book"] = f"{config.public_url()}/book/{tenant.slug}?lang={lang}"
     else:
         urls["console"] = f"{config.public_url()}/console/?appointment={appointment.id}"
     button_label, link_name = text["button"].split("|")
