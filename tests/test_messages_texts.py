@@ -239,3 +239,5 @@ def test_every_sms_is_gsm7_within_two_segments(client, app, shop, lang):
         assert (encoding, segments <= 2) == ("GSM-7", True), (kind, text)
         assert "/m/" in text or kind == "cancelled", (kind, text)
         assert "Erika" not in text
+        other_language = {"de": ("appointment", "confirmed"), "en": ("Termin", "bestätig")}[lang]
+        assert not any(word in text for word in other_language), (lang, text)
