@@ -16,261 +16,67 @@ storage holds nothing and no request carried the passphrase.
 
 from __future__ import annotations
 
-import json
 import re
 import secrets
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 
-from support.config import PASSWORD, SCRYPT_LOG_N
-
+from .consoles import (
+    DE,
+    EN,
+    NOTICE,
+    TZ,
+    Console,
+    OperatorSalon,
+    assert_nothing_kept,
+    block_of,
+    change_password,
+    go_to_day,
+    operator_salon,
+    password_login,
+    set_password,
+    watched,
+)
 from .flows import book_with_mouse, confirm_by_mail_link
-from .support import SUMMARY, Visit, new_customer
+from .support import SUMMARY, new_customer
 
 pytestmark = pytest.mark.system
 
 SLUG = "salon-konsole"
-TZ = ZoneInfo("Europe/Berlin")
 SERVICE = "Cut and style"
-WEEK = [{"weekday": d, "start": "08:00", "end": "20:00"} for d in range(7)]
-NOTICE = {
-    "en": "We use your details only to manage your appointment and delete them afterwards.",
-    "de": "Wir verarbeiten Ihre Daten nur für den Termin und löschen sie danach.",
-}
 NEW_OWNER_PASSWORD = "Konsole-Chefin-Pass-2030"
 NEW_STYLIST_PASSWORD = "Stylistin-Eigen-7781!"
-VAULT_LOG_N = 16  # the real floor: the browser's scrypt really runs (64 MiB)
-
-STORAGE_JS = """
-async () => {
-  const out = {local: [], session: [], cookies: document.cookie, idb: [], caches: []};
-  for (let i = 0; i < localStorage.length; i++) {
-    const k = localStorage.key(i); out.local.push(k + "=" + localStorage.getItem(k));
-  }
-  for (let i = 0; i < sessionStorage.length; i++) {
-    const k = sessionStorage.key(i); out.session.push(k + "=" + sessionStorage.getItem(k));
-  }
-  if (indexedDB.databases) out.idb = (await indexedDB.databases()).map((d) => d.name);
-  if (window.caches) {
-    for (const name of await caches.keys()) {
-      const cache = await caches.open(name);
-      for (const req of await cache.keys()) {
-        const res = await cache.match(req);
-        out.caches.push(name + " " + req.url + " " + (res ? await res.text() : ""));
-      }
-    }
-  }
-  return out;
-}
-"""
-
-
-class ConsoleSalon:
-    def __init__(self, **kw):
-        self.__dict__.update(kw)
 
 
 @pytest.fixture(scope="module")
-def console_salon(service):
-    """The salon as its owner set it up (vault, stealth, notice, two stylists,
-    a service) — then the owner's password reset to a one-time password, as if
-    the operator had just created the business."""
-    import hushbook
-    from hushbook_service.accounts.passwords import hash_password
-    from hushbook_service.accounts.tenants import create_tenant
-    from hushbook_service.db import database
-    from hushbook_service.models import Staff
-    from hushbook_service.privacy.vault import setup_locally
-
-    tag = secrets.token_hex(4)
-    passphrase = f"konsole vault {tag} passphrase"
-    owner_otp = f"Einmal-{secrets.token_urlsafe(10)}-9a"
-    with service.app.app_context(), database.connection_context():
-        tenant, owner, _ = create_tenant(
-            SLUG,
-            "Salon Konsole E2E",
-            f"owner@{SLUG}.test",
-            owner_name="Olga Owner",
-            timezone="Europe/Berlin",
-            locale="de",
-            scrypt_log_n=SCRYPT_LOG_N,
-        )
-        owner.password_hash = hash_password(PASSWORD, SCRYPT_LOG_N)
-        owner.must_change_password = False
-        owner.save()
-        setup_locally(tenant, owner, passphrase, log_n=VAULT_LOG_N, min_log_n=VAULT_LOG_N)
-        owner_id, tenant_id = owner.id, tenant.id
-
-    client = hushbook.Client.login(service.url, SLUG, f"owner@{SLUG}.test", PASSWORD)
-    client.tenant.update(stealth_mode=True, show_staff_names=True)
-    for locale, text in NOTICE.items():
-        client.tenant.publish_privacy_notice(locale, text)
-    team, otps = {}, {}
-    for name in ("Mara", "Jonas"):
-        member = client.staff.create(
-            f"{name.lower()}@{SLUG}.test", f"{name} Stylist", "staff", public_name=name
-        )
-        client.working_hours.set(member, WEEK)
-        team[name] = member.id
-        otps[name] = member.one_time_password
-        assert otps[name]
-    service_id = client.services.create(SERVICE, 45, list(team.values()), price_cents=5200).id
-
-    with service.app.app_context(), database.connection_context():
-        Staff.update(
-            password_hash=hash_password(owner_otp, SCRYPT_LOG_N),
-            must_change_password=True,
-            token_version=Staff.token_version + 1,
-        ).where(Staff.id == owner_id).execute()
-
-    return ConsoleSalon(
-        slug=SLUG,
-        tenant_id=tenant_id,
-        owner_email=f"owner@{SLUG}.test",
-        owner_otp=owner_otp,
-        passphrase=passphrase,
-        team=team,
-        otps=otps,
-        service_id=service_id,
-        url=service.url,
+def console_salon(service) -> OperatorSalon:
+    """The salon as its owner set it up (vault at the real floor, stealth, notice,
+    two stylists, a service) — then the owner's password reset to a one-time
+    password, as if the operator had just created the business."""
+    salon = operator_salon(
+        service,
+        SLUG,
+        "Salon Konsole E2E",
+        vault_passphrase=f"konsole vault {secrets.token_hex(4)} passphrase",
+        settings={"stealth_mode": True, "show_staff_names": True},
+        notices=NOTICE,
     )
+    salon.team, salon.otps = {}, {}
+    for name in ("Mara", "Jonas"):
+        member = salon.stylist(name)
+        salon.team[name] = member.id
+        salon.otps[name] = member.one_time_password
+        assert salon.otps[name]
+    salon.service_id = salon.api.services.create(
+        SERVICE, 45, list(salon.team.values()), price_cents=5200
+    ).id
+    salon.owner_otp = f"Einmal-{secrets.token_urlsafe(10)}-9a"
+    set_password(service, salon.owner_id, salon.owner_otp, must_change=True, sign_out=True)
+    return salon
 
 
-def owner_sdk(salon: ConsoleSalon, password: str = NEW_OWNER_PASSWORD):
-    import hushbook
-
-    client = hushbook.Client.login(salon.url, salon.slug, salon.owner_email, password)
-    client.vault = hushbook.Vault(client)
-    client.vault.unlock(salon.passphrase)
-    return client
-
-
-class Console(Visit):
-    """One person's console: its own browser context (fake clock installed, so
-    the test can move the browser's time), requests recorded."""
-
-    def __init__(self, browser, folder: str, *, lang: str, width: int, height: int) -> None:
-        context = browser.new_context(
-            locale="de-DE" if lang == "de" else "en-GB",
-            timezone_id="Europe/Berlin",
-            viewport={"width": width, "height": height},
-        )
-        context.set_default_timeout(30_000)
-        context.clock.install()  # time flows naturally until the test moves it
-        super().__init__(context, folder)
-        self.lang = lang
-        self.width = width
-        self.requests: list[tuple[str, str, str]] = []
-        context.on("request", self._record)
-
-    def _record(self, request) -> None:
-        try:
-            body = request.post_data or ""
-        except Exception:  # noqa: BLE001 - a binary body is no JSON field either
-            body = ""
-        self.requests.append((request.method, request.url, body))
-
-    def open(self, base: str) -> None:
-        self.page.goto(f"{base}/console/?lang={self.lang}")
-
-    def screen(self, step: str) -> None:
-        """Screenshot, axe-core on the whole page, and no sideways scrolling."""
-        self.page.wait_for_timeout(150)
-        self.shot(f"{self.lang}-{step}")
-        self.axe(f"{self.lang}-{step}", include=None)
-        width = self.page.evaluate("document.documentElement.scrollWidth")
-        assert width <= self.width, f"{step}: the page scrolls sideways ({width} px)"
-
-    def sign_in(self, salon: str, email: str, password: str, texts: dict) -> None:
-        page = self.page
-        page.get_by_label(texts["tenant"], exact=True).fill(salon)
-        page.get_by_label(texts["email"], exact=True).fill(email)
-        page.get_by_label(texts["password"], exact=True).fill(password)
-        page.get_by_role("button", name=texts["signin"]).click()
-
-    def failed(self) -> None:
-        """On a failure: the screen as it is, and what the page said."""
-        try:
-            self.shot("failure")
-            print(f"console errors: {self.errors}; console: {self.console[-20:]}")
-            print(
-                "page: " + self.page.evaluate("document.body.outerHTML")[:3000].replace("\n", " ")
-            )
-        except Exception:  # noqa: BLE001, S110 - a report, not a check
-            pass
-
-    def storage(self) -> dict:
-        return self.page.evaluate(STORAGE_JS)
-
-
-DE = {
-    "tenant": "Salon",
-    "email": "E-Mail",
-    "password": "Passwort",
-    "signin": "Anmelden",
-    "new": "Neues Passwort",
-    "repeat": "Neues Passwort wiederholen",
-    "save": "Passwort speichern",
-    "passphrase": "Tresor-Passphrase",
-    "unlock": "Entsperren",
-    "locked_name": "Kundendaten gesperrt",
-}
-EN = {
-    "tenant": "Salon",
-    "email": "E-mail",
-    "password": "Password",
-    "signin": "Sign in",
-    "new": "New password",
-    "repeat": "Repeat the new password",
-    "save": "Save password",
-    "passphrase": "Vault passphrase",
-    "unlock": "Unlock",
-    "locked_name": "Client data locked",
-}
-
-
-def change_password(c: Console, texts: dict, new: str) -> None:
-    page = c.page
-    page.get_by_label(texts["new"], exact=True).fill(new)
-    page.get_by_label(texts["repeat"], exact=True).fill(new)
-    page.get_by_role("button", name=texts["save"]).click()
-
-
-def go_to_day(c: Console, day: date) -> None:
-    """The date picker: type the day, as a person would pick it."""
-    c.page.locator("#hb-day-title").wait_for()
-    with c.page.expect_response(
-        lambda r: "/v1/appointments?" in r.url and day.isoformat() in r.url
-    ):
-        c.page.locator("input[type=date]").fill(day.isoformat())
-    c.page.locator(".hb-grid").wait_for()
-
-
-def block_of(c: Console, appointment_id: int):
-    return c.page.locator(f'.hb-appt[data-appt="{appointment_id}"]')
-
-
-def assert_nothing_kept(consoles: list[Console], secrets_: dict[str, str]) -> None:
-    """No storage of the browser holds a name or the passphrase; no request body
-    carried the passphrase (nor a client's name: names are opened, never sent)."""
-    for c in consoles:
-        kept = c.storage()
-        assert kept["local"] == [] and kept["session"] == [], kept
-        assert kept["cookies"] == "" and kept["idb"] == [] and kept["caches"] == [], kept
-        dump = json.dumps(kept)
-        for what, value in secrets_.items():
-            assert value not in dump, f"{what} in the browser's storage"
-        assert c.requests, "no requests recorded"
-        for method, url, body in c.requests:
-            for what, value in secrets_.items():
-                assert value not in body and value not in url, f"{what} sent: {method} {url}"
-            if "/console/" not in url and "/static/" not in url:
-                assert url.startswith(c.page.url.split("/console/")[0]), url  # one origin
-
-
-def measure_polling(service, salon: ConsoleSalon, day: date) -> None:
+def measure_polling(service, salon: OperatorSalon, day: date) -> None:
     """What one poll of the day view costs, for docs/console.md: a full answer, and
     an unchanged one (the console sends the list's ETag back as If-None-Match)."""
     import statistics
@@ -278,11 +84,8 @@ def measure_polling(service, salon: ConsoleSalon, day: date) -> None:
 
     import requests
 
-    token = requests.post(
-        f"{service.url}/v1/auth/login",
-        json={"tenant": salon.slug, "email": salon.owner_email, "password": NEW_OWNER_PASSWORD},
-        timeout=10,
-    ).json()["access_token"]
+    answer = password_login(service.url, salon.slug, salon.owner_email, NEW_OWNER_PASSWORD)
+    token = answer.json()["access_token"]
     url = (
         f"{service.url}/v1/appointments?from={day}T00:00:00"
         f"&to={day + timedelta(days=1)}T00:00:00&page_size=100&page=1"
@@ -324,7 +127,8 @@ def test_owner_console_unlock_complete_lock(browser, service, console_salon, vis
     confirm_by_mail_link(visit, service, customer, keyboard=False)
     owner_api = None
     c = Console(browser, f"{visit.test_name}/owner-de-1024", lang="de", width=1024, height=768)
-    try:
+    # the real time again afterwards, for every later test
+    with watched(c, afterwards=lambda: service.clock.write_text("")):
         # --- sign in with the one-time password, choose an own one ---------------------------------
         c.open(service.url)
         c.page.get_by_role("heading", name="Bei Ihrem Salon anmelden").wait_for()
@@ -341,7 +145,7 @@ def test_owner_console_unlock_complete_lock(browser, service, console_salon, vis
         c.screen("password-rejected")
         change_password(c, DE, NEW_OWNER_PASSWORD)
         c.page.get_by_role("heading", name="Kundendaten").wait_for()
-        owner_api = owner_sdk(salon)
+        owner_api = salon.login(NEW_OWNER_PASSWORD)
 
         # --- the booking, with exactly the name the customer typed ----------------------------------
         today = date.today()
@@ -376,11 +180,7 @@ def test_owner_console_unlock_complete_lock(browser, service, console_salon, vis
             timeout=60_000
         )
         c.screen("unlock-wrong")
-        field.fill(salon.passphrase)
-        c.page.get_by_role("button", name=DE["unlock"], exact=True).click()
-        c.page.get_by_text("Die Kundendaten sind auf diesem Gerät entsperrt.").first.wait_for(
-            timeout=60_000
-        )
+        c.unlock(salon.passphrase)
         assert field.count() == 0 or field.input_value() == ""
         name = block.locator(".hb-appt-name")
         assert name.inner_text() == customer.name, name.inner_text()  # exactly as typed
@@ -449,18 +249,12 @@ def test_owner_console_unlock_complete_lock(browser, service, console_salon, vis
         c.screen("signed-out")
         assert_nothing_kept([c], {"passphrase": salon.passphrase, "client name": customer.name})
         c.assert_clean()
-    except BaseException:
-        c.failed()
-        raise
-    finally:
-        service.clock.write_text("")  # the real time again, for every later test
-        c.context.close()
     visit.assert_clean()
 
 
 def test_stylist_sees_her_column_and_is_refused_once_deactivated(browser, service, console_salon):
     salon = console_salon
-    owner_api = owner_sdk(salon)
+    owner_api = salon.login(NEW_OWNER_PASSWORD)
     tomorrow = date.today() + timedelta(days=1)
     tag = secrets.token_hex(3)
     booked = {}
@@ -477,7 +271,7 @@ def test_stylist_sees_her_column_and_is_refused_once_deactivated(browser, servic
     # --- the owner, in English at 1024x768: both columns, names opened, cancel ----------------------
     o = Console(browser, f"{test_name}/owner-en-1024", lang="en", width=1024, height=768)
     m = Console(browser, f"{test_name}/stylist-en-360", lang="en", width=360, height=740)
-    try:
+    with watched(o, m):
         o.open(service.url)
         o.page.get_by_role("heading", name="Sign in to your salon").wait_for()
         o.screen("signin")
@@ -486,9 +280,7 @@ def test_stylist_sees_her_column_and_is_refused_once_deactivated(browser, servic
         o.page.get_by_role("button", name="Next day").click()
         block_of(o, booked["Jonas"].id).wait_for()
         o.screen("day-locked")
-        o.page.get_by_label(EN["passphrase"], exact=True).fill(salon.passphrase)
-        o.page.get_by_role("button", name=EN["unlock"], exact=True).click()
-        o.page.get_by_text("Client data is unlocked on this device.").first.wait_for(timeout=60_000)
+        o.unlock(salon.passphrase)
         for name in ("Mara", "Jonas"):
             shown = block_of(o, booked[name].id).locator(".hb-appt-name").inner_text()
             assert shown == f"Telefon Kundin {name} {tag}", shown
@@ -565,10 +357,3 @@ def test_stylist_sees_her_column_and_is_refused_once_deactivated(browser, servic
         )
         o.assert_clean()
         m.assert_clean()
-    except BaseException:
-        o.failed()
-        m.failed()
-        raise
-    finally:
-        o.context.close()
-        m.context.close()

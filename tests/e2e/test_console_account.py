@@ -20,9 +20,9 @@ import time
 import pytest
 import requests
 
-from support.config import PASSWORD, SCRYPT_LOG_N
+from support.config import PASSWORD
 
-from .test_console import DE, EN, Console
+from .consoles import DE, EN, Console, operator_salon, password_login, watched
 
 pytestmark = pytest.mark.system
 
@@ -39,28 +39,18 @@ def code_now(secret_b32: str, offset: int = 0) -> str:
 
 
 def login(url: str, password: str, code: str | None = None) -> requests.Response:
-    body = {"tenant": SLUG, "email": OWNER, "password": password}
-    if code:
-        body["totp"] = code
-    return requests.post(f"{url}/v1/auth/login", json=body, timeout=10)
+    return password_login(url, SLUG, OWNER, password, totp=code)
 
 
 @pytest.fixture(scope="module")
 def strict_salon(service):
     """A salon whose owner (no second factor yet) is required to have one."""
-    from hushbook_service.accounts.passwords import hash_password
-    from hushbook_service.accounts.tenants import create_tenant
     from hushbook_service.db import database
     from hushbook_service.models import Tenant
 
+    salon = operator_salon(service, SLUG, "Salon Konto E2E", owner_name="Kira Konto", sdk=False)
     with service.app.app_context(), database.connection_context():
-        tenant, owner, _ = create_tenant(
-            SLUG, "Salon Konto E2E", OWNER, owner_name="Kira Konto", scrypt_log_n=SCRYPT_LOG_N
-        )
-        owner.password_hash = hash_password(PASSWORD, SCRYPT_LOG_N)
-        owner.must_change_password = False
-        owner.save()
-        Tenant.update(require_totp=True).where(Tenant.id == tenant.id).execute()
+        Tenant.update(require_totp=True).where(Tenant.id == salon.tenant_id).execute()
     return service.url
 
 
@@ -68,7 +58,7 @@ def test_required_second_factor_password_and_sign_out_everywhere(browser, strict
     url = strict_salon
     c = Console(browser, "test_console_account", lang="de", width=1024, height=768)
     e = Console(browser, "test_console_account", lang="en", width=360, height=740)
-    try:
+    with watched(c, e):
         page = c.page
         c.open(url)
         c.sign_in(SLUG, OWNER, PASSWORD, DE)
@@ -124,10 +114,3 @@ def test_required_second_factor_password_and_sign_out_everywhere(browser, strict
         page.get_by_text("You have been signed out everywhere.").wait_for()
         assert page.get_by_role("button", name=EN["signin"]).count() == 1
         assert page.locator("[data-nav]").count() == 0
-    except Exception:
-        c.failed()
-        e.failed()
-        raise
-    finally:
-        c.context.close()
-        e.context.close()

@@ -14,139 +14,94 @@ German at 1024x768 and in English at 360 px wide.
 
 from __future__ import annotations
 
-import json
 import re
 import secrets
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 import pytest
 
-from support.config import PASSWORD, SCRYPT_LOG_N
+from support.config import PASSWORD
 
-from .test_console import NOTICE, Console, assert_nothing_kept
+from .consoles import (
+    NOTICE,
+    TZ,
+    WEEK,
+    Console,
+    OperatorSalon,
+    assert_nothing_kept,
+    local,
+    operator_salon,
+    pick_time,
+    set_password,
+    watched,
+)
 
 pytestmark = pytest.mark.system
 
 SLUG = "salon-terminbuch"
-TZ = ZoneInfo("Europe/Berlin")
 SERVICE = "Cut and style"
-VAULT_LOG_N = 16
 LUNCH = ("12:30", "13:30")
 CLOSURE_LABEL = "Christmas party"
 PX_PER_MIN = 1.6  # screens/10-day.js
 GRID_START = 8 * 60  # the day grid starts at 08:00 (nobody works earlier)
 
 
-class DaySalon:
-    def __init__(self, **kw):
-        self.__dict__.update(kw)
-
-
-def local(day: date, hm: str) -> datetime:
-    hour, minute = (int(x) for x in hm.split(":"))
-    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=TZ)
-
-
 @pytest.fixture(scope="module")
-def day_salon(service):
+def day_salon(service) -> OperatorSalon:
     """Owner (own password, vault at log_n 16), Mara (lunch break) and Jonas
     working 08:00-20:00 every day, one service, a closure in the test week, and
     a returning client known by phone."""
-    import hushbook
-    from hushbook_service.accounts.passwords import hash_password
-    from hushbook_service.accounts.tenants import create_tenant
-    from hushbook_service.db import database
-    from hushbook_service.models import Staff
-    from hushbook_service.privacy.vault import setup_locally
-
     tag = secrets.token_hex(4)
-    passphrase = f"terminbuch vault {tag} passphrase"
-    with service.app.app_context(), database.connection_context():
-        tenant, owner, _ = create_tenant(
-            SLUG,
-            "Salon Terminbuch E2E",
-            f"owner@{SLUG}.test",
-            owner_name="Olga Owner",
-            timezone="Europe/Berlin",
-            locale="de",
-            scrypt_log_n=SCRYPT_LOG_N,
-        )
-        owner.password_hash = hash_password(PASSWORD, SCRYPT_LOG_N)
-        owner.must_change_password = False
-        owner.save()
-        setup_locally(tenant, owner, passphrase, log_n=VAULT_LOG_N, min_log_n=VAULT_LOG_N)
-        tenant_id = tenant.id
-
-    client = hushbook.Client.login(service.url, SLUG, f"owner@{SLUG}.test", PASSWORD)
-    client.vault = hushbook.Vault(client)
-    client.vault.unlock(passphrase)
-    for locale, text in NOTICE.items():
-        client.tenant.publish_privacy_notice(locale, text)
-    team = {}
+    salon = operator_salon(
+        service,
+        SLUG,
+        "Salon Terminbuch E2E",
+        vault_passphrase=f"terminbuch vault {tag} passphrase",
+        unlock=True,
+        notices=NOTICE,
+    )
+    client = salon.api
+    salon.team = {}
     for name in ("Mara", "Jonas"):
-        member = client.staff.create(
-            f"{name.lower()}@{SLUG}.test", f"{name} Stylist", "staff", public_name=name
-        )
-        rules = [{"weekday": d, "start": "08:00", "end": "20:00"} for d in range(7)]
+        rules = list(WEEK)
         if name == "Mara":
             rules += [
                 {"weekday": d, "kind": "break", "start": LUNCH[0], "end": LUNCH[1]}
                 for d in range(7)
             ]
-        client.working_hours.set(member, rules)
-        team[name] = member.id
-    service_id = client.services.create(SERVICE, 45, list(team.values()), price_cents=5200).id
-    with service.app.app_context(), database.connection_context():  # Mara's own password
-        Staff.update(
-            password_hash=hash_password(PASSWORD, SCRYPT_LOG_N), must_change_password=False
-        ).where(Staff.tenant == tenant_id, Staff.id == team["Mara"]).execute()
+        salon.team[name] = salon.stylist(name, rules).id
+    salon.service_id = client.services.create(
+        SERVICE, 45, list(salon.team.values()), price_cents=5200
+    ).id
+    set_password(service, salon.team["Mara"], PASSWORD)  # Mara's own password
 
     # The day of the bookings (tomorrow: wholly in the future) and a closure day in
     # the same Monday-to-Sunday week.
-    booking_day = date.today() + timedelta(days=1)
-    closed_day = booking_day + timedelta(days=1 if booking_day.weekday() < 6 else -1)
-    closure = client.send(
+    salon.booking_day = date.today() + timedelta(days=1)
+    salon.closed_day = salon.booking_day + timedelta(
+        days=1 if salon.booking_day.weekday() < 6 else -1
+    )
+    salon.closure_id = client.send(
         "POST",
         "/v1/tenant/closures",
         json={
-            "date_from": closed_day.isoformat(),
-            "date_to": closed_day.isoformat(),
+            "date_from": salon.closed_day.isoformat(),
+            "date_to": salon.closed_day.isoformat(),
             "label": CLOSURE_LABEL,
         },
-    ).body
+    ).body["id"]
 
-    phone = f"+49 160 {secrets.randbelow(10**7):07d}"
-    returning_name = f"Rita Wiederkehr-{tag}"
-    returning = client.clients.create(
-        {"name": returning_name, "phone": phone}, contacts={"phone": phone}
-    )
-    return DaySalon(
-        slug=SLUG,
-        owner_email=f"owner@{SLUG}.test",
-        passphrase=passphrase,
-        team=team,
-        service_id=service_id,
-        booking_day=booking_day,
-        closed_day=closed_day,
-        closure_id=closure["id"],
-        returning_id=returning.id,
-        returning_name=returning_name,
-        returning_phone=phone,
-        api=client,
-        url=service.url,
-    )
+    salon.returning_phone = f"+49 160 {secrets.randbelow(10**7):07d}"
+    salon.returning_name = f"Rita Wiederkehr-{tag}"
+    salon.returning_id = client.clients.create(
+        {"name": salon.returning_name, "phone": salon.returning_phone},
+        contacts={"phone": salon.returning_phone},
+    ).id
+    return salon
 
 
 TEXTS = {
     "de": {
-        "password": "Passwort",
-        "tenant": "Salon",
-        "email": "E-Mail",
-        "signin": "Anmelden",
-        "passphrase": "Tresor-Passphrase",
-        "unlock": "Entsperren",
-        "unlocked": "Die Kundendaten sind auf diesem Gerät entsperrt.",
         "new": "Neuer Termin",
         "service": "Leistung",
         "service_option": f"{SERVICE} (45 Min.)",
@@ -173,13 +128,6 @@ TEXTS = {
         "locked_hint": "Die Kundendaten sind gesperrt.",
     },
     "en": {
-        "password": "Password",
-        "tenant": "Salon",
-        "email": "E-mail",
-        "signin": "Sign in",
-        "passphrase": "Vault passphrase",
-        "unlock": "Unlock",
-        "unlocked": "Client data is unlocked on this device.",
         "new": "New appointment",
         "service": "Service",
         "service_option": f"{SERVICE} (45 min)",
@@ -211,7 +159,7 @@ TEXTS = {
 class Book:
     """The owner's console with the appointment book's steps."""
 
-    def __init__(self, c: Console, salon: DaySalon) -> None:
+    def __init__(self, c: Console, salon: OperatorSalon) -> None:
         self.c = c
         self.page = c.page
         self.salon = salon
@@ -219,21 +167,15 @@ class Book:
         self.details = c.page.locator(".hb-details")
 
     def sign_in(self) -> None:
-        t, page = self.t, self.page
+        page = self.page
         self.c.open(self.salon.url)
-        page.get_by_label(t["tenant"], exact=True).fill(self.salon.slug)
-        page.get_by_label(t["email"], exact=True).fill(self.salon.owner_email)
-        page.get_by_label(t["password"], exact=True).fill(PASSWORD)
-        page.get_by_role("button", name=t["signin"]).click()
+        self.c.sign_in(self.salon.slug, self.salon.owner_email, PASSWORD)
         # The appointment book (a salon with open set-up steps opens on its checklist).
         page.locator('[data-nav="day"]').click()
         page.locator("#hb-day-title").wait_for()
 
     def unlock(self) -> None:
-        t, page = self.t, self.page
-        page.get_by_label(t["passphrase"], exact=True).fill(self.salon.passphrase)
-        page.get_by_role("button", name=t["unlock"], exact=True).click()
-        page.get_by_text(t["unlocked"]).first.wait_for(timeout=60_000)
+        self.c.unlock(self.salon.passphrase)
 
     def go_to_day(self, day: date) -> None:
         page = self.page
@@ -242,9 +184,7 @@ class Book:
         page.locator(f'.hb-col[data-date="{day}"]').first.wait_for()
 
     def free_time(self, hm: str) -> None:
-        """Choose a free time (its label: the radio is drawn as a chip)."""
-        self.details.locator(".hb-time label", has_text=re.compile(f"^{hm}$")).click()
-        assert self.details.get_by_role("radio", name=hm, exact=True).is_checked()
+        pick_time(self.details, hm)
 
     def open_booking(self, person: str, day: date) -> None:
         t, d = self.t, self.details
@@ -278,14 +218,6 @@ def poll(c: Console):
     return polled.value
 
 
-def sent_bodies(c: Console, method: str, path: str) -> list[dict]:
-    return [
-        json.loads(body)
-        for m, url, body in c.requests
-        if m == method and url.split("?")[0].endswith(path) and body
-    ]
-
-
 def test_owner_books_moves_and_sees_the_week(browser, service, day_salon):
     salon = day_salon
     api = salon.api
@@ -296,7 +228,7 @@ def test_owner_books_moves_and_sees_the_week(browser, service, day_salon):
     typed_mail = f"nele.{secrets.token_hex(4)}@example.org"
     c = Console(browser, "test_console_day/owner-de-1024", lang="de", width=1024, height=768)
     b = Book(c, salon)
-    try:
+    with watched(c):
         b.sign_in()
         c.screen("day-today")
         b.go_to_day(D)
@@ -351,7 +283,7 @@ def test_owner_books_moves_and_sees_the_week(browser, service, day_salon):
             "email": typed_mail,
         }
         assert api.clients.lookup(email=typed_mail).id == made.client_id  # contacts indexed
-        [posted] = [x for x in sent_bodies(c, "POST", "/v1/appointments") if "client" in x]
+        [posted] = [x for x in c.sent_bodies("POST", "/v1/appointments") if "client" in x]
         assert set(posted["client"]) == {"client_key", "sealed_profile", "key_version", "contacts"}
         assert set(posted["client"]["sealed_profile"]) == {"name", "phone", "email"}
 
@@ -381,9 +313,7 @@ def test_owner_books_moves_and_sees_the_week(browser, service, day_salon):
         assert moved.staff_id == salon.team["Jonas"] and moved.start == local(D, "15:00")
         assert jonas.locator(f'.hb-appt[data-appt="{new_id}"]').count() == 1
         c.screen("moved")
-        patched = [
-            (m, url) for m, url, _ in c.requests if m == "PATCH" and url.endswith(f"/{new_id}")
-        ]
+        patched = c.sent("PATCH", f"/{new_id}")
         assert len(patched) == 1, patched
 
         # --- someone else moves the returning client's appointment meanwhile ----------------------
@@ -422,11 +352,6 @@ def test_owner_books_moves_and_sees_the_week(browser, service, day_salon):
 
         assert_nothing_kept([c], {"passphrase": salon.passphrase, "new client's name": typed_name})
         c.assert_clean()
-    except BaseException:
-        c.failed()
-        raise
-    finally:
-        c.context.close()
 
 
 def test_booking_and_week_at_360_in_english(browser, service, day_salon):
@@ -436,7 +361,7 @@ def test_booking_and_week_at_360_in_english(browser, service, day_salon):
     typed_name = f"Walter Walkin-{secrets.token_hex(4)}"
     c = Console(browser, "test_console_day/owner-en-360", lang="en", width=360, height=740)
     b = Book(c, salon)
-    try:
+    with watched(c):
         b.sign_in()
         b.unlock()
         b.go_to_day(D)
@@ -504,11 +429,6 @@ def test_booking_and_week_at_360_in_english(browser, service, day_salon):
 
         assert_nothing_kept([c], {"passphrase": salon.passphrase, "new client's name": typed_name})
         c.assert_clean()
-    except BaseException:
-        c.failed()
-        raise
-    finally:
-        c.context.close()
 
 
 def test_stylist_sees_her_week_and_why_she_cannot_book(browser, service, day_salon):
@@ -518,9 +438,9 @@ def test_stylist_sees_her_week_and_why_she_cannot_book(browser, service, day_sal
     api = salon.api
     D = salon.booking_day
     c = Console(browser, "test_console_day/stylist-de-360", lang="de", width=360, height=740)
-    try:
+    with watched(c):
         c.open(salon.url)
-        c.sign_in(salon.slug, f"mara@{salon.slug}.test", PASSWORD, TEXTS["de"])
+        c.sign_in(salon.slug, salon.email("Mara"), PASSWORD)
         c.page.locator("#hb-day-title").wait_for()
         why = c.page.locator(".hb-why-not")
         assert why.inner_text().startswith("Mit Ihrer Rolle können Sie keine Termine buchen")
@@ -553,14 +473,9 @@ def test_stylist_sees_her_week_and_why_she_cannot_book(browser, service, day_sal
         mine = min(hers)
         starts = api.appointments.get(mine).start.astimezone(TZ).date()
         c.page.goto(f"{salon.url}/console/?lang=de&appointment={mine}")
-        c.sign_in(salon.slug, f"mara@{salon.slug}.test", PASSWORD, TEXTS["de"])
+        c.sign_in(salon.slug, salon.email("Mara"), PASSWORD)
         c.page.locator(f'.hb-appt[data-appt="{mine}"][aria-current="true"]').wait_for()
         c.page.locator("#hb-details-title").wait_for()
         assert c.page.locator(f'.hb-col[data-date="{starts}"]').count() == 1
         c.screen("linked-appointment")
         c.assert_clean()
-    except BaseException:
-        c.failed()
-        raise
-    finally:
-        c.context.close()

@@ -47,9 +47,8 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -57,9 +56,21 @@ from support.config import TEST_DB_URL
 from support.leak import collect_files, dump_stores, needles, scan
 from support.processes import service_env
 
+from .consoles import (
+    DE,
+    STORAGE_JS,
+    TZ,
+    VAULT_FLOOR,
+    Console,
+    assert_nothing_kept,
+    change_password,
+    enrol,
+    local,
+    pick_time,
+    watched,
+)
 from .flows import book_with_mouse, confirm_by_mail_link
 from .support import appointments_of, new_customer, personal_values
-from .test_console import DE, EN, STORAGE_JS, Console, assert_nothing_kept, change_password
 
 pytestmark = pytest.mark.system
 
@@ -70,9 +81,6 @@ OWNER_EMAIL = f"oda@{SLUG}.test"
 RECEPTION = "Rita Empfang"
 STYLIST = "Stella Stylistin"
 SERVICE = "Schnitt und Föhnen"
-TZ = ZoneInfo("Europe/Berlin")
-LOG_N = 16  # the vault's scrypt floor (production 17)
-TEST_HOOK = f"globalThis.HushbookConsoleTest = {{ vaultLogN: {LOG_N} }};"
 PASSWORDS = {  # what each person chooses instead of the one-time password
     "owner": "Inhaberin-Eigenes-Pass-2031",
     "reception": "Empfang-Theke-Pass-4477",
@@ -166,25 +174,11 @@ def created(service) -> Created:
 # --- small helpers -------------------------------------------------------------------------
 
 
-def local(day: date, hm: str) -> datetime:
-    hour, minute = (int(x) for x in hm.split(":"))
-    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=TZ)
-
-
 def console(browser, folder: str, lang: str, width: int, height: int) -> Console:
-    c = Console(browser, folder, lang=lang, width=width, height=height)
-    c.context.add_init_script(TEST_HOOK)
+    c = Console(browser, folder, lang=lang, width=width, height=height, vault_log_n=VAULT_FLOOR)
     c.statuses = []  # (status, url) of every API answer
     c.context.on("response", lambda r: c.statuses.append((r.status, r.url)))
     return c
-
-
-def sign_in(c: Console, base: str, email: str, password: str, shot: bool = False) -> None:
-    c.open(base)
-    c.page.locator("form").wait_for()
-    if shot:
-        c.screen("signin")
-    c.sign_in(SLUG, email, password, DE if c.lang == "de" else EN)
 
 
 def nav(c: Console, screen: str) -> None:
@@ -199,6 +193,14 @@ def screen_drawn(c: Console, screen: str) -> None:
                      return !!a && a.tagName === "H1" && !!a.closest('[data-screen="' + id + '"]'); }""",
         arg=screen,
     )
+
+
+def check_access(c: Console) -> None:
+    """The appointment book's vault panel: access given meanwhile opens client data."""
+    panel = c.page.locator(".hb-vault")
+    nav(c, "day")
+    panel.locator('[data-action="check-access"]').click()
+    panel.get_by_text(c.texts["unlocked"]).wait_for()
 
 
 def show_day(c: Console, day: date) -> None:
@@ -217,12 +219,6 @@ def english_date(day: date) -> str:
     months = "January February March April May June July August September October November"
     month = (months + " December").split()[day.month - 1]
     return f"{day.day} {month} {day.year}"
-
-
-def pick_time(panel, hm: str) -> None:
-    """A free time of the booking/move form (a radio drawn as a chip)."""
-    panel.locator(".hb-time label", has_text=re.compile(f"^{hm}$")).click()
-    assert panel.get_by_role("radio", name=hm, exact=True).is_checked()
 
 
 def checklist(c: Console) -> dict[str, str]:
@@ -258,7 +254,7 @@ def unlocked_keys(api, passphrase: str) -> dict:
         st["member"]["wrapped_private_key"],
         passphrase,
         context=sealing.vault_context(st["tenant_id"], st["staff_id"]),
-        min_log_n=LOG_N,
+        min_log_n=VAULT_FLOOR,
     )
     keys = {"member": member}
     if st.get("grant"):
@@ -325,9 +321,9 @@ def test_from_tenant_create_to_a_completed_booking(browser, service, created, vi
     found_keys: dict[str, str] = {}  # the private keys' text forms
     raw_keys: dict[str, bytes] = {}  # and their bytes
     page = o.page
-    try:
+    with watched(*consoles, afterwards=lambda: service.clock.write_text("")):
         # === 1. the owner sets the salon up, in the console only ====================================
-        sign_in(o, url, OWNER_EMAIL, created.owner_otp, shot=True)
+        o.enter(url, SLUG, OWNER_EMAIL, created.owner_otp, shot=True)
         page.get_by_role("heading", name="Eigenes Passwort wählen").wait_for()
         o.screen("password-change")
         change_password(o, DE, PASSWORDS["owner"])
@@ -347,11 +343,7 @@ def test_from_tenant_create_to_a_completed_booking(browser, service, created, vi
         page.get_by_role("button", name="Tresor einrichten").click()
         screen_drawn(o, "keys")
         o.screen("keys-enrol")
-        page.get_by_label("Neue Tresor-Passphrase", exact=True).fill(created.passphrases["owner"])
-        page.get_by_label("Neue Tresor-Passphrase wiederholen", exact=True).fill(
-            created.passphrases["owner"]
-        )
-        page.get_by_role("button", name="Meinen Schlüssel anlegen").click()
+        enrol(o, created.passphrases["owner"])
         setup_card = page.locator('[data-keys-section="setup"]')
         setup_card.get_by_text("Ihr Schlüssel ist angelegt").wait_for(timeout=60_000)
         setup_card.get_by_role("button", name="Schutz der Kundendaten einrichten").click()
@@ -469,31 +461,19 @@ def test_from_tenant_create_to_a_completed_booking(browser, service, created, vi
             (r, "reception", f"rita@{SLUG}.test"),
             (s, "stylist", f"stella@{SLUG}.test"),
         ):
-            texts = EN if c.lang == "en" else DE
-            sign_in(c, url, email, otps[who], shot=c.lang == "en")
+            c.enter(url, SLUG, email, otps[who], shot=c.lang == "en")
             c.page.get_by_role(
                 "heading",
                 name="Choose your own password" if c.lang == "en" else "Eigenes Passwort wählen",
             ).wait_for()
             c.screen("password-change")
-            change_password(c, texts, PASSWORDS[who])
+            change_password(c, c.texts, PASSWORDS[who])
             screen_drawn(c, "day")  # the appointment book: no setup for them
             panel = c.page.locator(".hb-vault")
             c.screen("day-no-key")
             panel.locator('[data-action="go-keys"]').click()
             screen_drawn(c, "keys")
-            new, repeat, create = (
-                ("New vault passphrase", "Repeat the new vault passphrase", "Create my key")
-                if c.lang == "en"
-                else (
-                    "Neue Tresor-Passphrase",
-                    "Neue Tresor-Passphrase wiederholen",
-                    "Meinen Schlüssel anlegen",
-                )
-            )
-            c.page.get_by_label(new, exact=True).fill(created.passphrases[who])
-            c.page.get_by_label(repeat, exact=True).fill(created.passphrases[who])
-            c.page.get_by_role("button", name=create).click()
+            enrol(c, created.passphrases[who])
             c.page.locator('[data-keys-section="mine"] .hb-keys-note').filter(
                 has_text="Your key is ready" if c.lang == "en" else "Ihr Schlüssel ist angelegt"
             ).wait_for(timeout=60_000)
@@ -533,7 +513,7 @@ def test_from_tenant_create_to_a_completed_booking(browser, service, created, vi
             for kind, key in keys.items():
                 found_keys.update(key_forms(f"{who}'s {kind} key", key))
                 raw_keys[f"{who}'s {kind} key"] = sealing.export_private_key(key)
-        owner_api.vault = hushbook.Vault(owner_api, min_log_n=LOG_N)
+        owner_api.vault = hushbook.Vault(owner_api, min_log_n=VAULT_FLOOR)
         owner_api.vault.unlock(created.passphrases["owner"])
 
         # === 2. a customer books online and confirms by mail ======================================
@@ -554,10 +534,7 @@ def test_from_tenant_create_to_a_completed_booking(browser, service, created, vi
 
         # === 3. the receptionist: the booking, with exactly the typed name; move; complete ==========
         rp = r.page
-        r_panel = rp.locator(".hb-vault")
-        nav(r, "day")
-        r_panel.locator('[data-action="check-access"]').click()
-        r_panel.get_by_text("Client data is unlocked on this device.").wait_for()
+        check_access(r)
         show_day(r, booked_day)
         block = rp.locator(f'.hb-appt[data-appt="{appt.id}"]')
         name = block.locator(".hb-appt-name")
@@ -613,10 +590,7 @@ def test_from_tenant_create_to_a_completed_booking(browser, service, created, vi
 
         # === 4. the stylist sees only her own column ==================================================
         sp = s.page
-        s_panel = sp.locator(".hb-vault")
-        nav(s, "day")
-        s_panel.locator('[data-action="check-access"]').click()
-        s_panel.get_by_text("Die Kundendaten sind auf diesem Gerät entsperrt.").wait_for()
+        check_access(s)
         show_day(s, moved_day)
         assert sp.locator(".hb-col h3").all_inner_texts() == [STYLIST]
         hers = sp.locator(".hb-appt").evaluate_all(
@@ -684,12 +658,10 @@ def test_from_tenant_create_to_a_completed_booking(browser, service, created, vi
 
         # === 7. every screen, in German and in English ================================================
         tour(o, OWNER_SCREENS, "tour")
-        sign_in(e, url, OWNER_EMAIL, PASSWORDS["owner"])
+        e.enter(url, SLUG, OWNER_EMAIL, PASSWORDS["owner"])
         screen_drawn(e, "day")  # bookable: no checklist first
         e.screen("day-locked")
-        e.page.get_by_label("Vault passphrase", exact=True).fill(created.passphrases["owner"])
-        e.page.get_by_role("button", name="Unlock", exact=True).click()
-        e.page.get_by_text("Client data is unlocked on this device.").first.wait_for(timeout=60_000)
+        e.unlock(created.passphrases["owner"])
         tour(e, OWNER_SCREENS, "tour")
         e.page.get_by_role("button", name="Sign out", exact=True).click()
         e.page.get_by_text("You are signed out.").wait_for()
@@ -724,14 +696,6 @@ def test_from_tenant_create_to_a_completed_booking(browser, service, created, vi
         for c in consoles:
             c.assert_clean()
         visit.assert_clean()
-    except BaseException:
-        for c in consoles:
-            c.failed()
-        raise
-    finally:
-        service.clock.write_text("")
-        for c in consoles:
-            c.context.close()
     print(f"the console journey took {time.monotonic() - began:.1f} s")
 
 

@@ -25,97 +25,61 @@ from __future__ import annotations
 
 import secrets
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 
-from support.config import PASSWORD, SCRYPT_LOG_N
+from support.config import PASSWORD
 
-from .test_console import Console, assert_nothing_kept, block_of, go_to_day
+from .consoles import (
+    DE,
+    EN,
+    TZ,
+    VAULT_FLOOR,
+    Console,
+    OperatorSalon,
+    assert_nothing_kept,
+    block_of,
+    enrol,
+    go_to_day,
+    operator_salon,
+    set_password,
+    watched,
+)
 
 pytestmark = pytest.mark.system
 
 SLUG = "salon-keys-konsole"
-TZ = ZoneInfo("Europe/Berlin")
-WEEK = [{"weekday": d, "start": "08:00", "end": "20:00"} for d in range(7)]
 STYLIST = "Sina Stylist"
 STYLIST_PASSWORD = "Stylistin-Schluessel-5512"
-LOG_N = 16  # the floor; production is 17
-TEST_HOOK = f"globalThis.HushbookConsoleTest = {{ vaultLogN: {LOG_N} }};"
-
-
-class KeysSalon:
-    def __init__(self, **kw):
-        self.__dict__.update(kw)
 
 
 @pytest.fixture(scope="module")
-def keys_salon(service):
+def keys_salon(service) -> OperatorSalon:
     """Owner and stylist with their own passwords; a service; no vault yet."""
-    import hushbook
-    from hushbook_service.accounts.passwords import hash_password
-    from hushbook_service.accounts.tenants import create_tenant
-    from hushbook_service.db import database
-    from hushbook_service.models import Staff
-
     tag = secrets.token_hex(4)
-    with service.app.app_context(), database.connection_context():
-        tenant, owner, _ = create_tenant(
-            SLUG,
-            "Salon Schlüssel E2E",
-            f"owner@{SLUG}.test",
-            owner_name="Olga Owner",
-            timezone="Europe/Berlin",
-            locale="de",
-            scrypt_log_n=SCRYPT_LOG_N,
-        )
-        owner.password_hash = hash_password(PASSWORD, SCRYPT_LOG_N)
-        owner.must_change_password = False
-        owner.save()
-    client = hushbook.Client.login(service.url, SLUG, f"owner@{SLUG}.test", PASSWORD)
-    stylist = client.staff.create(f"sina@{SLUG}.test", STYLIST, "staff", public_name="Sina")
-    client.working_hours.set(stylist, WEEK)
-    service_id = client.services.create("Schnitt", 45, [stylist.id], price_cents=4200).id
-    with service.app.app_context(), database.connection_context():
-        Staff.update(
-            password_hash=hash_password(STYLIST_PASSWORD, SCRYPT_LOG_N),
-            must_change_password=False,
-        ).where(Staff.id == stylist.id).execute()
-    return KeysSalon(
-        url=service.url,
-        owner_email=f"owner@{SLUG}.test",
-        stylist_email=f"sina@{SLUG}.test",
-        stylist_id=stylist.id,
-        service_id=service_id,
-        owner_pass=f"Unser Salon öffnet dienstags um neun {tag}",
-        stylist_pass=f"My chair is by the window {tag}",
-        client_name=f"Kundin Geheimnis {tag}",
-    )
+    salon = operator_salon(service, SLUG, "Salon Schlüssel E2E")
+    stylist = salon.stylist("Sina")
+    salon.service_id = salon.api.services.create("Schnitt", 45, [stylist.id], price_cents=4200).id
+    set_password(service, stylist.id, STYLIST_PASSWORD)
+    salon.stylist_email = salon.email("Sina")
+    salon.stylist_id = stylist.id
+    salon.owner_pass = f"Unser Salon öffnet dienstags um neun {tag}"
+    salon.stylist_pass = f"My chair is by the window {tag}"
+    salon.client_name = f"Kundin Geheimnis {tag}"
+    return salon
 
 
-def owner_sdk(salon: KeysSalon):
-    import hushbook
-
-    client = hushbook.Client.login(salon.url, SLUG, salon.owner_email, PASSWORD)
-    client.vault = hushbook.Vault(client, min_log_n=LOG_N)
-    client.vault.unlock(salon.owner_pass)
-    return client
+def owner_sdk(salon: OperatorSalon):
+    """The owner's SDK, unlocked with the passphrase she chose in the browser."""
+    return salon.login(passphrase=salon.owner_pass)
 
 
 def console(browser, folder: str, lang: str, width: int, height: int) -> Console:
-    c = Console(browser, folder, lang=lang, width=width, height=height)
-    c.context.add_init_script(TEST_HOOK)
-    return c
+    return Console(browser, folder, lang=lang, width=width, height=height, vault_log_n=VAULT_FLOOR)
 
 
-def sign_in(c: Console, salon: KeysSalon, email: str, password: str) -> None:
-    texts = {
-        "de": {"tenant": "Salon", "email": "E-Mail", "password": "Passwort", "signin": "Anmelden"},
-        "en": {"tenant": "Salon", "email": "E-mail", "password": "Password", "signin": "Sign in"},
-    }[c.lang]
-    c.open(salon.url)
-    c.page.locator("form").wait_for()
-    c.sign_in(SLUG, email, password, texts)
+def sign_in(c: Console, salon: OperatorSalon, email: str, password: str) -> None:
+    c.enter(salon.url, SLUG, email, password)
     c.page.locator('[data-nav="keys"]').wait_for()
 
 
@@ -128,32 +92,13 @@ def keys_card(c: Console, section: str):
     return c.page.locator(f'[data-keys-section="{section}"]')
 
 
-def enrol(c: Console, passphrase: str, texts: dict) -> None:
-    page = c.page
-    page.get_by_label(texts["new"], exact=True).fill(passphrase)
-    page.get_by_label(texts["repeat"], exact=True).fill(passphrase)
-    page.get_by_role("button", name=texts["create"]).click()
-
-
-DE = {
-    "new": "Neue Tresor-Passphrase",
-    "repeat": "Neue Tresor-Passphrase wiederholen",
-    "create": "Meinen Schlüssel anlegen",
-}
-EN = {
-    "new": "New vault passphrase",
-    "repeat": "Repeat the new vault passphrase",
-    "create": "Create my key",
-}
-
-
 def test_enrol_setup_grant_revoke_rotate(browser, service, keys_salon):
     salon = keys_salon
     test_name = "test_enrol_setup_grant_revoke_rotate"
     o = console(browser, f"{test_name}/owner-de-1024", "de", 1024, 768)
     s = console(browser, f"{test_name}/stylist-en-360", "en", 360, 740)
     e = console(browser, f"{test_name}/owner-en-1024", "en", 1024, 768)
-    try:
+    with watched(o, s, e):
         # --- the owner: from the day view's panel to her own key -------------------------------
         sign_in(o, salon, salon.owner_email, PASSWORD)
         nav(o, "day")
@@ -165,15 +110,15 @@ def test_enrol_setup_grant_revoke_rotate(browser, service, keys_salon):
         assert o.focus()["tag"] == "h1"
         assert "auch nicht der Betreiber" in keys_card(o, "enrol").inner_text()
         o.screen("keys-enrol")
-        enrol(o, "zu kurz", DE)
+        enrol(o, "zu kurz")
         o.page.get_by_role("alert").filter(has_text="zu kurz").wait_for()
-        assert o.page.get_by_label(DE["new"], exact=True).input_value() == ""  # never kept
-        o.page.get_by_label(DE["new"], exact=True).fill(salon.owner_pass)
-        o.page.get_by_label(DE["repeat"], exact=True).fill(salon.owner_pass + "x")
-        o.page.get_by_role("button", name=DE["create"]).click()
+        assert o.page.get_by_label(DE["vault_new"], exact=True).input_value() == ""  # never kept
+        o.page.get_by_label(DE["vault_new"], exact=True).fill(salon.owner_pass)
+        o.page.get_by_label(DE["vault_repeat"], exact=True).fill(salon.owner_pass + "x")
+        o.page.get_by_role("button", name=DE["vault_create"]).click()
         o.page.get_by_role("alert").filter(has_text="stimmen nicht überein").wait_for()
         o.screen("keys-enrol-mismatch")
-        enrol(o, salon.owner_pass, DE)
+        enrol(o, salon.owner_pass)
         setup = keys_card(o, "setup")
         setup.get_by_text("Ihr Schlüssel ist angelegt und auf diesem Gerät entsperrt.").wait_for(
             timeout=60_000
@@ -205,7 +150,7 @@ def test_enrol_setup_grant_revoke_rotate(browser, service, keys_salon):
         s_panel.get_by_role("button", name="Create your key").click()
         s.page.get_by_role("heading", name="Keys for client data", level=1).wait_for()
         s.screen("keys-enrol")
-        enrol(s, salon.stylist_pass, EN)
+        enrol(s, salon.stylist_pass)
         keys_card(s, "mine").get_by_text("Your key is ready").wait_for(timeout=60_000)
         assert "You have no access to client data yet" in keys_card(s, "mine").inner_text()
         s.screen("keys-enrolled")
@@ -255,9 +200,9 @@ def test_enrol_setup_grant_revoke_rotate(browser, service, keys_salon):
         nav(s, "keys")
         mine = keys_card(s, "mine")
         mine.get_by_role("button", name="I forgot my vault passphrase").click()
-        assert s.focus()["label"] == EN["new"]
+        assert s.focus()["label"] == EN["vault_new"]
         s.screen("keys-forgot")
-        enrol(s, salon.stylist_pass + " again", {**EN, "create": "Replace my key"})
+        enrol(s, salon.stylist_pass + " again", create="Replace my key")
         mine.get_by_text("Your key is ready").wait_for(timeout=60_000)
         members = {m["staff_id"]: m for m in owner_api.get("/v1/vault/members")}
         assert members[salon.stylist_id]["public_key"] != old_key
@@ -298,10 +243,3 @@ def test_enrol_setup_grant_revoke_rotate(browser, service, keys_salon):
         )
         for c in (o, s, e):
             c.assert_clean()
-    except BaseException:
-        for c in (o, s, e):
-            c.failed()
-        raise
-    finally:
-        for c in (o, s, e):
-            c.context.close()

@@ -24,70 +24,42 @@ from datetime import date, timedelta
 import pytest
 import requests
 
-from support.config import PASSWORD, SCRYPT_LOG_N
+from support.config import PASSWORD, VAULT_LOG_N
 
-from .test_console import DE, EN, Console
+from .consoles import DE, EN, NOTICE, Console, OperatorSalon, operator_salon, watched
 
 pytestmark = pytest.mark.system
 
 SLUG = "salon-protokoll"
 OWNER = "Rita Records"
-WEEK = [{"weekday": d, "start": "08:00", "end": "20:00"} for d in range(7)]
 FAST = {"pow_base_bits": 8, "min_fill_seconds": 0}  # the test's own puzzles, quickly
-NOTICE = {
-    "en": "We use your details only to manage your appointment and delete them afterwards.",
-    "de": "Wir verarbeiten Ihre Daten nur für den Termin und löschen sie danach.",
-}
 VISITOR_IP = "203.0.113.7"  # what the "plugin" vouches for
 
 
-class RecordsSalon:
-    def __init__(self, **kw):
-        self.__dict__.update(kw)
-
-
 @pytest.fixture(scope="module")
-def records_salon(service):
+def records_salon(service) -> OperatorSalon:
     """Owner (password set, vault at test cost), one stylist, one service, a
     privacy notice per language, fast puzzles."""
-    import hushbook
-    from hushbook_service.accounts.passwords import hash_password
-    from hushbook_service.accounts.tenants import create_tenant
-    from hushbook_service.db import database
-    from support.tenants import setup_vault
-
-    email = f"owner@{SLUG}.test"
-    with service.app.app_context(), database.connection_context():
-        tenant, owner, _ = create_tenant(
-            SLUG,
-            "Salon Protokoll E2E",
-            email,
-            owner_name=OWNER,
-            timezone="Europe/Berlin",
-            locale="de",
-            scrypt_log_n=SCRYPT_LOG_N,
-        )
-        owner.password_hash = hash_password(PASSWORD, SCRYPT_LOG_N)
-        owner.must_change_password = False
-        owner.save()
-        setup_vault(tenant, owner)
-        tenant_id = tenant.id
-    client = hushbook.Client.login(service.url, SLUG, email, PASSWORD)
-    client.tenant.update(stealth_settings=FAST)
-    for locale, text in NOTICE.items():
-        client.tenant.publish_privacy_notice(locale, text)
-    stylist = client.staff.create(f"lena@{SLUG}.test", "Lena Stylist", "staff", public_name="Lena")
-    client.working_hours.set(stylist, WEEK)
-    cut = client.services.create("Waschen und Schneiden", 30, [stylist], price_cents=3900)
-    return RecordsSalon(
-        slug=SLUG, tenant_id=tenant_id, email=email, url=service.url, api=client, service_id=cut.id
+    salon = operator_salon(
+        service,
+        SLUG,
+        "Salon Protokoll E2E",
+        owner_name=OWNER,
+        vault_passphrase=f"passphrase of owner@{SLUG}.test",
+        vault_log_n=VAULT_LOG_N,
+        settings={"stealth_settings": FAST},
+        notices=NOTICE,
     )
+    stylist = salon.stylist("Lena")
+    cut = salon.api.services.create("Waschen und Schneiden", 30, [stylist], price_cents=3900)
+    salon.service_id = cut.id
+    return salon
 
 
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def visitor(salon: RecordsSalon, key: str | None = None):
+def visitor(salon: OperatorSalon, key: str | None = None):
     import hushbook
 
     return hushbook.PublicBooking(
@@ -100,14 +72,14 @@ def visitor(salon: RecordsSalon, key: str | None = None):
     )
 
 
-def book(salon: RecordsSalon, shop, email: str):
+def book(salon: OperatorSalon, shop, email: str):
     day = date.today() + timedelta(days=2)
     offers = shop.offers(salon.service_id, day, day + timedelta(days=5))
     assert offers, "no offers"
     return shop.book(offers[0], profile={"name": "Kundin Records"}, email=email, locale="de")
 
 
-def forward_status(salon: RecordsSalon, key: str) -> int:
+def forward_status(salon: OperatorSalon, key: str) -> int:
     """What the service answers a plugin that forwards a visitor with ``key``."""
     return requests.post(
         f"{salon.url}/v1/public/{salon.slug}/challenge",
@@ -117,7 +89,7 @@ def forward_status(salon: RecordsSalon, key: str) -> int:
     ).status_code
 
 
-def wait_sent(salon: RecordsSalon, kinds: set[str], timeout: float = 30) -> None:
+def wait_sent(salon: OperatorSalon, kinds: set[str], timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         sent = {m.kind for m in salon.api.messages.list(state="sent")}
@@ -127,9 +99,9 @@ def wait_sent(salon: RecordsSalon, kinds: set[str], timeout: float = 30) -> None
     raise AssertionError(f"not sent in {timeout} s: {kinds - sent}")
 
 
-def sign_in(c: Console, salon: RecordsSalon, texts: dict) -> None:
+def sign_in(c: Console, salon: OperatorSalon, texts: dict) -> None:
     c.open(salon.url)
-    c.sign_in(salon.slug, salon.email, PASSWORD, texts)
+    c.sign_in(salon.slug, salon.owner_email, PASSWORD, texts)
     c.page.locator('[data-nav="integrations"]').wait_for()
 
 
@@ -165,7 +137,7 @@ def test_owner_keys_blocklist_messages_and_audit(browser, service, records_salon
     blocked = f"gesperrt.{tag}@example.org"
     c = Console(browser, "test_console_records/owner-de-1024", lang="de", width=1024, height=768)
     c.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=service.url)
-    try:
+    with watched(c):
         sign_in(c, salon, DE)
 
         # --- integration keys: a WordPress key, shown once, copied, used, revoked -------------------
@@ -310,11 +282,6 @@ def test_owner_keys_blocklist_messages_and_audit(browser, service, records_salon
         }
         c.screen("audit-filtered")
         c.assert_clean()
-    except BaseException:
-        c.failed()
-        raise
-    finally:
-        c.context.close()
 
 
 # --- English, 1024 and 360 px; a broken chain shown -------------------------------------------------
@@ -334,7 +301,13 @@ def test_records_in_english_wide_and_narrow_and_a_broken_chain(browser, service,
     wide = Console(browser, "test_console_records/owner-en-1024", lang="en", width=1024, height=768)
     narrow = Console(browser, "test_console_records/owner-en-360", lang="en", width=360, height=740)
     changed = None
-    try:
+
+    def repair() -> None:  # the instance's chain whole again
+        if changed is not None:
+            with service.app.app_context(), database.connection_context():
+                AuditEvent.update(target_id=changed[1]).where(AuditEvent.id == changed[0]).execute()
+
+    with watched(wide, narrow, afterwards=repair):
         for c in (wide, narrow):
             sign_in(c, salon, EN)
             for screen, heading in (
@@ -385,13 +358,3 @@ def test_records_in_english_wide_and_narrow_and_a_broken_chain(browser, service,
         wide.screen("audit-broken")
         wide.assert_clean()
         narrow.assert_clean()
-    except BaseException:
-        wide.failed()
-        narrow.failed()
-        raise
-    finally:
-        if changed is not None:  # the instance's chain whole again
-            with service.app.app_context(), database.connection_context():
-                AuditEvent.update(target_id=changed[1]).where(AuditEvent.id == changed[0]).execute()
-        wide.context.close()
-        narrow.context.close()

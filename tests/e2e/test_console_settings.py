@@ -27,9 +27,9 @@ from datetime import date, timedelta
 import pytest
 import requests
 
-from support.config import PASSWORD, SCRYPT_LOG_N, VAULT_LOG_N
+from support.config import PASSWORD, VAULT_LOG_N
 
-from .test_console import Console
+from .consoles import DE, EN, Console, OperatorSalon, operator_salon, password_login, watched
 
 pytestmark = pytest.mark.system
 
@@ -43,40 +43,19 @@ NOTICE_DE = (
 BLOCKING = ["vault", "service", "bookable_person", "hours", "privacy_notice"]
 
 
-class Salon:
-    def __init__(self, **kw):
-        self.__dict__.update(kw)
-
-
 @pytest.fixture(scope="module")
-def settings_salon(service):
-    """A salon just created by the operator: owner with a password and a vault,
-    stealth off, nothing else."""
-    import hushbook
-    from hushbook_service.accounts.passwords import hash_password
-    from hushbook_service.accounts.tenants import create_tenant
-    from hushbook_service.db import database
-    from hushbook_service.privacy.vault import setup_locally
-
-    with service.app.app_context(), database.connection_context():
-        tenant, owner, _ = create_tenant(
-            SLUG,
-            "Salon Einstellungen E2E",
-            OWNER,
-            owner_name="Ola Owner",
-            timezone="Europe/Berlin",
-            locale="de",
-            scrypt_log_n=SCRYPT_LOG_N,
-        )
-        owner.password_hash = hash_password(PASSWORD, SCRYPT_LOG_N)
-        owner.must_change_password = False
-        owner.save()
-        setup_locally(
-            tenant, owner, f"passphrase of {OWNER}", log_n=VAULT_LOG_N, min_log_n=VAULT_LOG_N
-        )
-    client = hushbook.Client.login(service.url, SLUG, OWNER, PASSWORD)
-    client.tenant.update(stealth_mode=False)
-    return Salon(slug=SLUG, url=service.url, sdk=client)
+def settings_salon(service) -> OperatorSalon:
+    """A salon just created by the operator: owner with a password and a vault
+    (at test cost), stealth off, nothing else."""
+    return operator_salon(
+        service,
+        SLUG,
+        "Salon Einstellungen E2E",
+        owner_name="Ola Owner",
+        vault_passphrase=f"passphrase of {OWNER}",
+        vault_log_n=VAULT_LOG_N,
+        settings={"stealth_mode": False},
+    )
 
 
 class Api:
@@ -84,11 +63,7 @@ class Api:
 
     def __init__(self, url: str) -> None:
         self.url = url
-        pair = requests.post(
-            f"{url}/v1/auth/login",
-            json={"tenant": SLUG, "email": OWNER, "password": PASSWORD},
-            timeout=10,
-        ).json()
+        pair = password_login(url, SLUG, OWNER, PASSWORD).json()
         self.headers = {"Authorization": f"Bearer {pair['access_token']}"}
 
     def get(self, path: str, **params):
@@ -156,15 +131,8 @@ def open_settings(c: Console) -> None:
 
 def sign_in(c: Console, texts: dict) -> None:
     c.open(c.base)
-    c.page.get_by_label(texts["tenant"], exact=True).fill(SLUG)
-    c.page.get_by_label(texts["email"], exact=True).fill(OWNER)
-    c.page.get_by_label(texts["password"], exact=True).fill(PASSWORD)
-    c.page.get_by_role("button", name=texts["signin"]).click()
+    c.sign_in(SLUG, OWNER, PASSWORD, texts)
     c.page.locator('[data-nav="setup"]').wait_for()
-
-
-DE = {"tenant": "Salon", "email": "E-Mail", "password": "Passwort", "signin": "Anmelden"}
-EN = {"tenant": "Salon", "email": "E-mail", "password": "Password", "signin": "Sign in"}
 
 
 def test_owner_sets_up_the_salon_from_the_checklist(browser, service, settings_salon):
@@ -174,7 +142,7 @@ def test_owner_sets_up_the_salon_from_the_checklist(browser, service, settings_s
     c = Console(browser, f"{test}/owner-de-1024", lang="de", width=1024, height=768)
     c.base = service.url
     page = c.page
-    try:
+    with watched(c):
         # --- the checklist names exactly what readiness says is missing --------------------------
         ready = api.readiness()
         assert ready["bookable_online"] is False
@@ -221,7 +189,7 @@ def test_owner_sets_up_the_salon_from_the_checklist(browser, service, settings_s
         text.fill(NOTICE_DE)
         notices.get_by_role("button", name="Veröffentlichen").click()
         notices.get_by_text("Version 1 (Deutsch) ist veröffentlicht.").wait_for()
-        published = [(n.locale, n.version, n.text) for n in salon.sdk.tenant.privacy_notices()]
+        published = [(n.locale, n.version, n.text) for n in salon.api.tenant.privacy_notices()]
         assert published == [("de", 1, NOTICE_DE)], published
         assert "Aktuell: Version 1" in notices.locator('[data-locale="de"]').inner_text()
         assert api.readiness()["privacy_notice"] == (True, True)
@@ -247,12 +215,12 @@ def test_owner_sets_up_the_salon_from_the_checklist(browser, service, settings_s
         stealth.get_by_role("button", name="Speichern").click()
         stealth.get_by_role("alert").filter(has_text="von 1 bis 5").wait_for()
         assert offers.get_attribute("aria-invalid") == "true"
-        assert salon.sdk.tenant.get().stealth_mode is False  # nothing was sent
+        assert salon.api.tenant.get().stealth_mode is False  # nothing was sent
         state(c, "stealth-invalid", "stealth")
         offers.fill("2")
         stealth.get_by_role("button", name="Speichern").click()
         stealth.get_by_text("Gespeichert.").wait_for()
-        now = salon.sdk.tenant.get()
+        now = salon.api.tenant.get()
         assert now.stealth_mode is True and now.show_staff_names is False
         assert now.stealth_settings["offer_count"] == 2
         assert now.stealth_settings["asks_per_ip_day"] == 60  # untouched
@@ -264,17 +232,17 @@ def test_owner_sets_up_the_salon_from_the_checklist(browser, service, settings_s
         business = page.locator('[data-section="business"]')
         ahead = business.get_by_label("Buchbar im Voraus (Tage)", exact=True)
         ahead.fill("120")
-        salon.sdk.tenant.update(name="Salon Einstellungen (geändert)")
+        salon.api.tenant.update(name="Salon Einstellungen (geändert)")
         business.get_by_role("button", name="Speichern").click()
         business.get_by_role("alert").filter(has_text="inzwischen geändert").wait_for()
         name = business.get_by_label("Name des Salons", exact=True)
         assert name.input_value() == "Salon Einstellungen (geändert)"
-        assert salon.sdk.tenant.get().max_advance_days == 90  # the stale save was refused
+        assert salon.api.tenant.get().max_advance_days == 90  # the stale save was refused
         state(c, "business-conflict", "business")
         business.get_by_label("Buchbar im Voraus (Tage)", exact=True).fill("120")
         business.get_by_role("button", name="Speichern").click()
         business.get_by_text("Gespeichert.").wait_for()
-        assert salon.sdk.tenant.get().max_advance_days == 120
+        assert salon.api.tenant.get().max_advance_days == 120
         assert "Salon Einstellungen (geändert)" in page.locator(".hb-salon").inner_text()
 
         # --- messages: one reminder two days ahead, no SMS --------------------------------------------
@@ -284,7 +252,7 @@ def test_owner_sets_up_the_salon_from_the_checklist(browser, service, settings_s
         messages.get_by_label("Erinnerung 2: Stunden vorher", exact=True).fill("")
         messages.get_by_role("button", name="Speichern").click()
         messages.get_by_text("Gespeichert.").wait_for()
-        now = salon.sdk.tenant.get()
+        now = salon.api.tenant.get()
         assert now.reminder_hours == [48] and now.message_channels == ["email", "staff"], now
 
         # --- closures: add one, add and delete another (asked twice) ---------------------------------
@@ -323,11 +291,11 @@ def test_owner_sets_up_the_salon_from_the_checklist(browser, service, settings_s
         state(c, "closures-deleted", "closures")
 
         # --- the team and a service arrive (other screens): bookable, with the link -----------------
-        stylist = salon.sdk.staff.create(
+        stylist = salon.api.staff.create(
             f"mira@{SLUG}.test", "Mira Stylistin", "staff", public_name="Mira"
         )
-        salon.sdk.working_hours.set(stylist, WEEK)
-        salon.sdk.services.create("Schnitt", 45, [stylist], price_cents=4800)
+        salon.api.working_hours.set(stylist, WEEK)
+        salon.api.services.create("Schnitt", 45, [stylist], price_cents=4800)
         ready = api.readiness()
         assert ready["bookable_online"] is True, ready
         open_setup(c, "Online-Buchung einrichten")
@@ -339,11 +307,6 @@ def test_owner_sets_up_the_salon_from_the_checklist(browser, service, settings_s
         assert requests.get(f"{service.url}/book/{SLUG}", timeout=10).status_code == 200
         c.screen("setup-bookable")
         c.assert_clean()
-    except BaseException:
-        c.failed()
-        raise
-    finally:
-        c.context.close()
 
 
 @pytest.mark.parametrize(("lang", "width", "height"), [("en", 1024, 768), ("de", 360, 740)])
@@ -356,7 +319,7 @@ def test_settings_in_english_and_narrow(browser, service, settings_salon, lang, 
         browser, f"test_console_settings_{lang}_{width}", lang=lang, width=width, height=height
     )
     c.base = service.url
-    try:
+    with watched(c):
         bookable = Api(service.url).readiness()["bookable_online"]
         sign_in(c, texts)
         menu_first = c.page.locator("[data-nav]").first.get_attribute("data-nav")
@@ -375,11 +338,6 @@ def test_settings_in_english_and_narrow(browser, service, settings_salon, lang, 
                 arg=f"hb-settings-{section}-title",
             )
         c.assert_clean()
-    except BaseException:
-        c.failed()
-        raise
-    finally:
-        c.context.close()
 
 
 def test_the_salons_page_from_the_business_section(browser, service, settings_salon):
@@ -388,7 +346,7 @@ def test_the_salons_page_from_the_business_section(browser, service, settings_sa
     link refused before anything is sent), saved, and shown on /book/{slug}."""
     c = Console(browser, "test_console_settings_salon_page", lang="de", width=1280, height=900)
     c.base = service.url
-    try:
+    with watched(c):
         sign_in(c, DE)
         open_settings(c)
         business = c.page.locator('[data-section="business"]')
@@ -407,12 +365,12 @@ def test_the_salons_page_from_the_business_section(browser, service, settings_sa
         business.get_by_role("button", name="Speichern").click()
         business.get_by_role("alert").filter(has_text="https://").wait_for()
         assert privacy.get_attribute("aria-invalid") == "true"
-        assert settings_salon.sdk.tenant.get().raw["phone"] == ""  # nothing was sent
+        assert settings_salon.api.tenant.get().raw["phone"] == ""  # nothing was sent
         state(c, "salon-page-refused", "business")
         privacy.fill("https://salon.example/datenschutz")
         business.get_by_role("button", name="Speichern").click()
         business.get_by_text("Gespeichert.").wait_for()
-        saved = settings_salon.sdk.tenant.get().raw
+        saved = settings_salon.api.tenant.get().raw
         assert saved["phone"] == "+49 30 555 1234" and saved["currency"] == "CHF", saved
         assert saved["address"] == "Oranienstraße 1\n10999 Berlin"
         assert saved["accent_colour"] == "#7a3e9d" and saved["manage_deadline_hours"] == 48
@@ -423,8 +381,3 @@ def test_the_salons_page_from_the_business_section(browser, service, settings_sa
             assert shown in page, shown
         assert 'data-accent="#7a3e9d"' in page
         c.assert_clean()
-    except BaseException:
-        c.failed()
-        raise
-    finally:
-        c.context.close()

@@ -16,76 +16,49 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 import requests
 
-from support.config import PASSWORD, SCRYPT_LOG_N
+from support.config import PASSWORD
 
-from .test_console import Console, change_password
+from .consoles import (
+    EN,
+    TZ,
+    Console,
+    OperatorSalon,
+    change_password,
+    operator_salon,
+    password_login,
+    watched,
+)
 
 pytestmark = pytest.mark.system
 
 SLUG = "salon-team-konsole"
-TZ = ZoneInfo("Europe/Berlin")
 OWNER = "Olga Owner"
 STYLIST = "Stella Stylist"
 RECEPTION = "Rita Empfang"
 RITA_PASSWORD = "Empfang-Eigenes-Pass-4471"
 
 
-class TeamSalon:
-    def __init__(self, **kw):
-        self.__dict__.update(kw)
-
-
 @pytest.fixture(scope="module")
-def team_salon(service):
+def team_salon(service) -> OperatorSalon:
     """The owner with her own password (not bookable) and one stylist, no services."""
-    import hushbook
-    from hushbook_service.accounts.passwords import hash_password
-    from hushbook_service.accounts.tenants import create_tenant
-    from hushbook_service.db import database
-
-    with service.app.app_context(), database.connection_context():
-        tenant, owner, _ = create_tenant(
-            SLUG,
-            "Salon Team E2E",
-            f"owner@{SLUG}.test",
-            owner_name=OWNER,
-            timezone="Europe/Berlin",
-            locale="de",
-            scrypt_log_n=SCRYPT_LOG_N,
-        )
-        owner.password_hash = hash_password(PASSWORD, SCRYPT_LOG_N)
-        owner.must_change_password = False
-        owner.save()
-        owner_id = owner.id
-    client = hushbook.Client.login(service.url, SLUG, f"owner@{SLUG}.test", PASSWORD)
-    stylist = client.staff.create(f"stella@{SLUG}.test", STYLIST, "staff")
-    return TeamSalon(
-        slug=SLUG,
-        url=service.url,
-        owner_email=f"owner@{SLUG}.test",
-        owner_id=owner_id,
-        stylist_id=stylist.id,
-        stylist_otp=stylist.one_time_password,
-        api=client,
-    )
+    salon = operator_salon(service, SLUG, "Salon Team E2E", owner_name=OWNER)
+    stylist = salon.api.staff.create(f"stella@{SLUG}.test", STYLIST, "staff")
+    salon.stylist_id = stylist.id
+    salon.stylist_otp = stylist.one_time_password
+    return salon
 
 
-def login_token(salon: TeamSalon, email: str, password: str) -> str:
-    answer = requests.post(
-        f"{salon.url}/v1/auth/login",
-        json={"tenant": salon.slug, "email": email, "password": password},
-        timeout=10,
-    )
+def login_token(salon: OperatorSalon, email: str, password: str) -> str:
+    answer = password_login(salon.url, salon.slug, email, password)
     assert answer.status_code == 200, answer.text
     return answer.json()["access_token"]
 
 
-def me_status(salon: TeamSalon, token: str) -> int:
+def me_status(salon: OperatorSalon, token: str) -> int:
     return requests.get(
         f"{salon.url}/v1/auth/me", headers={"Authorization": f"Bearer {token}"}, timeout=10
     ).status_code
@@ -102,16 +75,6 @@ def done(c: Console, text: str) -> None:
     c.page.locator(".hb-main .hb-ok").filter(has_text=text).first.wait_for()
 
 
-def sign_in(c: Console, salon: TeamSalon, email: str, password: str, lang: str) -> None:
-    texts = {
-        "de": {"tenant": "Salon", "email": "E-Mail", "password": "Passwort", "signin": "Anmelden"},
-        "en": {"tenant": "Salon", "email": "E-mail", "password": "Password", "signin": "Sign in"},
-    }[lang]
-    c.open(salon.url)
-    c.page.locator("form").wait_for()
-    c.sign_in(salon.slug, email, password, texts)
-
-
 def test_team_services_hours_invite_deactivate(browser, service, team_salon):
     salon = team_salon
     api = salon.api
@@ -123,8 +86,8 @@ def test_team_services_hours_invite_deactivate(browser, service, team_salon):
     stylist_token = login_token(salon, f"stella@{SLUG}.test", salon.stylist_otp)
     assert me_status(salon, stylist_token) == 200
     page = o.page
-    try:
-        sign_in(o, salon, salon.owner_email, PASSWORD, "de")
+    with watched(o, r, n):
+        o.enter(salon.url, salon.slug, salon.owner_email, PASSWORD)
         page.locator('[data-nav="team"]').wait_for()
 
         # --- a service: a wrong price first, then created; sent as cents -------------------------
@@ -278,13 +241,9 @@ def test_team_services_hours_invite_deactivate(browser, service, team_salon):
         assert "Noch kein Schlüssel eingerichtet" in rita_row.inner_text()
 
         # --- she signs in with it in her own browser and must choose her own password ---------------
-        sign_in(r, salon, f"rita@{SLUG}.test", one_time, "en")
+        r.enter(salon.url, salon.slug, f"rita@{SLUG}.test", one_time)
         r.page.get_by_role("heading", name="Choose your own password").wait_for()
-        change_password(
-            r,
-            {"new": "New password", "repeat": "Repeat the new password", "save": "Save password"},
-            RITA_PASSWORD,
-        )
+        change_password(r, EN, RITA_PASSWORD)
         r.page.locator('[data-nav="team"]').wait_for()
         assert api.staff.get(rita.id).must_change_password is False
         nav(r, "team", "Team")
@@ -335,20 +294,16 @@ def test_team_services_hours_invite_deactivate(browser, service, team_salon):
 
         # --- the stylist (staff role) sees only her own hours, read-only ------------------------------
         r.page.get_by_role("button", name="Sign out").click()
-        sign_in(r, salon, f"stella@{SLUG}.test", fresh, "en")
+        r.enter(salon.url, salon.slug, f"stella@{SLUG}.test", fresh)
         r.page.get_by_role("heading", name="Choose your own password").wait_for()
-        change_password(
-            r,
-            {"new": "New password", "repeat": "Repeat the new password", "save": "Save password"},
-            "Scheren-Spiegel-Kamm-8812",
-        )
+        change_password(r, EN, "Scheren-Spiegel-Kamm-8812")
         nav(r, "team", "My working hours")
         assert r.page.locator(".hb-team-member, .hb-team-account, .hb-team-week input").count() == 0
         assert "Day off" in r.page.locator(".hb-team-week-view").inner_text()
         r.screen("staff-own-hours")
 
         # --- the owner in English at 360 px: list, her page, services ---------------------------------
-        sign_in(n, salon, salon.owner_email, PASSWORD, "en")
+        n.enter(salon.url, salon.slug, salon.owner_email, PASSWORD)
         nav(n, "team", "Team")
         n.page.locator(".hb-team-member").first.wait_for()
         n.screen("team")
@@ -362,10 +317,3 @@ def test_team_services_hours_invite_deactivate(browser, service, team_salon):
 
         for c in (o, r, n):
             c.assert_clean()
-    except BaseException:
-        for c in (o, r, n):
-            c.failed()
-        raise
-    finally:
-        for c in (o, r, n):
-            c.context.close()
