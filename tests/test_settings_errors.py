@@ -157,7 +157,10 @@ def test_the_demo_checks_its_port_before_seeding_or_printing(env, tmp_path):
 def children_of(pid: int) -> set[int]:
     found = set()
     for task in Path(f"/proc/{pid}/task").iterdir():
-        found |= {int(c) for c in (task / "children").read_text().split()}
+        try:
+            found |= {int(c) for c in (task / "children").read_text().split()}
+        except FileNotFoundError:  # a thread that ended while we looked
+            continue
     return found
 
 
