@@ -4520,6 +4520,9 @@
         mine.unreadable = true;
       }
       if (gen !== cliGen || cliCard !== mine) return;
+      // The client's whole history (not only the period loaded for the search).
+      mine.appts = await allPages("/appointments?client_id=" + encodeURIComponent(id));
+      if (gen !== cliGen || cliCard !== mine) return;
       var entry = cliBook && cliBook.clients.get(id);
       if (entry && mine.profile) {
         entry.row = r.data;
@@ -4639,6 +4642,11 @@
 
   function cliDrawAppointments(box) {
     var part = cliSection(box, tr("clients_appts"));
+    if (cliCard.appts) {
+      cliListAppointments(part, cliCard.appts);
+      if (!cliCard.appts.length) part.appendChild(el("p", { class: "hb-hint", text: tr("clients_appts_never") }));
+      return;
+    }
     if (!cliBook) {
       part.appendChild(el("p", { class: "hb-hint", text: cliLoading ? tr("clients_loading") : tr("clients_appts_unknown") }));
       return;
@@ -4649,7 +4657,12 @@
       part.appendChild(el("p", { class: "hb-hint", text: tr("clients_appts_none", window_) }));
       return;
     }
-    var split = cliSplit(entry.appts);
+    cliListAppointments(part, entry.appts);
+    part.appendChild(el("p", { class: "hb-hint", text: tr("clients_appts_window", window_) }));
+  }
+
+  function cliListAppointments(part, appts) {
+    var split = cliSplit(appts);
     [["clients_appts_upcoming", split.upcoming], ["clients_appts_past", split.past]].forEach(function (group) {
       if (!group[1].length) return;
       part.appendChild(el("h4", { text: tr(group[0]) }));
@@ -4663,7 +4676,6 @@
         ].join(" · ") });
       })));
     });
-    part.appendChild(el("p", { class: "hb-hint", text: tr("clients_appts_window", window_) }));
   }
 
   function cliDrawActions(box) {
@@ -5920,6 +5932,7 @@
     var section = teamSection(tr("team_invite_title"), "hb-team-invite-form");
     var name = field(tr("team_display_name"), { name: "display-name", autocomplete: "off", required: true, maxlength: "100" }, tr("team_display_name_hint"));
     var email = field(tr("email"), { name: "invite-email", type: "email", autocomplete: "off", required: true, maxlength: "254" });
+    var pub = field(tr("team_public_name"), { name: "invite-public-name", autocomplete: "off", maxlength: "100" }, tr("team_public_name_hint"));
     var roles = teamGrantable().map(function (r) { return [r, teamRoleName(r)]; });
     var role = teamSelect(tr("team_role"), roles, "staff", ctx.me.role === "owner" ? null : tr("team_role_owner_only"));
     var info = el("p", { class: "hb-hint", "aria-live": "polite" });
@@ -5932,7 +5945,7 @@
     var send = el("button", { type: "submit", class: "hb-primary", text: tr("team_invite_send") });
     var cancel = el("button", { type: "button", class: "hb-secondary", text: tr("team_cancel"), onclick: close });
     var form = el("form", { class: "hb-form", novalidate: true }, [
-      name.node, email.node, role.node, bookable.node, errors, el("div", { class: "hb-actions" }, [send, cancel])
+      name.node, email.node, pub.node, role.node, bookable.node, errors, el("div", { class: "hb-actions" }, [send, cancel])
     ]);
     form.addEventListener("submit", async function (event) {
       event.preventDefault();
@@ -5949,6 +5962,7 @@
       }
       send.disabled = true;
       var body = { display_name: name.input.value.trim(), email: email.input.value.trim(), role: role.input.value, bookable: bookable.input.checked };
+      if (pub.input.value.trim()) body.public_name = pub.input.value.trim();
       try {
         var r = await api("POST", "/staff", body);
         var once = { name: r.data.display_name, email: r.data.email, password: r.data.one_time_password };
@@ -6831,6 +6845,7 @@
     { id: "business", labelKey: "settings_business" },
     { id: "stealth", labelKey: "settings_stealth" },
     { id: "messages", labelKey: "settings_messages" },
+    { id: "clients", labelKey: "settings_clients" },
     { id: "notices", labelKey: "settings_notices" },
     { id: "closures", labelKey: "settings_closures" },
     { id: "security", labelKey: "settings_security" }
@@ -6851,7 +6866,8 @@
     { key: "pending_per_contact", min: 1, max: 20, dflt: 2, group: "pending", labelKey: "settings_k_pending_per_contact", textKey: "settings_k_pending_per_contact_hint" },
     { key: "pending_per_session", min: 1, max: 20, dflt: 2, group: "pending", labelKey: "settings_k_pending_per_session", textKey: "settings_k_pending_per_session_hint" },
     { key: "pending_per_ip", min: 1, max: 100, dflt: 3, group: "pending", labelKey: "settings_k_pending_per_ip", textKey: "settings_k_pending_per_ip_hint" },
-    { key: "pending_per_subnet", min: 1, max: 1000, dflt: 8, group: "pending", labelKey: "settings_k_pending_per_subnet", textKey: "settings_k_pending_per_subnet_hint" }
+    { key: "pending_per_subnet", min: 1, max: 1000, dflt: 8, group: "pending", labelKey: "settings_k_pending_per_subnet", textKey: "settings_k_pending_per_subnet_hint" },
+    { key: "pending_salon_share_pct", min: 1, max: 100, dflt: 25, group: "pending", labelKey: "settings_k_pending_salon_share_pct", textKey: "settings_k_pending_salon_share_pct_hint" }
   ];
   var SETTINGS_KNOB_GROUPS = [
     { id: "offers", labelKey: "settings_kg_offers", textKey: "settings_kg_offers_hint" },
@@ -6869,6 +6885,8 @@
     { id: "en", labelKey: "settings_lang_en" }
   ];
   var SETTINGS_STEPS = [5, 10, 15, 20, 30, 60];
+  // Currencies offered for prices (the service takes any ISO 4217 code in use).
+  var SETTINGS_CURRENCIES = ["EUR", "CHF", "GBP", "USD", "DKK", "SEK", "NOK", "PLN", "CZK", "HUF"];
   var SETTINGS_CLOSURE_DAYS = 730; // "upcoming": today and the next two years
   var SETTINGS_CLOSURE_MAX = 366; // days one closure may span (the service's MAX_CLOSURE_DAYS)
 
@@ -7051,6 +7069,7 @@
     business: settingsDrawBusiness,
     stealth: settingsDrawStealth,
     messages: settingsDrawMessages,
+    clients: settingsDrawClients,
     security: settingsDrawSecurity
   };
 
@@ -7116,14 +7135,34 @@
     var ahead = settingsNumber(tr("settings_max_advance"), tn.max_advance_days, 1, 365, tr("settings_max_advance_hint"));
     var before = settingsNumber(tr("settings_buffer_before"), tn.buffer_before_min, 0, 240, tr("settings_buffer_hint"));
     var after = settingsNumber(tr("settings_buffer_after"), tn.buffer_after_min, 0, 240, tr("settings_buffer_hint"));
+    var deadline = settingsNumber(tr("settings_deadline"), tn.manage_deadline_hours, 0, 336, tr("settings_deadline_hint"));
+    // The salon's page: /book/{slug}, the confirmation and manage pages, messages.
+    var about = settingsControl("textarea", tr("settings_description"), { rows: "3", maxlength: "2000" }, tr("settings_description_hint"));
+    about.input.value = tn.description || "";
+    var address = settingsControl("textarea", tr("settings_address"), { rows: "3", maxlength: "300", autocomplete: "street-address" }, null);
+    address.input.value = tn.address || "";
+    var phone = field(tr("settings_phone"), { type: "tel", autocomplete: "tel", maxlength: "40", value: tn.phone || "" }, tr("settings_phone_hint"));
+    var hours = settingsControl("textarea", tr("settings_opening_hours"), { rows: "3", maxlength: "1000" }, tr("settings_opening_hours_hint"));
+    hours.input.value = tn.opening_hours || "";
+    var imprint = field(tr("settings_imprint"), { type: "url", inputmode: "url", maxlength: "500", placeholder: "https://", value: tn.imprint_url || "" }, tr("settings_link_hint"));
+    var privacy = field(tr("settings_privacy_url"), { type: "url", inputmode: "url", maxlength: "500", placeholder: "https://", value: tn.privacy_url || "" }, tr("settings_link_hint"));
+    var accent = field(tr("settings_accent"), { type: "text", maxlength: "7", spellcheck: "false", placeholder: "#1f5f8b", value: tn.accent_colour || "" }, tr("settings_accent_hint"));
+    var codes = SETTINGS_CURRENCIES.indexOf(tn.currency) === -1 ? [tn.currency].concat(SETTINGS_CURRENCIES) : SETTINGS_CURRENCIES;
+    var currency = settingsControl("select", tr("settings_currency"), {}, tr("settings_currency_hint"),
+      codes.map(function (c) { return el("option", { value: c, text: settingsCurrencyName(c), selected: c === tn.currency }); }));
     var errors = alertBox();
     var note = el("p", { class: "hb-saved hb-ok" });
     var rules = el("fieldset", { class: "hb-fieldset" }, [
       el("legend", { text: tr("settings_rules") }),
-      step.node, notice.node, ahead.node, before.node, after.node
+      step.node, notice.node, ahead.node, before.node, after.node, deadline.node
+    ]);
+    var profile = el("fieldset", { class: "hb-fieldset" }, [
+      el("legend", { text: tr("settings_profile") }),
+      el("p", { class: "hb-hint", text: tr("settings_profile_hint") }),
+      about.node, address.node, phone.node, hours.node, imprint.node, privacy.node, accent.node, currency.node
     ]);
     var form = el("form", { class: "hb-form hb-settings-form", novalidate: true }, [
-      name.node, tz.node, lang.node, rules, errors,
+      name.node, tz.node, lang.node, profile, rules, errors,
       el("div", { class: "hb-save-row" }, [el("button", { type: "submit", class: "hb-primary", text: tr("settings_save") }), note])
     ]);
     form.addEventListener("submit", async function (event) {
@@ -7143,17 +7182,58 @@
         min_notice_min: settingsInt(notice, problems),
         max_advance_days: settingsInt(ahead, problems),
         buffer_before_min: settingsInt(before, problems),
-        buffer_after_min: settingsInt(after, problems)
+        buffer_after_min: settingsInt(after, problems),
+        manage_deadline_hours: settingsInt(deadline, problems),
+        description: about.input.value.trim(),
+        address: address.input.value.trim(),
+        phone: phone.input.value.trim(),
+        opening_hours: hours.input.value.trim(),
+        imprint_url: settingsHttps(imprint, tr("settings_imprint"), problems),
+        privacy_url: settingsHttps(privacy, tr("settings_privacy_url"), problems),
+        accent_colour: settingsColour(accent, problems),
+        currency: currency.input.value
       };
       if (problems.length) { settingsProblems(errors, problems); return; }
       await settingsPatch("business", changes, form, errors, note, {
         name: tr("settings_name"), timezone: tr("settings_timezone"), locale: tr("settings_locale"),
         slot_granularity_min: tr("settings_slot_step"), min_notice_min: tr("settings_min_notice"),
         max_advance_days: tr("settings_max_advance"), buffer_before_min: tr("settings_buffer_before"),
-        buffer_after_min: tr("settings_buffer_after")
+        buffer_after_min: tr("settings_buffer_after"), manage_deadline_hours: tr("settings_deadline"),
+        description: tr("settings_description"), address: tr("settings_address"),
+        phone: tr("settings_phone"), opening_hours: tr("settings_opening_hours"),
+        imprint_url: tr("settings_imprint"), privacy_url: tr("settings_privacy_url"),
+        accent_colour: tr("settings_accent"), currency: tr("settings_currency")
       });
     });
     node.appendChild(form);
+  }
+
+  /* An https:// address or "" (the field marked and a line added to ``problems`` otherwise). */
+  function settingsHttps(f, label, problems) {
+    var raw = f.input.value.trim();
+    f.input.removeAttribute("aria-invalid");
+    if (raw === "" || /^https:\/\/[^\s/$.?#][^\s]*$/i.test(raw)) return raw;
+    f.input.setAttribute("aria-invalid", "true");
+    problems.push({ field: f, text: tr("settings_err_https", { label: label }) });
+    return null;
+  }
+
+  function settingsColour(f, problems) {
+    var raw = f.input.value.trim().toLowerCase();
+    f.input.removeAttribute("aria-invalid");
+    if (raw === "" || /^#[0-9a-f]{6}$/.test(raw)) return raw;
+    f.input.setAttribute("aria-invalid", "true");
+    problems.push({ field: f, text: tr("settings_err_colour") });
+    return null;
+  }
+
+  function settingsCurrencyName(code) {
+    try {
+      var name = new Intl.DisplayNames([t.locale || "en-GB"], { type: "currency" }).of(code);
+      return name && name !== code ? code + " – " + name : code;
+    } catch (error) {
+      return code;
+    }
   }
 
   // --- online-booking privacy (stealth mode) ------------------------------------------------------------
@@ -7247,6 +7327,46 @@
         message_channels: boxes.filter(function (b) { return b.input.checked; }).map(function (b) { return b.input.value; }),
         reminder_hours: list
       }, form, errors, note, { message_channels: tr("settings_channels"), reminder_hours: tr("settings_reminders") });
+    });
+    node.appendChild(form);
+  }
+
+  // --- client details: what the salon collects, how long it keeps it ------------------------------------
+
+  // The profile fields the console and the booking widget know; "name" is always collected.
+  var SETTINGS_PROFILE_FIELDS = ["email", "phone", "birthday", "notes"];
+
+  function settingsDrawClients() {
+    var tn = ctx.tenant;
+    var node = settingsHead("clients", "settings_clients", "settings_clients_intro");
+    var collected = tn.profile_fields || ["name"];
+    var boxes = SETTINGS_PROFILE_FIELDS.map(function (name) {
+      var check = settingsCheck(tr("settings_field_" + name), collected.indexOf(name) !== -1, [tr("settings_field_" + name + "_hint")]);
+      check.input.value = name;
+      return check;
+    });
+    var retention = settingsNumber(tr("settings_retention"), tn.retention_months, 1, 120, tr("settings_retention_hint"));
+    var errors = alertBox();
+    var note = el("p", { class: "hb-saved hb-ok" });
+    var form = el("form", { class: "hb-form hb-settings-form", novalidate: true }, [
+      el("fieldset", { class: "hb-fieldset" }, [
+        el("legend", { text: tr("settings_fields") }),
+        el("p", { class: "hb-hint", text: tr("settings_fields_hint") })
+      ].concat(boxes.map(function (b) { return b.node; }))),
+      retention.node,
+      errors,
+      el("div", { class: "hb-save-row" }, [el("button", { type: "submit", class: "hb-primary", text: tr("settings_save") }), note])
+    ]);
+    form.addEventListener("submit", async function (event) {
+      event.preventDefault();
+      var problems = [];
+      var months = settingsInt(retention, problems, false);
+      if (problems.length) { settingsProblems(errors, problems); return; }
+      // The salon's own extra fields (set through the API) are kept as they are.
+      var own = collected.filter(function (n) { return n !== "name" && SETTINGS_PROFILE_FIELDS.indexOf(n) === -1; });
+      var fields = ["name"].concat(boxes.filter(function (b) { return b.input.checked; }).map(function (b) { return b.input.value; }), own);
+      await settingsPatch("clients", { profile_fields: fields, retention_months: months }, form, errors, note,
+        { profile_fields: tr("settings_fields"), retention_months: tr("settings_retention") });
     });
     node.appendChild(form);
   }
@@ -8068,7 +8188,7 @@
   var AUDIT_PAGE_SIZE = 25;
   // Every action the service records (docs/api.md#audit-trail), for the filter.
   var AUDIT_ACTIONS = [
-    "auth.login", "auth.login_failed", "auth.password_change", "auth.refresh_reuse", "auth.logout_everywhere",
+    "auth.login", "auth.login_failed", "auth.password_change", "auth.password_change_failed", "auth.refresh_reuse", "auth.logout_everywhere",
     "auth.totp_setup", "auth.totp_enable", "auth.totp_disable", "auth.totp_disable_failed",
     "staff.create", "staff.update", "staff.role_change", "staff.deactivate", "staff.reactivate",
     "tenant.update", "tenant.privacy_notice", "closure.create", "closure.delete",
