@@ -97,6 +97,21 @@ def test_the_audit_screen_names_every_action_the_service_records():
         assert not missing, (lang, missing)
 
 
+def test_the_message_log_names_every_kind_of_message_the_service_sends():
+    from hushbook_service.models import MESSAGE_KINDS, MESSAGE_STATES
+
+    source = console_source()
+    kinds = re.search(r"var MESSAGES_KINDS = \[(.*?)\];", source, re.S)
+    states = re.search(r"var MESSAGES_STATES = \[(.*?)\];", source, re.S)
+    assert kinds and states
+    assert re.findall(r'"([a-z_0-9]+)"', kinds.group(1)) == list(MESSAGE_KINDS)
+    assert re.findall(r'"([a-z_0-9]+)"', states.group(1)) == list(MESSAGE_STATES)
+    for lang, texts in languages().items():
+        missing = [k for k in MESSAGE_KINDS if f"messages_kind_{k}" not in texts]
+        missing += [s for s in MESSAGE_STATES if f"messages_state_{s}" not in texts]
+        assert not missing, (lang, missing)
+
+
 def test_console_never_uses_inner_html_eval_or_storage():
     """Names reach the DOM as text only; tokens, keys and names never reach storage."""
     source = console_source() + (SRC / "vault.js").read_text()

@@ -42,6 +42,14 @@ def login(url: str, password: str, code: str | None = None) -> requests.Response
     return password_login(url, SLUG, OWNER, password, totp=code)
 
 
+def notify_bookings(service) -> bool:
+    from hushbook_service.db import database
+    from hushbook_service.models import Staff
+
+    with service.app.app_context(), database.connection_context():
+        return Staff.get(Staff.email == OWNER).notify_bookings
+
+
 @pytest.fixture(scope="module")
 def strict_salon(service):
     """A salon whose owner (no second factor yet) is required to have one."""
@@ -54,7 +62,7 @@ def strict_salon(service):
     return service.url
 
 
-def test_required_second_factor_password_and_sign_out_everywhere(browser, strict_salon):
+def test_required_second_factor_password_and_sign_out_everywhere(browser, service, strict_salon):
     url = strict_salon
     c = Console(browser, "test_console_account", lang="de", width=1024, height=768)
     e = Console(browser, "test_console_account", lang="en", width=360, height=740)
@@ -95,6 +103,11 @@ def test_required_second_factor_password_and_sign_out_everywhere(browser, strict
         page.locator('[data-nav="account"]').click()
         page.get_by_role("heading", name="My account", level=1).wait_for()
         e.screen("04-account")
+        mails = page.get_by_label("E-mail me about bookings", exact=True)
+        assert mails.is_checked()  # on by default
+        mails.uncheck()
+        page.get_by_text("You will get no booking e-mails.").wait_for()
+        assert notify_bookings(service) is False
         page.get_by_label("Current password", exact=True).fill(PASSWORD)
         page.get_by_label("New password", exact=True).fill(NEW_PASSWORD)
         page.get_by_label("Repeat the new password", exact=True).fill(NEW_PASSWORD)

@@ -9,7 +9,8 @@
   var MESSAGES_PAGE_SIZE = 25;
   // The service's MESSAGE_STATES and MESSAGE_KINDS (models.py).
   var MESSAGES_STATES = ["pending", "queued", "sending", "sent", "failed", "skipped", "revoked"];
-  var MESSAGES_KINDS = ["confirm_request", "confirmed", "reminder_1", "reminder_2", "reminder_3", "rescheduled", "cancelled", "mark_outcome"];
+  var MESSAGES_KINDS = ["confirm_request", "confirmed", "reminder_1", "reminder_2", "reminder_3", "rescheduled", "cancelled", "mark_outcome",
+    "team_booked", "team_confirmed", "team_cancelled", "team_rescheduled"];
 
   var messagesState = null; // {box, page, state, kind}
 

@@ -15,6 +15,7 @@
       var factor = el("section", { class: "hb-account-section", "aria-labelledby": "hb-account-totp" });
       box.appendChild(factor);
       drawFactor(factor, me.totp_enabled);
+      box.appendChild(accountNotifications(me.notify_bookings));
       box.appendChild(accountEverywhere());
     }
   });
@@ -191,6 +192,36 @@
       }
     });
     return form;
+  }
+
+  /* The booking e-mails to this person (new online bookings, confirmations,
+   * cancellations, moves: ids, time and service, never client data). */
+  function accountNotifications(on) {
+    var section = accountSection("hb-account-mails", tr("account_mails_title"));
+    var id = newId("f");
+    var box = el("input", { type: "checkbox", id: id, "aria-describedby": id + "-hint", checked: !!on });
+    var done = el("p", { class: "hb-ok", role: "status" });
+    var errors = alertBox();
+    box.addEventListener("change", async function () {
+      done.textContent = "";
+      showError(errors, "");
+      box.disabled = true;
+      try {
+        var r = await api("PATCH", "/auth/me", { notify_bookings: box.checked });
+        box.checked = !!r.data.notify_bookings;
+        done.textContent = tr(box.checked ? "account_mails_on" : "account_mails_off");
+      } catch (error) {
+        box.checked = !box.checked;
+        if (!(error instanceof SessionEnded)) showError(errors, reasonText(error));
+      } finally {
+        box.disabled = false;
+      }
+    });
+    section.appendChild(el("div", { class: "hb-check" }, [box, el("label", { for: id, text: tr("account_mails_label") })]));
+    section.appendChild(el("p", { id: id + "-hint", class: "hb-hint", text: tr("account_mails_hint") }));
+    section.appendChild(done);
+    section.appendChild(errors);
+    return section;
   }
 
   function accountEverywhere() {
