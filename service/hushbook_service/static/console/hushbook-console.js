@@ -5665,6 +5665,25 @@
 
   /* Plain words for a refusal of the staff API. ``privileged``: the change
    * touched the owner or manager role (a 403 then means "only an owner"). */
+  /* "Delete" for one listed row (a single day, a time off): DELETE ``path``,
+   * then ``gone()`` redraws the list, and the news is told. */
+  function teamDeleteButton(text, path, errors, teller, gone) {
+    return el("button", {
+      type: "button", class: "hb-link", text: tr("team_delete"), "aria-label": tr("team_delete_what", { what: text }),
+      onclick: async function () {
+        showError(errors, "");
+        try {
+          await api("DELETE", path);
+          gone();
+          teller.tell(tr("team_deleted", { what: text }));
+        } catch (error) {
+          if (error instanceof SessionEnded) return;
+          showError(errors, teamErrorText(error));
+        }
+      }
+    });
+  }
+
   function teamErrorText(error, privileged) {
     if (error.reason && t["team_reason_" + error.reason]) return tr("team_reason_" + error.reason);
     if (error.status === 403 && !error.reason && privileged) return tr("team_err_owner_only");
@@ -6372,20 +6391,9 @@
         var text = teamShortDate(x.date) + ": " + (x.start ? x.start + "–" + x.end : tr("team_exception_off"));
         list.appendChild(el("li", { "data-exception": x.id }, [
           el("span", { text: text }),
-          write ? el("button", {
-            type: "button", class: "hb-link", text: tr("team_delete"), "aria-label": tr("team_delete_what", { what: text }),
-            onclick: async function () {
-              showError(errors, "");
-              try {
-                await api("DELETE", "/staff/" + member.id + "/exceptions/" + x.id);
-                rows = rows.filter(function (o) { return o.id !== x.id; });
-                draw(true);
-                teller.tell(tr("team_deleted", { what: text }));
-              } catch (error) {
-                if (error instanceof SessionEnded) return;
-                showError(errors, teamErrorText(error));
-              }
-            }
+          write ? teamDeleteButton(text, "/staff/" + member.id + "/exceptions/" + x.id, errors, teller, function () {
+            rows = rows.filter(function (o) { return o.id !== x.id; });
+            draw(true);
           }) : null
         ]));
       });
@@ -6492,20 +6500,9 @@
         var text = teamTimeOffText(x) + " · " + teamKindText(x.kind);
         list.appendChild(el("li", { "data-time-off": x.id }, [
           el("span", { text: text }),
-          write ? el("button", {
-            type: "button", class: "hb-link", text: tr("team_delete"), "aria-label": tr("team_delete_what", { what: text }),
-            onclick: async function () {
-              showError(errors, "");
-              try {
-                await api("DELETE", "/staff/" + member.id + "/time-off/" + x.id);
-                rows = rows.filter(function (o) { return o.id !== x.id; });
-                draw(true);
-                teller.tell(tr("team_deleted", { what: text }));
-              } catch (error) {
-                if (error instanceof SessionEnded) return;
-                showError(errors, teamErrorText(error));
-              }
-            }
+          write ? teamDeleteButton(text, "/staff/" + member.id + "/time-off/" + x.id, errors, teller, function () {
+            rows = rows.filter(function (o) { return o.id !== x.id; });
+            draw(true);
           }) : null
         ]));
       });
