@@ -1,8 +1,9 @@
 """After "Book now", in the browser: a customer books in English, confirms from the
 mail, opens the manage link from the next mail, moves the appointment to a new
-offer, then cancels it (asked once more). Another customer, inside the salon's
-deadline, is sent to the phone. axe-core on every page; screenshots in English
-and German."""
+offer (the mail about it carries the calendar entry updated in place), then
+cancels it (asked once more). The salon is told of each step by e-mail, without
+the client's details. Another customer, inside the salon's deadline, is sent to
+the phone. axe-core on every page; screenshots in English and German."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ import pytest
 import requests
 
 from .flows import CHECK_EMAIL, DETAILS, OFFERS, WISH
-from .support import LINK_MARK, confirmation_link, new_customer, text_of
+from .support import LINK_MARK, appointments_of, confirmation_link, new_customer, text_of
 
 pytestmark = pytest.mark.system
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -33,6 +34,14 @@ def mail_with(service, to: str, subject: str, timeout: float = 30):
                     return msg
         time.sleep(0.1)
     raise AssertionError(f"no mail to {to} with {subject!r} in {timeout} s")
+
+
+def calendar_of(msg) -> str:
+    """The .ics attached to a mail."""
+    for part in msg.walk():
+        if part.get_content_type() == "text/calendar":
+            return part.get_content()
+    raise AssertionError(f"no calendar file in {msg['Subject']!r}")
 
 
 def manage_json(url: str) -> dict:
@@ -132,6 +141,11 @@ def test_book_confirm_move_and_cancel_in_the_browser(visit, service, salon, prof
     assert start.date() >= (datetime.now(BERLIN) + timedelta(days=7)).date()
     visit.shot("en-moved", manage)
     visit.axe("en-moved", page=manage, include=None)
+    (appt,) = appointments_of(
+        profile, customer, start - timedelta(hours=1), start + timedelta(hours=3)
+    )
+    moved = mail_with(service, customer.email, "Appointment moved")
+    assert "SEQUENCE:1" in calendar_of(moved)  # the same entry, updated in place
     german = visit.new_page()
     german.goto(manage.url.split("?")[0] + "?lang=de")
     german.get_by_role("heading", name="Termin verschieben").wait_for()
@@ -150,6 +164,17 @@ def test_book_confirm_move_and_cancel_in_the_browser(visit, service, salon, prof
     assert manage.get_by_role("link", name="Book again").count() == 1
     visit.shot("en-cancelled", manage)
     visit.axe("en-cancelled", page=manage, include=None)
+    cancelled = mail_with(service, customer.email, "Appointment cancelled")
+    assert "SEQUENCE:2" in calendar_of(cancelled)
+
+    # The salon was told of each step: the appointment's number, a link into the
+    # console, never who the client is.
+    for step in ("New online booking", "Confirmed", "Moved", "Cancelled"):
+        told = mail_with(service, salon.owner_email, f"{step}: appointment #{appt.id},")
+        body = text_of(told)
+        assert f"/console/?appointment={appt.id}" in body, body
+        for personal in (customer.name, customer.email):
+            assert personal not in body and personal not in str(told["Subject"])
     visit.assert_clean()
 
 
