@@ -1002,7 +1002,8 @@ globalThis.HushbookWidgetFiles = {
   // Screen 4: the booking is pending until the link or the code confirms it.
   Widget.prototype.showCheck = function (answer, contact) {
     var self = this, t = this.t;
-    var until = new Intl.DateTimeFormat(t.locale, { hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(new Date(answer.confirm_by));
+    // In the salon's time zone, like the offers (not the visitor's own clock).
+    var until = new Intl.DateTimeFormat(t.locale, { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: this.catalog.timezone }).format(new Date(answer.confirm_by));
     var code = el("input", { type: "text", name: "code", inputmode: "numeric", autocomplete: "one-time-code", maxlength: 6, pattern: "[0-9]{6}" });
     var form = el("form", { "class": "hb-form", novalidate: true },
       el("p", { text: fmt(t.check_text, { contact: contact.email || contact.phone, until: until }) }),
