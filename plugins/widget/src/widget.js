@@ -686,6 +686,7 @@
     if (typeof body.code === "string" && typeof body.message === "string" && body.message.length < 300) return body.message;
     if (reason === "network" || error.status === 502 || error.status === 503 || error.status === 504) return t.err_unavailable;
     if (reason === "too_many_pending") return t.err_pending;
+    if (reason === "pending_day_full") return t.err_day_full;
     if (reason === "contact_blocked") return t.err_blocked;
     if (reason === "booking_expired") return t.err_booking_expired;
     if (reason === "offer_spent" || reason === "slot_taken") return t.err_taken;
