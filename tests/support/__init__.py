@@ -11,6 +11,7 @@ ruff's isort, see pyproject.toml).
 - :mod:`support.db`: empty and migrated databases, a tenant's rows.
 - :mod:`support.tenants`: tenants with a logged-in owner and team members.
 - :mod:`support.processes`: the environment of every subprocess, real servers.
+- :mod:`support.servers`: a private PostgreSQL and Redis a test may stop and start.
 - :mod:`support.components`: tools outside Python (Chromium, Node, PHP): skip or fail.
 - :mod:`support.api`: the staff and public API as the suites call it.
 - :mod:`support.leak`: searching stored bytes for personal data in many encodings.
