@@ -76,6 +76,22 @@ class Tenant(BaseModel):
     manage_deadline_hours = pw.IntegerField(default=24)
     created_at = UTCDateTimeField(default=utcnow)
     updated_at = UTCDateTimeField(default=utcnow)
+    # Moves on every write to what the public catalog shows (services, staff,
+    # settings, notices, closures, the key): only by :func:`bump_tenant_version`.
+    version = pw.IntegerField(default=0)
+
+    def save(self, force_insert: bool = False, only: Any = None) -> Any:
+        # A row read earlier must never write its older version number back.
+        if only is None and not force_insert and self.id is not None:
+            only = [f for f in self._meta.sorted_fields if f.name not in ("id", "version")]
+        return super().save(force_insert=force_insert, only=only)
+
+
+def bump_tenant_version(tenant_id: int) -> None:
+    """Call inside the writer's transaction: one atomic ``version = version + 1``
+    in SQL, committed with the write, so every process and node sees the new
+    version exactly when it sees the new data (their caches key on it)."""
+    Tenant.update(version=Tenant.version + 1).where(Tenant.id == tenant_id).execute()
 
 
 class TenantModel(BaseModel):

@@ -16,7 +16,7 @@ from hushbook_service.accounts import logins, passwords
 from hushbook_service.accounts.principals import Principal
 from hushbook_service.db import lock_row, utcnow, write_transaction
 from hushbook_service.errors import abort
-from hushbook_service.models import Staff, Tenant
+from hushbook_service.models import Staff, Tenant, bump_tenant_version
 from hushbook_service.privacy import vault
 
 PRIVILEGED_ROLES = ("owner", "manager")
@@ -54,18 +54,20 @@ def invite(actor: Principal, data: dict) -> tuple[Staff, str]:
     if taken.exists():
         abort(409, "A team member with this e-mail exists.", reason="email_taken")
     secret, password_hash = _new_password()
-    staff = Staff.create(
-        tenant=actor.tenant_id,
-        email=email,
-        display_name=data["display_name"],
-        public_name=data.get("public_name"),
-        role=data["role"],
-        bookable=data["bookable"],
-        notify_bookings=data.get("notify_bookings", True),
-        password_hash=password_hash,
-        must_change_password=True,
-    )
-    audit.record(staff.tenant_id, "staff.create", "staff", staff.id, role=staff.role)
+    with write_transaction():
+        staff = Staff.create(
+            tenant=actor.tenant_id,
+            email=email,
+            display_name=data["display_name"],
+            public_name=data.get("public_name"),
+            role=data["role"],
+            bookable=data["bookable"],
+            notify_bookings=data.get("notify_bookings", True),
+            password_hash=password_hash,
+            must_change_password=True,
+        )
+        bump_tenant_version(staff.tenant_id)
+        audit.record(staff.tenant_id, "staff.create", "staff", staff.id, role=staff.role)
     return staff, secret
 
 
@@ -82,6 +84,7 @@ def update(actor: Principal, staff: Staff, data: dict) -> Staff:
             setattr(staff, key, value)
         staff.updated_at = utcnow()
         staff.save()
+        bump_tenant_version(staff.tenant_id)
         if role_changed:
             logins.revoke_all_tokens(staff)
             if staff.role == "accountant":
@@ -111,6 +114,7 @@ def deactivate(actor: Principal, staff: Staff) -> Staff:
         staff.active = False
         staff.updated_at = utcnow()
         staff.save()
+        bump_tenant_version(staff.tenant_id)
         logins.revoke_all_tokens(staff)
         vault.drop_access(staff, also_member_key=True)
         audit.record(staff.tenant_id, "staff.deactivate", "staff", staff.id)
@@ -130,5 +134,6 @@ def reactivate(actor: Principal, staff: Staff) -> str:
         staff.password_hash = password_hash
         staff.updated_at = utcnow()
         staff.save()
+        bump_tenant_version(staff.tenant_id)
         audit.record(staff.tenant_id, "staff.reactivate", "staff", staff.id)
     return secret

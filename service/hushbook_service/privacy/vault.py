@@ -13,7 +13,7 @@ from hushbook import sealing
 from hushbook_service import audit
 from hushbook_service.db import lock_row, utcnow, write_transaction
 from hushbook_service.errors import abort, field_error
-from hushbook_service.models import Staff, Tenant, VaultGrant, VaultMember
+from hushbook_service.models import Staff, Tenant, VaultGrant, VaultMember, bump_tenant_version
 
 
 def _public_key(text: str, field: str) -> str:
@@ -79,6 +79,7 @@ def setup(owner: Staff, tenant: Tenant, public_key: str, owner_grant: str) -> No
         tenant.public_key = public_key
         tenant.key_version = 1
         tenant.save()
+        bump_tenant_version(tenant.id)  # the catalog's public_key
         VaultGrant.create(
             tenant=tenant.id,
             staff=owner.id,
@@ -195,6 +196,7 @@ def rotate(
         tenant.public_key = public_key
         tenant.key_version = key_version
         tenant.save()
+        bump_tenant_version(tenant.id)  # the catalog's public_key
         audit.record(
             tenant.id,
             "vault.rotate",

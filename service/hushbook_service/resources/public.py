@@ -6,17 +6,16 @@ the modules of :mod:`hushbook_service.public`; this module validates and answers
 
 from __future__ import annotations
 
-from flask import Response
+from flask import Response, current_app, request
 from flask.views import MethodView
 from marshmallow import ValidationError, fields, validate, validates_schema
 from werkzeug.exceptions import HTTPException
 
-from hushbook_service import stealth
 from hushbook_service.db import utcnow
 from hushbook_service.errors import DomainError
 from hushbook_service.messaging import links, texts
-from hushbook_service.models import PrivacyNotice, Tenant
-from hushbook_service.public import asks, bookings, readiness, visitors
+from hushbook_service.models import Tenant
+from hushbook_service.public import asks, bookings, catalog, visitors
 from hushbook_service.resources.clients import (
     ConsentSchema,
     ContactsSchema,
@@ -269,70 +268,39 @@ class CatalogSchema(Schema):
 
 # --- routes -----------------------------------------------------------------------------
 
-# The salon's public profile, as the catalog and the manage API show it.
-PROFILE = (
-    "currency",
-    "description",
-    "address",
-    "phone",
-    "opening_hours",
-    "accent_colour",
-    "imprint_url",
-    "privacy_url",
-)
 
-
-def _catalog(tenant: Tenant) -> dict:
-    out_services = []
-    staff = {}
-    # What readiness calls bookable (GET /v1/tenant/readiness): one rule for both.
-    for service, team in readiness.bookable_services(tenant):
-        item = {
-            "id": service.id,
-            "name": service.name,
-            "description": service.description,
-            "duration_min": service.duration_min,
-            "price_cents": service.price_cents,
-        }
-        if tenant.show_staff_names:
-            item["staff_ids"] = [s.id for s in team]
-            staff.update({s.id: s.shown_name for s in team})
-        out_services.append(item)
-    latest: dict[str, PrivacyNotice] = {}
-    for notice in (
-        PrivacyNotice.select()
-        .where(PrivacyNotice.tenant == tenant.id)
-        .order_by(PrivacyNotice.version)
-    ):
-        latest[notice.locale] = notice
-    catalog = {
-        "tenant_id": tenant.id,
-        "name": tenant.name,
-        "slug": tenant.slug,
-        "locale": tenant.locale,
-        "timezone": tenant.timezone,
-        **{key: getattr(tenant, key) for key in PROFILE},
-        "stealth_mode": tenant.stealth_mode,
-        "offer_count": stealth.settings_of(tenant)["offer_count"],
-        "max_window_days": 14,
-        "services": out_services,
-        "privacy_notices": list(latest.values()),
-        "profile_fields": tenant.profile_fields.split(),
-        "public_key": tenant.public_key,
-        "key_version": tenant.key_version,
-    }
-    if tenant.show_staff_names:
-        catalog["staff"] = [{"id": k, "name": v} for k, v in sorted(staff.items())]
-    return catalog
+def _render_catalog(data: dict) -> bytes:
+    return current_app.json.dumps(CatalogSchema().dump(data)).encode()
 
 
 @blp.route("/<slug>/catalog")
 class Catalog(MethodView):
-    @blp.doc(**PUBLIC)
-    @blp.response(200, CatalogSchema)
+    @blp.doc(**PUBLIC, parameters=["IF_NONE_MATCH"])
+    @blp.response(
+        200,
+        CatalogSchema,
+        headers={
+            "ETag": {
+                "description": "A strong tag of this catalog; it changes with every change",
+                "schema": {"type": "string"},
+            },
+            "Cache-Control": {
+                "description": f"`{catalog.CACHE_CONTROL}`: no personal data in here",
+                "schema": {"type": "string"},
+            },
+        },
+    )
+    @blp.alt_response(304, description="Not Modified: the catalog If-None-Match names")
     def get(self, slug):
-        """What can be booked: services (staff names only if the business shows them)"""
-        return _catalog(visitors.tenant_by_slug(slug))
+        """What can be booked: services (staff names only if the business shows them)
+
+        Send the ``ETag`` back as ``If-None-Match``: an unchanged catalog answers
+        ``304 Not Modified`` without a body."""
+        entry = catalog.rendered(visitors.tenant_by_slug(slug), _render_catalog)
+        headers = {"ETag": f'"{entry.etag}"', "Cache-Control": catalog.CACHE_CONTROL}
+        if request.if_none_match.contains_weak(entry.etag):
+            return Response(status=304, headers=headers)
+        return Response(entry.body, mimetype="application/json", headers=headers)
 
 
 @blp.route("/<slug>/challenge")

@@ -8,7 +8,7 @@ from marshmallow import fields, validate
 from hushbook_service.accounts.principals import principal
 from hushbook_service.accounts.tenancy import get_or_404, scoped, scoped_ids
 from hushbook_service.db import database, utcnow
-from hushbook_service.models import Service, ServiceStaff, Staff
+from hushbook_service.models import Service, ServiceStaff, Staff, bump_tenant_version
 from hushbook_service.resources.common import Minutes, Name, PageQuery
 from hushbook_service.resources.extensions import Blueprint, CursorPage, Schema
 
@@ -77,6 +77,7 @@ class ServiceList(MethodView):
         with database.atomic():
             service = Service.create(tenant=principal().tenant_id, **data)
             _set_staff(service, staff_ids)
+            bump_tenant_version(service.tenant_id)
         return _dumpable(service)
 
 
@@ -105,6 +106,7 @@ class ServiceItem(MethodView):
             service.save()
             if staff_ids is not None:
                 _set_staff(service, staff_ids)
+            bump_tenant_version(service.tenant_id)
         return _dumpable(service)
 
     @blp.staff_route("services:write")
@@ -114,7 +116,9 @@ class ServiceItem(MethodView):
         service = get_or_404(Service, service_id, "Service")
         service.active = False
         service.updated_at = utcnow()
-        service.save()
+        with database.atomic():
+            service.save()
+            bump_tenant_version(service.tenant_id)
 
 
 class _Dumping:

@@ -16,7 +16,7 @@ from hushbook_service.accounts.principals import principal
 from hushbook_service.accounts.tenancy import current_tenant, get_or_404, scoped
 from hushbook_service.db import lock_row, utcnow, write_transaction
 from hushbook_service.errors import abort
-from hushbook_service.models import Closure, PrivacyNotice, Tenant
+from hushbook_service.models import Closure, PrivacyNotice, Tenant, bump_tenant_version
 from hushbook_service.public import readiness
 from hushbook_service.resources.common import LOCALES, Minutes, Name, validate_timezone
 from hushbook_service.resources.extensions import Blueprint, QuerySchema, Schema
@@ -252,6 +252,7 @@ class TenantResource(MethodView):
         tenant.updated_at = utcnow()
         with write_transaction():
             tenant.save()
+            bump_tenant_version(tenant.id)
             audit.record(tenant.id, "tenant.update", "tenant", tenant.id, fields=sorted(data))
         return tenant
 
@@ -285,6 +286,7 @@ class PrivacyNotices(MethodView):
                 .scalar()
             )
             notice = PrivacyNotice.create(tenant=tenant.id, version=(latest or 0) + 1, **data)
+            bump_tenant_version(tenant.id)
             audit.record(
                 tenant.id,
                 "tenant.privacy_notice",
@@ -364,6 +366,7 @@ class Closures(MethodView):
         tenant = current_tenant()
         with write_transaction():
             closure = Closure.create(tenant=tenant.id, **data)
+            bump_tenant_version(tenant.id)
             audit.record(
                 tenant.id,
                 "closure.create",
@@ -392,6 +395,7 @@ class ClosureItem(MethodView):
         closure = get_or_404(Closure, closure_id, "Closure")
         with write_transaction():
             closure.delete_instance()
+            bump_tenant_version(closure.tenant_id)
             audit.record(closure.tenant_id, "closure.delete", "closure", closure.id)
 
 
