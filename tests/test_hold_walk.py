@@ -1,0 +1,277 @@
+"""The hold walk (issue 19): booking every shown start to see what comes next,
+confirming from one's own mailbox, cancelling soon after. Each rule is attacked
+over HTTP (Flask's test client, addresses vouched for by a trusted forwarder).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from hushbook_service.db import database
+from hushbook_service.models import Appointment, AuditEvent, Client
+from support.api import Visitor, confirm_code, day, make_shop, patch_tenant, wish_body
+
+BERLIN = ZoneInfo("Europe/Berlin")
+CONFIRM = "/v1/public/bookings/confirm"
+CUT_MIN = 45
+DAY_CAPACITY = 2 * 9 * 60  # make_shop: two stylists 09-18
+
+
+@pytest.fixture
+def shop(client, make_tenant):
+    return make_shop(client, make_tenant)
+
+
+@pytest.fixture
+def clock(tmp_path, monkeypatch):
+    """The service's fake clock (db.utcnow): ``clock(hours=…)`` moves it on."""
+    path = tmp_path / "clock"
+    now = [datetime.now(UTC)]
+    path.write_text(now[0].isoformat())
+    monkeypatch.setenv("HUSHBOOK_CLOCK_FILE", str(path))
+
+    def advance(**delta):
+        now[0] += timedelta(**delta)
+        path.write_text(now[0].isoformat())
+        return now[0]
+
+    return advance
+
+
+def forwarder_key(http, t):
+    res = http.post(
+        "/v1/integration-keys",
+        json={"name": "Booking plugin", "scopes": ["public:forward"]},
+        headers=t.owner.headers,
+    )
+    assert res.status_code == 201, res.json
+    return res.json["key"]
+
+
+def from_address(http, key, ip):
+    return Visitor(http, "salon-a", {"Authorization": f"Bearer {key}", "Hushbook-Visitor-IP": ip})
+
+
+def offers(visitor, service_id, first=None, last=None, **wish):
+    res = visitor.ask(service_id, first, last, **wish)
+    assert res.status_code == 200, res.json
+    return res.json["offers"]
+
+
+def bucket(offer):
+    """(local date, part of day) of an offer."""
+    local = datetime.fromisoformat(offer["start"]).astimezone(BERLIN)
+    part = 0 if local.hour < 12 else 1 if local.hour < 17 else 2
+    return local.date(), part
+
+
+def confirm(client, app, booking_ref):
+    body = {"booking": booking_ref, "code": confirm_code(app, booking_ref)}
+    res = client.post(CONFIRM, json=body)
+    assert res.status_code == 200, res.json
+    return res.json
+
+
+def in_bucket(found, target):
+    return [o for o in found if bucket(o) == target]
+
+
+# --- 1. a held start is not replaced at once -------------------------------------------------
+
+
+def test_a_held_start_is_not_replaced_until_confirmed_and_cooled_down(client, app, shop, clock):
+    """The walk: book the shown start, ask again, the next free start of that
+    half-day appears. Now the half-day shows nothing new while the hold lasts,
+    and after confirming not before the cool-down."""
+    target_day = day(3)
+    wish = {"first": target_day, "last": target_day, "parts": ["morning"]}
+    walker = Visitor(client, "salon-a")
+    shown = [o for o in offers(walker, shop.cut["id"], **wish) if o["fits_wish"]]
+    assert len(shown) == 1
+    held = walker.book(shown[0]["token"], contact={"email": "walker@example.org"})
+    assert held.status_code == 202, held.json
+    target = bucket(shown[0])
+    for _ in range(3):  # other visitors: the bucket's other starts stay private
+        seen = offers(Visitor(client, "salon-a"), shop.cut["id"], **wish)
+        assert seen and not in_bucket(seen, target), seen
+    confirm(client, app, held.json["booking"])
+    clock(minutes=30)
+    assert not in_bucket(offers(Visitor(client, "salon-a"), shop.cut["id"], **wish), target)
+    clock(hours=8)  # past the cool-down (and a new showcase period)
+    later = in_bucket(offers(Visitor(client, "salon-a"), shop.cut["id"], **wish), target)
+    assert later and later[0]["start"] != shown[0]["start"], later
+
+
+def test_an_expired_hold_gives_the_half_day_back(client, app, shop, clock):
+    target_day = day(4)
+    wish = {"first": target_day, "last": target_day, "parts": ["afternoon"]}
+    walker = Visitor(client, "salon-a")
+    shown = [o for o in offers(walker, shop.cut["id"], **wish) if o["fits_wish"]]
+    held = walker.book(shown[0]["token"], contact={"email": "walker@example.org"})
+    assert held.status_code == 202, held.json
+    target = bucket(shown[0])
+    assert not in_bucket(offers(Visitor(client, "salon-a"), shop.cut["id"], **wish), target)
+    clock(minutes=31)  # the hold expired (pending_expiry_min 30)
+    back = in_bucket(offers(Visitor(client, "salon-a"), shop.cut["id"], **wish), target)
+    assert back and back[0]["fits_wish"], back
+
+
+# --- 6. the showcase does not mirror bookings instantly -------------------------------------
+
+
+def test_a_booking_next_to_a_shown_start_changes_no_answer(client, app, shop, clock):
+    """Before/after scrapes around the salon's phone bookings pinpointed them:
+    a booking in a shown start's free gap moved the shown start."""
+    patch_tenant(client, shop, {"show_staff_names": True})
+    before = offers(Visitor(client, "salon-a"), shop.cut["id"])
+    rep = before[0]
+    start = datetime.fromisoformat(rep["start"])
+    for gap in (timedelta(minutes=-CUT_MIN), timedelta(minutes=CUT_MIN)):
+        local = (start + gap).astimezone(BERLIN)
+        if not 9 <= local.hour < 17:
+            continue
+        res = client.post(
+            "/v1/appointments",
+            json={
+                "service_id": shop.cut["id"],
+                "staff_id": rep["staff"]["id"],
+                "start": local.replace(tzinfo=None).isoformat(),
+            },
+            headers=shop.owner.headers,
+        )
+        assert res.status_code == 201, res.json
+    after = offers(Visitor(client, "salon-a"), shop.cut["id"])
+    assert [(o["start"], o["staff"]) for o in after] == [(o["start"], o["staff"]) for o in before]
+
+
+def test_the_showcase_changes_on_a_keyed_schedule_of_its_own(client, app, shop, clock):
+    wish = {"first": day(3), "last": day(9)}
+    first = [o["start"] for o in offers(Visitor(client, "salon-a"), shop.cut["id"], **wish)]
+    again = [o["start"] for o in offers(Visitor(client, "salon-a"), shop.cut["id"], **wish)]
+    assert first == again  # stable within a period
+    seen = {tuple(first)}
+    for _ in range(4):  # no booking at all, yet the shown starts are drawn anew each period
+        clock(hours=6)
+        seen.add(tuple(o["start"] for o in offers(Visitor(client, "salon-a"), shop.cut["id"])))
+    assert len(seen) > 1, seen
+
+
+# --- 3. a disclosure budget per salon and day -----------------------------------------------
+
+
+def test_distinct_starts_shown_to_unverified_visitors_are_bounded_per_day(client, app, shop):
+    budget = 6
+    patch_tenant(client, shop, {"stealth_settings": {"disclosures_per_day": budget}})
+    key = forwarder_key(client, shop)
+    shown = set()
+    for n in range(2, 12):  # one fresh visitor per day of the next weeks
+        v = from_address(client, key, f"203.0.{n}.9")
+        answer = offers(v, shop.cut["id"], first=day(n), last=day(n))
+        assert answer, n  # never an empty answer while something was revealed nearby
+        shown |= {o["start"] for o in answer}
+    assert len(shown) <= budget, sorted(shown)
+    # a proven customer (an earlier appointment kept) asks under their manage link
+    proven = Visitor(client, "salon-a")
+    first = [o for o in offers(proven, shop.cut["id"], first=day(2), last=day(2))][0]
+    booked = proven.book(first["token"], contact={"email": "regular@example.org"})
+    manage = confirm(client, app, booked.json["booking"])["manage_token"]
+    with app.app_context(), database.connection_context():
+        Client.update(visits=1).where(Client.id.is_null(False)).execute()
+    body = wish_body(shop.cut["id"], day(12), day(12))
+    body.pop("service_id")
+    res = client.post(f"/v1/public/manage/{manage}/offers", json=body)
+    assert res.status_code == 200, res.json
+    assert any(o["fits_wish"] for o in res.json["offers"]), res.json
+
+
+# --- 5. confirmed bookings by new contacts are bounded too ----------------------------------
+
+
+def test_a_confirming_mailbox_does_not_buy_unlimited_holds(client, app, shop):
+    """One mailbox, ten addresses, each booking confirmed at once: confirming
+    lifted every cap, and one address held 35 starts."""
+    key = forwarder_key(client, shop)
+    accepted = 0
+    for i in range(10):
+        v = from_address(client, key, f"198.51.{i}.7")
+        offer = offers(v, shop.cut["id"])[0]
+        res = v.book(offer["token"], contact={"email": "walker@example.org"})
+        if res.status_code == 202:
+            accepted += 1
+            confirm(client, app, res.json["booking"])
+        else:
+            assert res.status_code == 429 and res.json["reason"] == "too_many_pending", res.json
+    assert accepted == 2  # pending_per_contact: confirmed or not, until the first is kept
+
+
+def test_new_contacts_take_at_most_their_share_of_a_day(client, app, shop):
+    patch_tenant(client, shop, {"stealth_settings": {"new_contact_share_pct": 20}})
+    key = forwarder_key(client, shop)
+    target = day(3)
+    codes = []
+    for i in range(8):  # eight mailboxes on eight networks, each confirmed at once
+        v = from_address(client, key, f"198.51.{i}.7")
+        fitting = [o for o in offers(v, shop.cut["id"], target, target) if o["fits_wish"]]
+        res = v.book(fitting[0]["token"], contact={"email": f"walker{i}@example.org"})
+        codes.append(res.status_code)
+        if res.status_code == 202:
+            confirm(client, app, res.json["booking"])
+    allowed = DAY_CAPACITY * 20 // 100 // CUT_MIN  # 4 of 45 minutes in 216
+    assert codes == [202] * allowed + [429] * (8 - allowed), codes
+    with app.app_context(), database.connection_context():
+        confirmed = Appointment.select().where(Appointment.status == "confirmed").count()
+    assert confirmed == allowed
+
+
+# --- 2. confirmed-then-cancelled is a probe -------------------------------------------------
+
+
+def test_cancelling_soon_after_confirming_counts_against_the_requester(client, app, shop):
+    key = forwarder_key(client, shop)
+    refusals = []
+    for i in range(4):  # a new mailbox each time, from one network
+        v = from_address(client, key, f"198.51.77.{i + 1}")
+        offer = offers(v, shop.cut["id"])[0]
+        res = v.book(offer["token"], contact={"email": f"probe{i}@example.org"})
+        if res.status_code != 202:
+            refusals.append(res)
+            continue
+        manage = confirm(client, app, res.json["booking"])["manage_token"]
+        cancelled = client.post(f"/v1/public/manage/{manage}/cancel", json={})
+        assert cancelled.status_code == 200, cancelled.json
+    assert len(refusals) == 2  # probe_threshold 2: the third and fourth are refused
+    for res in refusals:  # the prober is not told why
+        assert res.status_code == 403, res.json
+        text = str(res.json).lower()
+        assert "cancel" not in text and "probe" not in text
+    with app.app_context(), database.connection_context():
+        events = list(AuditEvent.select().where(AuditEvent.action == "public.booking_refused"))
+    assert len(events) == 2 and all("probe" in e.details for e in events)
+    # an honest customer elsewhere is not affected
+    honest = from_address(client, key, "203.0.113.5")
+    offer = offers(honest, shop.cut["id"])[0]
+    assert honest.book(offer["token"], contact={"email": "honest@example.org"}).status_code == 202
+
+
+# --- 7. walk detection -------------------------------------------------------------------------
+
+
+def test_many_holds_from_one_network_raise_the_price_and_narrow_the_view(client, app, shop):
+    key = forwarder_key(client, shop)
+    base = Visitor(client, "salon-a").challenge()["bits"]
+    for i in range(5):  # five holds on shown starts, a new session and address each time
+        v = from_address(client, key, f"198.51.30.{i + 1}")
+        offer = offers(v, shop.cut["id"], day(3 + i), day(3 + i))[0]
+        res = v.book(offer["token"], contact={"email": f"walker{i}@example.org"})
+        assert res.status_code == 202, res.json
+    walker = from_address(client, key, "198.51.30.99")
+    assert walker.challenge()["bits"] > base
+    fresh = day(12)  # nobody asked about this day yet
+    answer = offers(walker, shop.cut["id"], fresh, fresh)
+    assert not [o for o in answer if o["fits_wish"]], answer
+    other = from_address(client, key, "203.0.113.9")
+    assert other.challenge()["bits"] == base
+    assert [o for o in offers(other, shop.cut["id"], fresh, fresh) if o["fits_wish"]]
