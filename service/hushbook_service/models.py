@@ -244,6 +244,10 @@ class Appointment(TenantModel):
     price_cents = pw.IntegerField(default=0)
     # Online bookings: unconfirmed (double opt-in) ones stop occupying at this time.
     pending_until = UTCDateTimeField(null=True)
+    # Online bookings (stealth, migration 0014): by a contact with no kept appointment
+    # yet (counts against the new-contact caps until kept); when it was confirmed.
+    new_contact = pw.BooleanField(default=False)
+    confirmed_at = UTCDateTimeField(null=True)
     created_by = pw.ForeignKeyField(Staff, null=True, on_delete="SET NULL", backref="+")
     created_by_id: Any
     # The customer's language ("de", "en") for messages and pages; None: the salon's.
@@ -456,8 +460,9 @@ class MeterBucket(BaseModel):
 
 class PendingHold(TenantModel):
     """Who an unconfirmed online booking counts against (pending caps): keyed
-    hashes of contact, visitor session, IP and subnet. Dropped on confirmation,
-    cancellation or expiry."""
+    hashes of contact, visitor session, IP and subnet. Dropped on cancellation or
+    expiry, and on confirmation unless a new contact booked (then it counts until
+    the appointment has begun)."""
 
     appointment = pw.ForeignKeyField(Appointment, on_delete="CASCADE", backref="holds")
     appointment_id: Any
@@ -466,6 +471,18 @@ class PendingHold(TenantModel):
 
     class Meta:
         indexes = ((("tenant", "kind", "digest"), False),)
+
+
+class RevealedStart(TenantModel):
+    """A start the showcase revealed to an unverified visitor on a (UTC) day: the
+    salon's daily disclosure budget counts these (stealth, migration 0014)."""
+
+    day = pw.DateField()
+    staff_id = pw.IntegerField()
+    start = pw.BigIntegerField()  # epoch seconds
+
+    class Meta:
+        indexes = ((("tenant", "day", "staff_id", "start"), True),)
 
 
 class BlockedContact(TenantModel):
@@ -546,6 +563,7 @@ ALL_MODELS = [
     SpentToken,
     MeterBucket,
     PendingHold,
+    RevealedStart,
     BlockedContact,
     IdempotencyRecord,
     Closure,
