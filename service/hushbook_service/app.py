@@ -11,7 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from hushbook_service.accounts.tokens import KeyRing
 from hushbook_service.config import Settings, load_settings
-from hushbook_service.db import database, open_database
+from hushbook_service.db import database, open_database, release_connection
 from hushbook_service.errors import register_error_handlers
 from hushbook_service.resources import idempotency
 from hushbook_service.resources.extensions import Api, schema_name
@@ -109,8 +109,7 @@ def create_app(settings: Settings | None = None, **overrides: object) -> Flask:
 
     @app.teardown_request
     def _close(_exc):
-        if not database.is_closed():
-            database.close()
+        release_connection()  # to the pool (PostgreSQL), or kept with the thread (SQLite)
 
     api = Api(
         app,

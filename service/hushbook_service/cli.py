@@ -9,7 +9,6 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 from urllib.parse import urlsplit
 
 import click
@@ -155,30 +154,63 @@ def run_dev_server(app, host: str, port: int) -> None:
 @main.command()
 @click.option("--workers", default=2, show_default=True, type=int)
 def worker(workers: int) -> None:
-    """Run the Huey job worker on the configured store."""
+    """Run the Huey job worker on the configured store. SIGTERM, SIGINT or SIGHUP:
+    the messages being sent are finished first; a second signal ends at once."""
     import logging
 
     from huey.consumer import Consumer
 
     _checked_database(load_settings())  # a clear line, not a sweeper failing forever
-    from hushbook_service.jobs import enqueue_due, huey
+    from hushbook_service import jobs
+    from hushbook_service.messaging.ledger import HEARTBEAT_SECONDS
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    interval = sweep_seconds()
+    log = logging.getLogger("hushbook")
 
-    def sweeper() -> None:  # due messages go out within seconds, not at the next minute
-        while True:
-            try:
-                enqueue_due()
-            except Exception as exc:  # noqa: BLE001 - keep sweeping; the type only (no data)
-                logging.getLogger("hushbook").error("sweep failed: %s", type(exc).__name__)
-            time.sleep(interval)
+    def every(seconds: float, job, name: str) -> tuple[threading.Thread, threading.Event]:
+        stop = threading.Event()
 
-    threading.Thread(target=sweeper, name="message-sweeper", daemon=True).start()
+        def loop() -> None:
+            while not stop.is_set():
+                try:
+                    job()
+                except Exception as exc:  # noqa: BLE001 - keep going; the type only (no data)
+                    log.error("%s failed: %s", name, type(exc).__name__)
+                stop.wait(seconds)
+
+        thread = threading.Thread(target=loop, name=name, daemon=True)
+        thread.start()
+        return thread, stop
+
+    # Due messages go out within seconds, not at the next minute; the rows being
+    # sent keep their (short) leases while their sends take.
+    sweeper, stop_sweeping = every(sweep_seconds(), jobs.enqueue_due, "message-sweeper")
+    _, stop_beating = every(HEARTBEAT_SECONDS, jobs.renew_leases, "lease-heartbeat")
     # An idle thread looks at an empty SqliteHuey queue at most every second (Huey's
     # default backs off to 10 s): a message queued when its booking committed goes
     # out within about a second. RedisHuey blocks on the queue and takes it at once.
-    Consumer(huey, workers=workers, worker_type="thread", periodic=True, max_delay=1.0).run()
+    consumer = Consumer(
+        jobs.huey, workers=workers, worker_type="thread", periodic=True, max_delay=1.0
+    )
+    consumer.start()
+    # Huey would stop at once on SIGTERM (systemd's, docker's stop) and leave what
+    # it is sending to the leases: every stop here is graceful.
+    stopping = threading.Event()
+
+    def graceful(signum, _frame) -> None:
+        stopping.set()
+        signal.signal(signum, signal.SIG_DFL)  # a second one ends the process
+
+    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(signum, graceful)
+    while not stopping.wait(10):
+        consumer.check_worker_health()
+    log.info("stopping: no new messages taken, finishing those being sent")
+    stop_sweeping.set()
+    sweeper.join(timeout=60)  # a round under way queues (or releases) what it took
+    consumer.stop(graceful=True)  # the tasks running finish, the rest stay queued
+    stop_beating.set()
+    log.info("stopped")
 
 
 @main.group()

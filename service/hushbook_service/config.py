@@ -160,6 +160,7 @@ def load_settings(**overrides: object) -> Settings:
     public_url()  # read at use, checked at start too
     message_lease_seconds(strict=True)
     sweep_seconds()
+    pool_settings()
     for key, value in overrides.items():
         if not hasattr(settings, key):
             raise TypeError(f"unknown setting {key!r}")
@@ -364,9 +365,26 @@ def _seconds_env(name: str, default: str, strict: bool = True) -> float:
 
 def message_lease_seconds(strict: bool = False) -> float:
     """``HUSHBOOK_MESSAGE_LEASE_SECONDS``: a claimed message nobody finished is
-    re-queued after this long. Read when the ledger is imported, where an error
-    could only be a traceback: :func:`load_settings` refuses a wrong value."""
-    return _seconds_env("HUSHBOOK_MESSAGE_LEASE_SECONDS", "600", strict)
+    re-queued after this long (a worker renews the leases it holds every third of
+    it while it sends). Read when the ledger is imported, where an error could
+    only be a traceback: :func:`load_settings` refuses a wrong value."""
+    return _seconds_env("HUSHBOOK_MESSAGE_LEASE_SECONDS", "30", strict)
+
+
+@dataclass(frozen=True)
+class PoolSettings:
+    """Database connections per process (PostgreSQL's pool) and how long to wait
+    for a new one: an outage is noticed in seconds, not at the OS's TCP timeout."""
+
+    size: int
+    connect_timeout: int
+
+
+def pool_settings() -> PoolSettings:
+    return PoolSettings(
+        size=_int_env("HUSHBOOK_DB_POOL_SIZE", 10, 1, 1000),
+        connect_timeout=_int_env("HUSHBOOK_DB_CONNECT_TIMEOUT", 3, 1, 60),
+    )
 
 
 def sweep_seconds() -> float:

@@ -13,6 +13,7 @@ from typing import NoReturn
 
 import peewee
 from flask import Flask, current_app
+from playhouse.pool import MaxConnectionsExceeded
 from werkzeug.exceptions import HTTPException, InternalServerError, default_exceptions
 
 log = logging.getLogger("hushbook")
@@ -100,10 +101,34 @@ def problem(error: HTTPException) -> tuple[dict, int | None, dict]:
 INPUT_ERRORS = (OverflowError, RecursionError, UnicodeError, peewee.DataError)
 
 
+# The database cannot be reached, or not now: down, restarting, its connections
+# used up, locked past SQLite's busy timeout. Worth trying again shortly.
+DATABASE_UNAVAILABLE = (peewee.OperationalError, peewee.InterfaceError, MaxConnectionsExceeded)
+RETRY_AFTER_SECONDS = 5
+
+
+def _unavailable(error):  # a Flask error handler
+    # The type only: a driver's text names hosts and may quote a statement.
+    log.warning("database unavailable: %s", type(error).__name__)
+    return problem(
+        _with_data(
+            503,
+            {
+                "message": "The service is briefly unavailable. Please try again shortly.",
+                "reason": "database_unavailable",
+                "headers": {"Retry-After": str(RETRY_AFTER_SECONDS)},
+            },
+        )
+    )
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
         return problem(error.as_http())
+
+    for kind in DATABASE_UNAVAILABLE:  # a 503 on every route, never a 500
+        app.register_error_handler(kind, _unavailable)
 
     @app.errorhandler(peewee.IntegrityError)
     def integrity_error(error):  # a unique/foreign key rule: the caller's conflict
@@ -112,6 +137,9 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected(error):  # never leak internals; log the type and where only
+        original = getattr(error, "original_exception", None)
+        if isinstance(original, DATABASE_UNAVAILABLE):  # raised in an after_request hook
+            return _unavailable(original)
         if isinstance(error, HTTPException):
             return problem(error)
         if isinstance(error, INPUT_ERRORS):

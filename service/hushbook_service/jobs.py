@@ -26,7 +26,9 @@ from hushbook_service.resources import idempotency
 def make_huey(settings: Settings) -> Huey:
     url = settings.huey_url
     if url.startswith("redis://") or url.startswith("rediss://"):
-        return RedisHuey("hushbook", url=url)
+        # An unreachable Redis fails a request's enqueue in seconds (its rows go
+        # back to pending), never at the OS's TCP timeout.
+        return RedisHuey("hushbook", url=url, socket_connect_timeout=3, socket_timeout=10)
     if url.startswith("sqlite:///"):
         return SqliteHuey("hushbook", filename=url.removeprefix("sqlite:///"))
     raise ValueError("HUEY_URL must be sqlite:///path or redis://…")
@@ -96,8 +98,19 @@ def send_message(message_id: int) -> None:
 def dispatch_due_now() -> int:
     """In a web process, after a request: queue the messages it armed due now (the
     confirmation request of a booking, …) at once instead of at the next sweep.
-    If the queue cannot take them, they go back to pending: the sweeper sends them."""
-    ids = ledger.claim_ids(ledger.take_due_now())
+    If the queue cannot take them, they go back to pending: the sweeper sends them.
+    The request's answer stands whatever happens here (it has committed)."""
+    due = ledger.take_due_now()
+    try:
+        return _enqueue(ledger.claim_ids(due)) if due else 0
+    except Exception as exc:  # noqa: BLE001 - the database went away: the sweeper's turn
+        logging.getLogger("hushbook").warning("queueing failed: %s", type(exc).__name__)
+        return 0
+
+
+def _enqueue(ids: list[int]) -> int:
+    """One ``send_message`` task per row taken; if the queue cannot take one, that
+    row and the rest go back to pending at once (no lease left to wait out)."""
     for n, message_id in enumerate(ids):
         try:
             send_message(message_id)
@@ -121,10 +134,13 @@ def install_dispatch(app: Flask) -> None:
 def enqueue_due() -> int:
     """Queue every message that is due (or whose sender vanished): the sweeper."""
     with service_context():
-        ids = ledger.claim_due()
-    for message_id in ids:
-        send_message(message_id)
-    return len(ids)
+        return _enqueue(ledger.claim_due())
+
+
+def renew_leases() -> int:
+    """The worker's heartbeat: it keeps the rows it is sending (``ledger.renew_leases``)."""
+    with service_context():
+        return ledger.renew_leases()
 
 
 @huey.periodic_task(crontab(minute="*"))

@@ -12,6 +12,12 @@ wall-clock seconds) keeps two workers from sending the same row, and the
 version check keeps a re-armed reminder (after a reschedule) from being
 marked sent by a sender of the old one.
 
+Leases are short (30 s by default) because a worker renews the leases of the
+rows it is sending every third of a lease (:func:`renew_leases`, the worker's
+heartbeat): a slow send keeps its row, while the row of a killed worker is
+free again within one lease. A row taken for the queue goes back to pending
+at once if the queue cannot take it (:func:`release`).
+
 The one window left: a worker killed after the SMTP server accepted a message
 and before the ledger recorded it. Its lease runs out and the message is sent
 again. The window is the time of one database write (docs/messages.md).
@@ -23,6 +29,7 @@ key) at the moment of sending and never written anywhere.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from datetime import datetime, timedelta
 
@@ -41,9 +48,10 @@ log = logging.getLogger("hushbook.messages")
 
 REMINDERS = ("reminder_1", "reminder_2", "reminder_3")
 # A queued or claimed row nobody finished is re-queued after this many seconds.
-# Far longer than a send can take (each network step of SMTP may take up to
-# 20 s, a webhook 10 s), or a slow send would go out twice.
+# A send may take longer (each network step of SMTP up to 20 s, a webhook 10 s):
+# its worker renews the lease every HEARTBEAT_SECONDS while it sends.
 LEASE_SECONDS = config.message_lease_seconds()
+HEARTBEAT_SECONDS = LEASE_SECONDS / 3
 MAX_ATTEMPTS = 8
 BACKOFF = (30, 60, 120, 300, 600, 1200, 1800)  # seconds after attempt 1, 2, …
 
@@ -283,6 +291,31 @@ def release(ids: list[int]) -> None:
         ).execute()
 
 
+# The rows this process is sending: message id -> attempts of its claim (a row
+# claimed again by another worker after a lost lease has more attempts).
+_held: dict[int, int] = {}
+_held_lock = threading.Lock()
+
+
+def renew_leases() -> int:
+    """The heartbeat: a fresh lease for every row this process is sending."""
+    with _held_lock:
+        held = list(_held.items())
+    until = time.time() + LEASE_SECONDS
+    renewed = 0
+    for message_id, attempts in held:
+        renewed += (
+            Message.update(lease_until=until)
+            .where(
+                Message.id == message_id,
+                Message.state == "sending",
+                Message.attempts == attempts,
+            )
+            .execute()
+        )
+    return renewed
+
+
 def _claim(message_id: int) -> Message | None:
     wall = time.time()
     with write_transaction():
@@ -356,6 +389,16 @@ def deliver(message_id: int, transports: channels.Transports | None = None) -> s
     row = _claim(message_id)
     if row is None:
         return "not_claimed"
+    with _held_lock:
+        _held[row.id] = row.attempts
+    try:
+        return _deliver(row, transports)
+    finally:
+        with _held_lock:
+            _held.pop(row.id, None)
+
+
+def _deliver(row: Message, transports: channels.Transports | None) -> str:
     appointment = Appointment.get_or_none(Appointment.id == row.appointment_id)
     if appointment is None or _stale(row, appointment):
         _finish(row, state="skipped", last_error="stale")
