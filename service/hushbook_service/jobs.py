@@ -28,7 +28,10 @@ def make_huey(settings: Settings) -> Huey:
     if url.startswith("redis://") or url.startswith("rediss://"):
         # An unreachable Redis fails a request's enqueue in seconds (its rows go
         # back to pending), never at the OS's TCP timeout.
-        return RedisHuey("hushbook", url=url, socket_connect_timeout=3, socket_timeout=10)
+        from redis import ConnectionPool
+
+        pool = ConnectionPool.from_url(url, socket_connect_timeout=3, socket_timeout=10)
+        return RedisHuey("hushbook", connection_pool=pool)
     if url.startswith("sqlite:///"):
         return SqliteHuey("hushbook", filename=url.removeprefix("sqlite:///"))
     raise ValueError("HUEY_URL must be sqlite:///path or redis://…")
