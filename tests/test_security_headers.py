@@ -26,7 +26,6 @@ EXPECTED_PAGES = {
     "/book/<slug>",
     "/console/",
     "/docs",
-    "/redoc",
     "/v1/public/manage/<token>",
     "/v1/public/bookings/confirm/<token>",
 }

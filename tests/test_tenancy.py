@@ -35,14 +35,19 @@ NOT_TENANT_SCOPED = {
     ("GET", "/v1/auth/me"),  # who the token is (a key sees its own scopes, nothing more)
     ("POST", "/v1/auth/logout-everywhere"),  # ends the caller's own sessions
     ("GET", "/v1/delivery-keys/{month}"),  # public keys, no tenant at all
+    # For operators (health, readiness, metrics) and the API docs page: no tenant at all.
+    ("GET", "/healthz"),
+    ("GET", "/readyz"),
+    ("GET", "/metrics"),
+    ("GET", "/docs"),
 }
 # No login: tenant by slug, tokens bound to it (test_public.py probes them across
 # tenants); /book/{slug} is the HTML page that embeds the widget for those routes;
 # /console/ is the staff console's HTML shell (no data: it signs in through /v1/auth);
 # /m/{code} is a message's short link (a redirect to a public page; test_short_links.py).
 PUBLIC_PREFIXES = ("/v1/public/", "/book/", "/console/", "/m/")
-# URL-map rules that are not part of the API (docs, health, static files).
-NOT_API = {"/static/<path:filename>", "/openapi.json", "/docs", "/redoc", "/healthz"}
+# URL-map rules that are not part of the API (the OpenAPI document, static files).
+NOT_API = {"/static/<path:filename>", "/openapi.json", "/docs/swagger-ui/<name>"}
 
 # Path parameter ``<kind>_id`` names a row of ``kind``; a collection segment its kind.
 SEGMENT_KIND = {

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import logging
 import re
 
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Flask, Response, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from hushbook_service import observability
 from hushbook_service.accounts.tokens import KeyRing
 from hushbook_service.config import Settings, load_settings
 from hushbook_service.db import database, open_database, release_connection
 from hushbook_service.errors import register_error_handlers
-from hushbook_service.resources import idempotency
+from hushbook_service.resources import idempotency, operations
 from hushbook_service.resources.extensions import Api, schema_name
 
 API_TITLE = "Hushbook API"
@@ -82,19 +82,16 @@ def create_app(settings: Settings | None = None, **overrides: object) -> Flask:
         OPENAPI_VERSION="3.0.3",
         OPENAPI_URL_PREFIX="/",
         OPENAPI_JSON_PATH="openapi.json",
-        OPENAPI_SWAGGER_UI_PATH="/docs",
-        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
-        OPENAPI_REDOC_PATH="/redoc",
-        OPENAPI_REDOC_URL="https://cdn.jsdelivr.net/npm/redoc/bundles/redoc.standalone.js",
+        # /docs is resources/operations.py's page: Swagger UI from the package, no CDN.
         JSON_SORT_KEYS=False,
         DEBUG=settings.debug,
     )
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-
     if settings.trusted_proxies:
         # Client IPs (login throttling, metering) come from the proxy's headers.
         n = settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
+    # Request ids (a proxy's X-Request-ID only when one is trusted), metrics, log lines.
+    observability.init_app(app, trust_request_id=bool(settings.trusted_proxies))
     open_database(settings.database_url)
     app.extensions["hushbook_keys"] = KeyRing(
         settings.token_keys, settings.current_kid, settings.issuer
@@ -102,7 +99,8 @@ def create_app(settings: Settings | None = None, **overrides: object) -> Flask:
 
     @app.before_request
     def _connect():
-        database.connect(reuse_if_open=True)
+        if request.blueprint not in operations.NO_DATABASE_FIRST:  # /healthz answers without
+            database.connect(reuse_if_open=True)
 
     app.before_request(_remember_log_path)
     app.after_request(_security_headers)
@@ -121,15 +119,12 @@ def create_app(settings: Settings | None = None, **overrides: object) -> Flask:
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
     )
+    api.spec.components.security_scheme("metricsToken", {"type": "http", "scheme": "bearer"})
     from hushbook_service.resources import register_blueprints
 
     register_blueprints(api)
     register_error_handlers(app)
-
-    @app.get("/healthz")
-    def healthz():
-        database.execute_sql("SELECT 1")
-        return {"status": "ok"}
+    app.register_blueprint(operations.assets)  # Swagger UI's files for /docs
 
     idempotency.init_app(app)  # after every route: wraps the POST views under /v1/
     return app

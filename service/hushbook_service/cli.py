@@ -15,6 +15,7 @@ import click
 import peewee
 from werkzeug.serving import WSGIRequestHandler
 
+from hushbook_service import observability
 from hushbook_service.app import create_app, log_path
 from hushbook_service.config import (
     ConfigError,
@@ -65,18 +66,17 @@ class _Commands(click.Group):
 
 
 class PathOnlyRequestHandler(WSGIRequestHandler):
-    """The dev server's access log as gunicorn's (``gunicorn_conf``): the path
-    only, secret path variables by name."""
+    """The dev server's access log as gunicorn's (``gunicorn_conf``): one
+    :func:`~hushbook_service.observability.access_line` per request."""
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        full_path = self.path
-        # werkzeug logs self.path; no environ for a request line it could not read
-        environ = getattr(self, "environ", None) or {"PATH_INFO": full_path.split("?", 1)[0]}
-        self.path = log_path(environ)
-        try:
-            super().log_request(code, size)
-        finally:
-            self.path = full_path
+        # no environ for a request line werkzeug could not read
+        environ = getattr(self, "environ", None) or {
+            "PATH_INFO": self.path.split("?", 1)[0],
+            "REQUEST_METHOD": getattr(self, "command", None) or "-",
+        }
+        line = observability.access_line(environ, log_path(environ), str(code), size)
+        observability.dev_server_access_log().info(line)
 
 
 @click.group(cls=_Commands)
@@ -110,6 +110,10 @@ def serve(host: str, port: int, workers: int, no_migrate: bool) -> None:
     else:
         _checked_database(settings)
     if workers > 1:
+        # gunicorn's processes add up their figures for /metrics through files here
+        # (one folder per port: two servers on one host do not mix; gunicorn_conf).
+        default = settings.instance / "metrics" / str(port)
+        os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(default))
         os.execvp(
             sys.executable,
             [
@@ -153,7 +157,14 @@ def run_dev_server(app, host: str, port: int) -> None:
 
 @main.command()
 @click.option("--workers", default=2, show_default=True, type=int)
-def worker(workers: int) -> None:
+@click.option(
+    "--metrics-port",
+    default=0,
+    type=click.IntRange(0, 65535),
+    help="Serve this worker's figures (Prometheus) on this port; 0: off.",
+)
+@click.option("--metrics-host", default="127.0.0.1", show_default=True)
+def worker(workers: int, metrics_port: int, metrics_host: str) -> None:
     """Run the Huey job worker on the configured store. SIGTERM, SIGINT or SIGHUP:
     the messages being sent are finished first; a second signal ends at once."""
     import logging
@@ -164,7 +175,11 @@ def worker(workers: int) -> None:
     from hushbook_service import jobs
     from hushbook_service.messaging.ledger import HEARTBEAT_SECONDS
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    observability.setup_logging()
+    if metrics_port:  # messages sent and failed, job times: docs/deployment.md
+        from hushbook_service.jobs import huey as queue
+
+        observability.watch_worker(queue, metrics_port, metrics_host)
     log = logging.getLogger("hushbook")
 
     def every(seconds: float, job, name: str) -> tuple[threading.Thread, threading.Event]:

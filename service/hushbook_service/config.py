@@ -160,6 +160,7 @@ def load_settings(**overrides: object) -> Settings:
     public_url()  # read at use, checked at start too
     message_lease_seconds(strict=True)
     sweep_seconds()
+    log_format(), metrics_token()  # read at use, checked at start too
     pool_settings()
     for key, value in overrides.items():
         if not hasattr(settings, key):
@@ -400,3 +401,29 @@ def clock_file() -> str | None:
 def keys_from_environment() -> bool:
     """Whether the token keys come from ``HUSHBOOK_TOKEN_KEYS`` (not the instance file)."""
     return _env("HUSHBOOK_TOKEN_KEYS") is not None
+
+
+LOG_FORMATS = ("text", "json")
+
+
+def log_format() -> str:
+    """``HUSHBOOK_LOG_FORMAT``: ``text`` (default) or ``json`` (one object per line)."""
+    value = str(_env("HUSHBOOK_LOG_FORMAT", "text"))
+    if value not in LOG_FORMATS:
+        raise ConfigError("HUSHBOOK_LOG_FORMAT: text or json")
+    return value
+
+
+def metrics_token() -> str | None:
+    """``HUSHBOOK_METRICS_TOKEN``: the bearer token ``/metrics`` asks for; unset,
+    only a scraper on this host (loopback, no proxy in between) is answered."""
+    token = _env("HUSHBOOK_METRICS_TOKEN")
+    if token is not None and len(token) < 16:
+        raise ConfigError("HUSHBOOK_METRICS_TOKEN: at least 16 characters")
+    return token
+
+
+def metrics_dir() -> str | None:
+    """``PROMETHEUS_MULTIPROC_DIR`` (read by prometheus_client too): set, the
+    processes of one server share their figures through files there."""
+    return _env("PROMETHEUS_MULTIPROC_DIR")

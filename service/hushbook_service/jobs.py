@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from flask import Flask
 from huey import Huey, RedisHuey, SqliteHuey, crontab
 
+from hushbook_service import observability
 from hushbook_service.accounts import logins
 from hushbook_service.app import create_app
 from hushbook_service.config import Settings, load_settings
@@ -95,7 +96,7 @@ def retention_purge() -> int:
 def send_message(message_id: int) -> None:
     """Send one message of the ledger if it is still owed (the payload is its id)."""
     with service_context():
-        ledger.deliver(message_id)
+        observability.MESSAGES.labels(ledger.deliver(message_id)).inc()
 
 
 def dispatch_due_now() -> int:

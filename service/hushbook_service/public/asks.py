@@ -14,7 +14,7 @@ from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from hushbook_service import keys, stealth
+from hushbook_service import keys, observability, stealth
 from hushbook_service.accounts.principals import key_ring
 from hushbook_service.db import utcnow
 from hushbook_service.errors import field_error
@@ -126,6 +126,7 @@ def make_offers(tenant: Tenant, who: Visitor, wish: dict) -> dict:
         if tenant.show_staff_names:
             item["staff"] = {"id": offer.staff_id, "name": names[offer.staff_id]}
         out.append(item)
+    observability.OFFERS_ISSUED.inc(len(out))
     return {"offers": out, "service_id": service.id}
 
 

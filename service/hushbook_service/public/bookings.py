@@ -13,7 +13,7 @@ import hmac
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from hushbook_service import audit, keys, stealth
+from hushbook_service import audit, keys, observability, stealth
 from hushbook_service.accounts.principals import key_ring
 from hushbook_service.db import database, lock_row, utcnow, write_transaction
 from hushbook_service.errors import DomainError, abort, field_error
@@ -258,6 +258,7 @@ def book(tenant: Tenant, who: Visitor, data: dict) -> dict:
             audit.record(
                 tenant.id, "public.booking_dropped", actor=("anonymous", None), reason="honeypot"
             )
+    observability.ONLINE_BOOKINGS.labels("honeypot" if dropped else "pending").inc()
     ref = links.random_reference() if dropped else links.reference(appointment)
     return {
         "status": "pending",

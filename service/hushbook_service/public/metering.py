@@ -15,7 +15,7 @@ import math
 import time
 from dataclasses import dataclass
 
-from hushbook_service import keys
+from hushbook_service import keys, observability
 from hushbook_service.db import is_sqlite, write_transaction
 from hushbook_service.errors import abort
 from hushbook_service.models import MeterBucket
@@ -66,6 +66,7 @@ def take(tenant_id: int, buckets: list[Bucket], now: float | None = None) -> dic
             if level < need and not b.overdraw:
                 wait = max(wait, (need - level) / rate)
         if wait:
+            observability.THROTTLED_ASKS.inc()
             seconds = max(1, math.ceil(wait))
             abort(
                 429,

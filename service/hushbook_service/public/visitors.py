@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 import peewee
 from flask import request
 
-from hushbook_service import stealth
+from hushbook_service import observability, stealth
 from hushbook_service.accounts.principals import authenticate, key_ring
 from hushbook_service.accounts.tokens import TokenError
 from hushbook_service.db import database, utcnow, write_transaction
@@ -139,6 +139,7 @@ def issue_challenge(tenant: Tenant, who: Visitor) -> dict:
     sizes = stealth.ask_buckets(stealth.settings_of(tenant))
     puzzles = metering.Bucket("challenge", who.ip, 4 * sizes["ip"][0], stealth.DAY)
     bits = _required_bits(tenant, who, [puzzles])
+    observability.POW_BITS.observe(bits)
     token = key_ring().issue(
         "challenge", {"tid": tenant.id, "vis": who.tag, "bits": bits}, CHALLENGE_TTL
     )

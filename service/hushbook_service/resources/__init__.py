@@ -12,6 +12,7 @@ from hushbook_service.resources import (
     delivery_keys,
     integration_keys,
     messages,
+    operations,
     public,
     schedule,
     services,
@@ -40,6 +41,7 @@ BLUEPRINTS = [
     book_page.blp,
     short_links.blp,
     console.blp,
+    operations.blp,
 ]
 
 
