@@ -8,10 +8,16 @@ UPDATE`` on the staff row — and checks for overlap inside that lock.
 
 from __future__ import annotations
 
+import sqlite3
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from hushbook_service.db import lock_row, utcnow, write_transaction
+import peewee
+
+from hushbook_service.db import database, is_sqlite, lock_row, utcnow, write_transaction
 from hushbook_service.errors import abort, field_error
 from hushbook_service.messaging import ledger as messages
 from hushbook_service.models import (
@@ -101,46 +107,129 @@ def load_schedule(
 
     Time off is the member's own and the salon's closures (``closed``, from
     :func:`closed_times`; read here when not given)."""
-    weekly: dict[int, list[slots.LocalRange]] = {}
-    breaks: dict[int, list[slots.LocalRange]] = {}
-    for rule in WorkingHours.select().where(
-        WorkingHours.tenant == staff.tenant_id, WorkingHours.staff == staff.id
-    ):
-        target = weekly if rule.kind == "shift" else breaks
-        target.setdefault(rule.weekday, []).append(slots.LocalRange(rule.start, rule.end))
-    exceptions: dict = {}
-    pad = timedelta(days=1)  # local dates around the window, whatever the zone
-    for row in ScheduleException.select().where(
-        ScheduleException.tenant == staff.tenant_id,
-        ScheduleException.staff == staff.id,
-        ScheduleException.date >= (start - pad).date(),
-        ScheduleException.date <= (end + pad).date(),
-    ):
-        day = exceptions.setdefault(row.date, [])
-        if row.start is not None and row.end is not None:
-            day.append(slots.LocalRange(row.start, row.end))
     if closed is None:
         closed = closed_times(staff.tenant, start, end)
-    time_off = [
-        slots.Interval(row.start_at, row.end_at) for row in time_off_between(staff, start, end)
-    ]
-    time_off += closed
-    occupied = []
-    if busy:
-        rows = (
-            _overlapping(staff.id, start, end)
-            .select(Appointment.block_start, Appointment.block_end)
-            .order_by(Appointment.block_start)
+    (schedule,) = load_schedules(staff.tenant_id, [staff.id], start, end, busy, closed=closed)
+    return schedule
+
+
+def load_schedules(
+    tenant_id: int,
+    staff_ids: Sequence[int],
+    start: datetime,
+    end: datetime,
+    busy: bool = True,
+    *,
+    closed: list[slots.Interval],
+) -> list[slots.StaffSchedule]:
+    """:func:`load_schedule` for several team members (in ``staff_ids``' order):
+    one query per kind of row for all of them, whatever the team's size."""
+    weekly: dict[int, dict[int, list[slots.LocalRange]]] = {i: {} for i in staff_ids}
+    breaks: dict[int, dict[int, list[slots.LocalRange]]] = {i: {} for i in staff_ids}
+    exceptions: dict[int, dict[date, list[slots.LocalRange]]] = {i: {} for i in staff_ids}
+    time_off: dict[int, list[slots.Interval]] = {i: [] for i in staff_ids}
+    if staff_ids:
+        rules = WorkingHours.select(
+            WorkingHours.staff,
+            WorkingHours.kind,
+            WorkingHours.weekday,
+            WorkingHours.start,
+            WorkingHours.end,
+        ).where(WorkingHours.tenant == tenant_id, WorkingHours.staff.in_(staff_ids))
+        for sid, kind, weekday, s, e in _tuples(rules):
+            target = weekly if kind == "shift" else breaks
+            target[sid].setdefault(weekday, []).append(slots.LocalRange(s, e))
+        pad = timedelta(days=1)  # local dates around the window, whatever the zone
+        dated = ScheduleException.select(
+            ScheduleException.staff,
+            ScheduleException.date,
+            ScheduleException.start,
+            ScheduleException.end,
+        ).where(
+            ScheduleException.tenant == tenant_id,
+            ScheduleException.staff.in_(staff_ids),
+            ScheduleException.date >= (start - pad).date(),
+            ScheduleException.date <= (end + pad).date(),
         )
-        occupied = [slots.Interval(s, e) for s, e in rows.tuples()]
-    return slots.StaffSchedule(
-        staff_id=staff.id,
-        weekly=weekly,
-        breaks=breaks,
-        exceptions=exceptions,
-        time_off=time_off,
-        busy=occupied,
+        for sid, day, s, e in _tuples(dated):
+            ranges = exceptions[sid].setdefault(day, [])
+            if s is not None and e is not None:
+                ranges.append(slots.LocalRange(s, e))
+        away = TimeOff.select(TimeOff.staff, TimeOff.start_at, TimeOff.end_at).where(
+            TimeOff.tenant == tenant_id,
+            TimeOff.staff.in_(staff_ids),
+            TimeOff.start_at < end,
+            TimeOff.end_at > start,
+        )
+        for sid, s, e in _tuples(away):
+            time_off[sid].append(slots.Interval(s, e))
+    occupied = busy_seconds(tenant_id, staff_ids, start, end) if busy else {}
+    return [
+        slots.StaffSchedule(
+            staff_id=i,
+            weekly=weekly[i],
+            breaks=breaks[i],
+            exceptions=exceptions[i],
+            time_off=[*time_off[i], *closed],
+            busy_seconds=occupied.get(i, ((), ())),
+        )
+        for i in staff_ids
+    ]
+
+
+def _tuples(query: Any) -> Iterable[tuple[Any, ...]]:
+    """Rows as plain tuples (peewee still converts each column's type)."""
+    return cast(Iterable[tuple[Any, ...]], query.tuples())
+
+
+def _epoch(column: peewee.Field, up: bool = False) -> peewee.Node:
+    """A UTC datetime column as whole epoch seconds, rounded down (or ``up``)."""
+    if is_sqlite():  # both truncate; SQLite keeps milliseconds
+        args = (column, "+0.999 seconds") if up else (column,)
+        if sqlite3.sqlite_version_info >= (3, 38):
+            return peewee.fn.unixepoch(*args)  # no string per value: faster
+        return peewee.fn.strftime("%s", *args).cast("INTEGER")
+    seconds = peewee.fn.date_part("epoch", column)  # a naive timestamp: UTC
+    return (peewee.fn.ceil(seconds) if up else peewee.fn.floor(seconds)).cast("BIGINT")
+
+
+def busy_seconds(
+    tenant_id: int, staff_ids: Sequence[int], start: datetime, end: datetime
+) -> dict[int, tuple[Sequence[int], Sequence[int]]]:
+    """Occupied blocks of ``staff_ids`` overlapping ``[start, end)`` in one
+    query, as the slot engine's integer form (``StaffSchedule.busy_seconds``):
+    per member, block starts and block ends in epoch seconds."""
+    if not staff_ids:
+        return {}
+    # Joined from the team so that SQLite too walks the (staff, block_start)
+    # index member by member; a bare "staff_id IN (…)" made it scan an index on
+    # status or tenant instead (every appointment ever made).
+    query = (
+        Staff.select(
+            Staff.id,
+            _epoch(Appointment.block_start),
+            _epoch(Appointment.block_end, up=True),
+        )
+        .join(Appointment, on=Appointment.staff == Staff.id)
+        .where(
+            Staff.tenant == tenant_id,
+            Staff.id.in_(staff_ids),
+            occupying(),
+            Appointment.block_start < end,
+            Appointment.block_end > start,
+        )
+        .order_by(Staff.id)
     )
+    rows = database.execute(query).fetchall()  # plain tuples: no peewee per row
+    if not rows:
+        return {}
+    members, starts, ends = zip(*rows, strict=True)
+    out: dict[int, tuple[Sequence[int], Sequence[int]]] = {}
+    for i in staff_ids:
+        lo = bisect_left(members, i)
+        hi = bisect_right(members, i, lo)
+        out[i] = (starts[lo:hi], ends[lo:hi])
+    return out
 
 
 def occupying(now: datetime | None = None):
@@ -198,7 +287,8 @@ def free_times(
     )
     pad = before + after + timedelta(minutes=service.duration_min)
     closed = closed_times(tenant, start - pad, end + pad)  # the same for the whole team
-    schedules = [load_schedule(member, start - pad, end + pad, closed=closed) for member in team]
+    ids = [member.id for member in team]
+    schedules = load_schedules(tenant.id, ids, start - pad, end + pad, closed=closed)
     return slots.search(schedules, query, ZoneInfo(tenant.timezone))
 
 

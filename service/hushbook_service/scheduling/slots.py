@@ -242,6 +242,10 @@ class StaffSchedule:
 
     ``busy`` are existing appointments already widened by their own buffers;
     pass only those near the query horizon (the engine does not skip the rest).
+    ``busy_seconds`` is more busy time in the engine's integer form, straight
+    from a database: ``(starts, ends)``, whole epoch seconds, the i-th start
+    belonging to the i-th end (each start < its end), in any order -- no
+    ``Interval`` (two datetimes) per appointment on the hot path.
     All fields are read once, at construction (the busy times are kept as
     sorted integer lists, so repeated searches -- e.g. for several services --
     do not re-read them); build a new schedule after a change.
@@ -254,6 +258,7 @@ class StaffSchedule:
     exceptions: Mapping[date, Sequence[LocalRange]] = field(default_factory=dict)
     time_off: Sequence[Interval] = ()
     busy: Sequence[Interval] = ()
+    busy_seconds: tuple[Sequence[int], Sequence[int]] = ((), ())
     _rules: tuple = field(init=False, repr=False)
     _bs: list[int] = field(init=False, repr=False)  # busy starts, sorted
     _be: list[int] = field(init=False, repr=False)  # busy ends, sorted (independently)
@@ -274,6 +279,15 @@ class StaffSchedule:
         # between datetime objects (measured 1.3-1.6x faster searches).
         bs = [iv._s + 0 for iv in busy]
         be = [iv._e + 0 for iv in busy]
+        starts, ends = self.busy_seconds
+        if len(starts) != len(ends):
+            raise ValueError("busy_seconds needs as many ends as starts")
+        if set(map(type, starts)) - {int} or set(map(type, ends)) - {int}:
+            raise TypeError("busy_seconds must be whole seconds (int)")
+        if not all(map(lt, starts, ends)):
+            raise ValueError("busy_seconds needs every start < its end")
+        bs += [t - _EPOCH_TS for t in starts]
+        be += [t - _EPOCH_TS for t in ends]
         bs.sort()
         be.sort()
         object.__setattr__(self, "_bs", bs)
@@ -411,6 +425,11 @@ class Availability:
 
     def windows(self) -> list[StartRange]:
         return list(self)
+
+    def run_seconds(self) -> list[tuple[int, int]]:
+        """(first, last) start of every run as epoch seconds: ``windows()``
+        without a datetime per run (for large answers)."""
+        return [(f + _EPOCH_TS, la + _EPOCH_TS) for f, la in self._run_ticks()]
 
     def count(self) -> int:
         """Total number of bookable starts."""
@@ -831,4 +850,6 @@ def is_bookable(schedule: StaffSchedule, query: SlotQuery, tz: ZoneInfo, start: 
     for p, q in zip(comp.off_s, comp.off_e, strict=True):
         if p < b and a < q:
             return False
-    return not any(iv._s < b and a < iv._e for iv in schedule.busy)
+    # Busy entries overlapping [a, b): those starting before b, less those that
+    # ended by a (each of which also started before b).
+    return bisect_left(schedule._bs, b) == bisect_right(schedule._be, a)
