@@ -167,7 +167,7 @@ def test_distinct_starts_shown_to_unverified_visitors_are_bounded_per_day(client
     patch_tenant(client, shop, {"stealth_settings": {"disclosures_per_day": budget}})
     key = forwarder_key(client, shop)
     shown = set()
-    for n in range(2, 12):  # one fresh visitor per day of the next weeks
+    for n in range(2, 10):  # one fresh visitor per day of the next week
         v = from_address(client, key, f"203.0.{n}.9")
         answer = offers(v, shop.cut["id"], first=day(n), last=day(n))
         assert answer, n  # never an empty answer while something was revealed nearby
@@ -207,8 +207,9 @@ def test_a_confirming_mailbox_does_not_buy_unlimited_holds(client, app, shop):
     assert accepted == 2  # pending_per_contact: confirmed or not, until the first is kept
 
 
-def test_new_contacts_take_at_most_their_share_of_a_day(client, app, shop):
-    patch_tenant(client, shop, {"stealth_settings": {"new_contact_share_pct": 20}})
+def test_new_contacts_take_at_most_their_share_of_a_day(client, app, shop, clock):
+    settings = {"new_contact_share_pct": 20, "hold_cooldown_min": 0}
+    patch_tenant(client, shop, {"stealth_settings": settings})
     key = forwarder_key(client, shop)
     target = day(3)
     codes = []
@@ -219,6 +220,7 @@ def test_new_contacts_take_at_most_their_share_of_a_day(client, app, shop):
         codes.append(res.status_code)
         if res.status_code == 202:
             confirm(client, app, res.json["booking"])
+        clock(hours=4)  # a new showcase period: the day shows new starts (rule of item 1)
     allowed = DAY_CAPACITY * 20 // 100 // CUT_MIN  # 4 of 45 minutes in 216
     assert codes == [202] * allowed + [429] * (8 - allowed), codes
     with app.app_context(), database.connection_context():

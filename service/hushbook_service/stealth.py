@@ -36,6 +36,18 @@ DEFAULTS: dict[str, int] = {
     # Unconfirmed online bookings together may hold at most this share (percent)
     # of a local day's bookable working time (one booking always may).
     "pending_salon_share_pct": 25,
+    # The hold walk (issue 19). A half-day whose shown start was taken shows no new
+    # one until the booking is confirmed and this many minutes have passed.
+    "hold_cooldown_min": 120,
+    # Distinct starts the showcase may reveal to unverified visitors per day
+    # (0: automatic, from the salon's real booking rate: see disclosure_budget).
+    "disclosures_per_day": 0,
+    # Online bookings of new contacts (nobody kept an appointment with that contact
+    # yet), unconfirmed or confirmed, together hold at most this share of a day.
+    "new_contact_share_pct": 40,
+    # Bookings confirmed and cancelled soon after (probes) before a contact, address
+    # or network may no longer book online (0: never).
+    "probe_threshold": 2,
 }
 RANGES: dict[str, tuple[int, int]] = {
     "offer_count": (1, 5),
@@ -53,6 +65,10 @@ RANGES: dict[str, tuple[int, int]] = {
     "pending_per_ip": (1, 100),
     "pending_per_subnet": (1, 1000),
     "pending_salon_share_pct": (1, 100),
+    "hold_cooldown_min": (0, 24 * 60),
+    "disclosures_per_day": (0, 1_000_000),
+    "new_contact_share_pct": (1, 100),
+    "probe_threshold": (0, 20),
 }
 
 # Proof-of-work: a requester's first asks of the day cost the base; after that
@@ -79,11 +95,55 @@ def salon_pressure_bits(salon_asks: float, salon_budget: int) -> int:
 
 def required_bits(used: dict[str, float], settings: dict[str, int]) -> int:
     """The difficulty an ask must pay now: the requester's own volume (session,
-    address) plus the salon's pressure. Decided when a puzzle is issued *and*
-    again when it is spent, so puzzles fetched early buy nothing."""
+    address), the salon's pressure and the requester's walk (holds today).
+    Decided when a puzzle is issued *and* again when it is spent, so puzzles
+    fetched early buy nothing."""
     own = pow_bits(max(used["session"], used["ip"]), settings["pow_base_bits"])
     pressure = salon_pressure_bits(used["tenant"], settings["asks_per_tenant_day"])
-    return min(POW_MAX_BITS, own + pressure)
+    walk = walk_bits(max(used.get("walk_ip", 0.0), used.get("walk_subnet", 0.0)))
+    return min(POW_MAX_BITS, own + pressure + walk)
+
+
+# The showcase draws its shown starts anew every period (keyed per salon), so a
+# before/after scrape cannot tell a booking from the schedule.
+SHOWCASE_PERIOD = 4 * HOUR
+
+# The automatic disclosure budget: distinct starts revealed per day to unverified
+# visitors, per appointment the salon has on an average day (at least the floor).
+DISCLOSURES_PER_BOOKING = 6
+DISCLOSURES_FLOOR = 60
+
+# A confirmed booking cancelled within this time of its confirmation is a probe.
+PROBE_WINDOW = 2 * DAY
+PROBE_MEMORY = 30 * DAY  # probes are forgotten at this rate
+
+# Walk detection: holds (online bookings) a network or address makes per day
+# before its proof-of-work grows (one bit per doubling) and its view narrows to
+# starts already revealed.
+WALK_FREE_HOLDS = 3
+
+
+def period_of(tenant_id: int, epoch: float, secret: bytes) -> tuple[int, int]:
+    """The showcase period ``epoch`` lies in: (index, start epoch). Boundaries are
+    offset per salon, so salons do not all reshuffle at the same instant."""
+    offset = int.from_bytes(hashlib.sha256(secret + b"|period").digest()[:4], "big")
+    offset %= SHOWCASE_PERIOD
+    index = int((epoch - offset) // SHOWCASE_PERIOD)
+    return index, index * SHOWCASE_PERIOD + offset
+
+
+def disclosure_budget(settings: dict[str, int], bookings_per_day: float) -> int:
+    """Distinct starts unverified visitors may be shown per day."""
+    if settings["disclosures_per_day"]:
+        return settings["disclosures_per_day"]
+    return max(DISCLOSURES_FLOOR, math.ceil(DISCLOSURES_PER_BOOKING * bookings_per_day))
+
+
+def walk_bits(holds: float) -> int:
+    """Extra proof-of-work for a requester whose network made ``holds`` today."""
+    if holds <= WALK_FREE_HOLDS:
+        return 0
+    return math.ceil(math.log2(holds / WALK_FREE_HOLDS)) + 1
 
 
 def pow_bits(recent_asks: float, base: int) -> int:

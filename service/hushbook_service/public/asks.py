@@ -10,15 +10,23 @@ that asked.
 from __future__ import annotations
 
 import hmac
-from datetime import timedelta
-from typing import Any
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from hushbook_service import keys, observability, stealth
 from hushbook_service.accounts.principals import key_ring
-from hushbook_service.db import utcnow
+from hushbook_service.db import utcnow, write_transaction
 from hushbook_service.errors import field_error
-from hushbook_service.models import Service, ServiceStaff, Staff, Tenant
+from hushbook_service.models import (
+    Appointment,
+    RevealedStart,
+    Service,
+    ServiceStaff,
+    Staff,
+    Tenant,
+)
 from hushbook_service.public.visitors import INVALID, Visitor, verify
 from hushbook_service.scheduling import booking, offers
 from hushbook_service.scheduling.slots import LocalRange
@@ -75,7 +83,8 @@ def make_offers(tenant: Tenant, who: Visitor, wish: dict) -> dict:
     now = utcnow()
     earliest = now + timedelta(minutes=tenant.min_notice_min)
     horizon = now + timedelta(days=tenant.max_advance_days)
-    policy = offers.Policy(k=config["offer_count"], max_days=14)
+    # No preference for long free gaps: a booking in a shown start's gap would move it.
+    policy = offers.Policy(k=config["offer_count"], max_days=14, nest_gap=timedelta(0))
     time_range = None
     if "time_from" in wish:
         time_range = LocalRange(wish["time_from"], wish["time_to"])
@@ -98,9 +107,8 @@ def make_offers(tenant: Tenant, who: Visitor, wish: dict) -> dict:
     available = booking.free_times(tenant, service, team, lo, max(lo, hi))
     kwargs: dict[str, Any] = {"duration": duration, "tz": tz, "now": earliest, "policy": policy}
     if tenant.stealth_mode:
-        chosen = offers.choose(
-            available, the_wish, secret=keys.instance_key("offers", str(tenant.id)), **kwargs
-        )
+        recent = _recent(tenant, service, team, lo, max(lo, hi))
+        chosen = _showcase_choice(tenant, who, available, the_wish, {**kwargs, "recent": recent})
     else:
         chosen = offers.earliest(available, the_wish, **kwargs)
     names = {s.id: s.shown_name for s in team}
@@ -128,6 +136,109 @@ def make_offers(tenant: Tenant, who: Visitor, wish: dict) -> dict:
         out.append(item)
     observability.OFFERS_ISSUED.inc(len(out))
     return {"offers": out, "service_id": service.id}
+
+
+def _recent(
+    tenant: Tenant, service: Service, team: list[Staff], lo: datetime, hi: datetime
+) -> dict[int, list[tuple[int, int, int]]]:
+    """Per team member, the starts (first, last, step in epoch seconds) that
+    recent bookings took: unconfirmed holds, and whatever was booked or moved
+    in this showcase period or the cool-down before now (rule 6 of
+    :mod:`~hushbook_service.scheduling.offers`)."""
+    config = stealth.settings_of(tenant)
+    now = utcnow()
+    secret = keys.instance_key("offers", str(tenant.id))
+    _, period_start = stealth.period_of(tenant.id, now.timestamp(), secret)
+    since = min(
+        datetime.fromtimestamp(period_start, UTC),
+        now - timedelta(minutes=config["hold_cooldown_min"]),
+    )
+    before, after = booking.buffers(service, tenant)
+    length = timedelta(minutes=service.duration_min)
+    step = tenant.slot_granularity_min * 60
+    rows = Appointment.select(
+        Appointment.staff, Appointment.block_start, Appointment.block_end
+    ).where(
+        Appointment.tenant == tenant.id,
+        Appointment.staff.in_([s.id for s in team]),
+        booking.occupying(now),
+        Appointment.block_start < hi + length + after,
+        Appointment.block_end > lo - before,
+        (Appointment.updated_at >= since) | (Appointment.status == "pending"),
+    )
+    out: dict[int, list[tuple[int, int, int]]] = {}
+    found = cast(Iterable[tuple[int, datetime, datetime]], rows.tuples())
+    for staff_id, block_start, block_end in found:
+        # a start s is taken if [s - before, s + length + after) meets the block
+        first = int((block_start - length - after).timestamp()) + 1
+        last = int((block_end + before).timestamp()) - 1
+        first = -(-first // step) * step  # the engine's grid (whole-hour zones)
+        out.setdefault(staff_id, []).append((first, last, step))
+    return out
+
+
+def bookings_per_day(tenant: Tenant) -> float:
+    """The salon's appointments on an average day of the last four weeks (read
+    once a day per process: the automatic disclosure budget)."""
+    today = utcnow().date()
+    cached = _RATE.get(tenant.id)
+    if cached is None or cached[0] != today:
+        now = utcnow()
+        count = (
+            Appointment.select()
+            .where(
+                Appointment.tenant == tenant.id,
+                Appointment.start_at >= now - timedelta(days=28),
+                Appointment.start_at < now,
+                Appointment.status.in_(("confirmed", "completed", "no_show")),
+            )
+            .count()
+        )
+        cached = _RATE[tenant.id] = (today, count / 28)
+    return cached[1]
+
+
+_RATE: dict[int, tuple[date, float]] = {}
+
+
+def _showcase_choice(
+    tenant: Tenant,
+    who: Visitor,
+    available: dict,
+    wish: offers.Wish,
+    kwargs: dict[str, Any],
+) -> list[offers.Offer]:
+    """Stealth mode's offers: the showcase of this period, without what recent
+    bookings may have taken, within the salon's disclosure budget for visitors
+    who proved nothing, and only starts already revealed for a walker."""
+    now = utcnow()
+    secret = keys.instance_key("offers", str(tenant.id))
+    period, _ = stealth.period_of(tenant.id, now.timestamp(), secret)
+    kwargs = {**kwargs, "secret": secret, "period": str(period)}
+    if who.proven:
+        return offers.choose(available, wish, **kwargs)
+    today = now.date()
+    revealed = set(
+        RevealedStart.select(RevealedStart.staff_id, RevealedStart.start)
+        .where(RevealedStart.tenant == tenant.id, RevealedStart.day == today)
+        .tuples()
+    )
+
+    def known(offer: offers.Offer) -> bool:
+        return (offer.staff_id, int(offer.start.timestamp())) in revealed
+
+    if who.walking:
+        return offers.choose(available, wish, keep=known, **kwargs)
+    chosen = offers.choose(available, wish, **kwargs)
+    new = [(o.staff_id, int(o.start.timestamp())) for o in chosen if not known(o)]
+    budget = stealth.disclosure_budget(stealth.settings_of(tenant), bookings_per_day(tenant))
+    if new and len(revealed) + len(new) > budget:
+        return offers.choose(available, wish, keep=known, **kwargs)
+    if new:
+        rows = [{"tenant": tenant.id, "day": today, "staff_id": s, "start": t} for s, t in new]
+        with write_transaction():
+            RevealedStart.insert_many(rows).on_conflict_ignore().execute()
+    return chosen
 
 
 def offer_claims(tenant: Tenant, who: Visitor, token: str) -> tuple[dict, Service, Staff]:

@@ -25,7 +25,14 @@ from hushbook_service.privacy import blocklist, clientbook, delivery, profiles
 from hushbook_service.privacy.clients import create_client
 from hushbook_service.public import metering, readiness
 from hushbook_service.public.asks import offer_claims
-from hushbook_service.public.visitors import INVALID, Visitor, client_ip, spend, verify
+from hushbook_service.public.visitors import (
+    INVALID,
+    Visitor,
+    client_ip,
+    spend,
+    verify,
+    walk_buckets,
+)
 from hushbook_service.scheduling import booking, slots
 
 # Wrong or right, confirmation codes tried from one address in an hour (each
@@ -56,6 +63,17 @@ def _too_many_pending(config: dict[str, int]) -> None:
     )
 
 
+def _holding(now: datetime):
+    """What counts against the caps: unconfirmed online bookings not expired, and
+    confirmed ones of new contacts until they begin (a mailbox that confirms
+    does not buy unlimited holds)."""
+    unconfirmed = (Appointment.status == "pending") & (Appointment.pending_until > now)
+    unkept = (
+        (Appointment.status == "confirmed") & Appointment.new_contact & (Appointment.start_at > now)
+    )
+    return unconfirmed | unkept
+
+
 def _check_pending_caps(tenant: Tenant, holds: list[tuple[str, str]]) -> None:
     config = stealth.settings_of(tenant)
     now = utcnow()
@@ -67,8 +85,7 @@ def _check_pending_caps(tenant: Tenant, holds: list[tuple[str, str]]) -> None:
                 PendingHold.tenant == tenant.id,
                 PendingHold.kind == kind,
                 PendingHold.digest == digest,
-                Appointment.status == "pending",
-                Appointment.pending_until > now,
+                _holding(now),
             )
             .count()
         )
@@ -116,13 +133,87 @@ def _check_salon_cap(
     )
     held = sum((a.end_at - a.start_at).total_seconds() / 60 for a in pending)
     if held and held + minutes > capacity * config["pending_salon_share_pct"] / 100:
-        abort(
-            429,
-            "Many bookings for this day are waiting to be confirmed. "
-            "Please try again later or choose another day.",
-            reason="pending_day_full",
-            headers={"Retry-After": str(config["pending_expiry_min"] * 60)},
-        )
+        _day_full(config)
+
+
+def _day_full(config: dict[str, int]) -> None:
+    abort(
+        429,
+        "Many bookings for this day are waiting to be confirmed. "
+        "Please try again later or choose another day.",
+        reason="pending_day_full",
+        headers={"Retry-After": str(config["pending_expiry_min"] * 60)},
+    )
+
+
+def _check_new_contact_share(
+    tenant: Tenant, start: datetime, minutes: float, capacity: float, now: datetime
+) -> None:
+    """Online bookings of new contacts of a local day (unconfirmed, confirmed and
+    not yet kept, and the probes among the cancelled) together hold at most
+    ``new_contact_share_pct`` of its bookable time; the first always may."""
+    config = stealth.settings_of(tenant)
+    _, first, last = _local_day(tenant, start)
+    rows = Appointment.select(
+        Appointment.start_at,
+        Appointment.end_at,
+        Appointment.status,
+        Appointment.confirmed_at,
+        Appointment.updated_at,
+    ).where(
+        Appointment.tenant == tenant.id,
+        Appointment.source == "online",
+        Appointment.new_contact == True,
+        Appointment.start_at >= first,
+        Appointment.start_at < last,
+        _holding(now) | (Appointment.status == "cancelled"),
+    )
+    held = sum(
+        (a.end_at - a.start_at).total_seconds() / 60
+        for a in rows
+        if a.status != "cancelled" or _was_probe(a)
+    )
+    if held and held + minutes > capacity * config["new_contact_share_pct"] / 100:
+        _day_full(config)
+
+
+def _was_probe(appointment: Appointment) -> bool:
+    """Confirmed, then cancelled soon after: a new contact's probe of the calendar."""
+    confirmed = appointment.confirmed_at
+    return (
+        confirmed is not None
+        and (appointment.updated_at - confirmed).total_seconds() <= stealth.PROBE_WINDOW
+    )
+
+
+def _probe_buckets(
+    config: dict[str, int], holds: list[tuple[str, str]], cost: float
+) -> list[metering.Bucket]:
+    """Probes counted per contact, address and network (never refused here)."""
+    threshold = max(1, config["probe_threshold"])
+    return [
+        metering.Bucket(f"probe_{kind}", digest, threshold, stealth.PROBE_MEMORY, cost, 1000)
+        for kind, digest in holds
+        if kind in ("contact", "ip", "subnet")
+    ]
+
+
+def _refuse_probers(tenant: Tenant, holds: list[tuple[str, str]]) -> None:
+    """Past ``probe_threshold`` probes, this contact, address or network books by
+    phone: the reason is the salon's (audit trail), the prober hears what a
+    blocked contact hears."""
+    config = stealth.settings_of(tenant)
+    if not config["probe_threshold"] or not holds:
+        return
+    used = metering.take(tenant.id, _probe_buckets(config, holds, 0.0))
+    if round(max(used.values(), default=0.0)) < config["probe_threshold"]:  # probes fade
+        return
+    audit.record(tenant.id, "public.booking_refused", actor=("anonymous", None), reason="probes")
+    abort(
+        403,
+        "Online booking is not available for this contact. Please call the business.",
+        reason="contact_blocked",
+    )
 
 
 def _count_dropped(tenant: Tenant, who: Visitor, config: dict[str, int]) -> None:
@@ -188,6 +279,11 @@ def book(tenant: Tenant, who: Visitor, data: dict) -> dict:
         field_error("consent", "Booking needs your consent to process your details for it.")
     clientbook.require_notice(tenant.id, consent)
     holds = _holds(tenant, who, contacts) if tenant.stealth_mode else []
+    _refuse_probers(tenant, holds)
+    returning = clientbook.find_returning(tenant.id, contacts)
+    # Nobody kept an appointment with this contact yet: its bookings count against
+    # the caps until kept, and against the day's share for new contacts.
+    new_contact = returning is None or returning.visits == 0
     start = datetime.fromtimestamp(int(claims["st"]), UTC)
     # The day's bookable time changes seldom: read before the lock.
     capacity = bookable_minutes(tenant, _local_day(tenant, start)[0]) if holds else 0.0
@@ -198,6 +294,7 @@ def book(tenant: Tenant, who: Visitor, data: dict) -> dict:
         price_cents=service.price_cents,
         pending_until=until,
         locale=_language(data),  # the customer's, for messages and pages
+        new_contact=new_contact,
     )
     with write_transaction():  # all or nothing; the offer is spent exactly once
         # One public booking of this business at a time (PostgreSQL; SQLite has the
@@ -208,6 +305,10 @@ def book(tenant: Tenant, who: Visitor, data: dict) -> dict:
         _check_pending_caps(tenant, holds)
         if holds:
             _check_salon_cap(tenant, start, service.duration_min, capacity, utcnow())
+            if new_contact:
+                _check_new_contact_share(tenant, start, service.duration_min, capacity, utcnow())
+            # a hold made: counted against the address and network (walk detection)
+            metering.take(tenant.id, walk_buckets(tenant, who, 1.0))
         if dropped:
             _count_dropped(tenant, who, config)
         try:
@@ -339,13 +440,16 @@ def _confirm(appointment: Appointment) -> Appointment:
         abort(409, "This booking has expired; please book again.", reason="booking_expired")
     with write_transaction():
         updated = (
-            Appointment.update(status="confirmed", pending_until=None, updated_at=utcnow())
+            Appointment.update(
+                status="confirmed", pending_until=None, updated_at=utcnow(), confirmed_at=utcnow()
+            )
             .where(Appointment.id == appointment.id, Appointment.status == "pending")
             .execute()
         )
         if not updated:
             abort(409, "This booking was changed meanwhile.", reason="concurrent_change")
-        PendingHold.delete().where(PendingHold.appointment == appointment.id).execute()
+        if not appointment.new_contact:  # a new contact's keeps counting until kept
+            PendingHold.delete().where(PendingHold.appointment == appointment.id).execute()
         if appointment.client_id is not None:
             Client.update(pending=False).where(Client.id == appointment.client_id).execute()
         appointment.status = "confirmed"
@@ -386,8 +490,18 @@ def cancel(appointment: Appointment) -> Appointment:
             409, "This appointment can no longer be cancelled online.", reason="invalid_transition"
         )
     _require_before_deadline(appointment)
+    was = appointment.status
     with write_transaction():
         booking.transition(appointment, "cancel")
+        appointment.updated_at = utcnow()
+        probe = was == "confirmed" and appointment.new_contact and _was_probe(appointment)
+        if probe:  # counted against its contact, address and network (for a month)
+            holds = PendingHold.select(PendingHold.kind, PendingHold.digest).where(
+                PendingHold.appointment == appointment.id
+            )
+            config = stealth.settings_of(Tenant.get_by_id(appointment.tenant_id))
+            buckets = _probe_buckets(config, [(h.kind, h.digest) for h in holds], 1.0)
+            metering.take(appointment.tenant_id, buckets)
         PendingHold.delete().where(PendingHold.appointment == appointment.id).execute()
         audit.record(
             appointment.tenant_id,
@@ -395,6 +509,7 @@ def cancel(appointment: Appointment) -> Appointment:
             "appointment",
             appointment.id,
             actor=("anonymous", None),
+            **({"reason": "probe"} if probe else {}),
         )
     return appointment
 
@@ -455,9 +570,12 @@ def set_reminders(appointment: Appointment, wanted: bool) -> bool:
 
 
 def manage_visitor(appointment: Appointment) -> Visitor:
-    """Under a manage link the link itself is the session (offers bind to it)."""
+    """Under a manage link the link itself is the session (offers bind to it);
+    a client who kept an appointment before has proved the contact."""
     tenant = Tenant.get_by_id(appointment.tenant_id)
-    return Visitor(f"manage|{links.reference(appointment)}", client_ip(tenant))
+    client = Client.get_or_none(Client.id == appointment.client_id)
+    proven = client is not None and client.visits > 0
+    return Visitor(f"manage|{links.reference(appointment)}", client_ip(tenant), proven=proven)
 
 
 def expire_pending(now: datetime | None = None) -> int:

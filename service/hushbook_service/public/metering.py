@@ -13,6 +13,7 @@ from __future__ import annotations
 import hmac
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from hushbook_service import keys, observability
@@ -39,10 +40,19 @@ def _key(tenant_id: int, kind: str, value: str) -> str:
     return hmac.new(secret, f"{tenant_id}|{kind}|{value}".encode(), "sha256").hexdigest()
 
 
-def take(tenant_id: int, buckets: list[Bucket], now: float | None = None) -> dict[str, float]:
+def take(
+    tenant_id: int,
+    buckets: list[Bucket],
+    now: float | None = None,
+    before: Callable[[dict[str, float]], None] | None = None,
+) -> dict[str, float]:
     """Pay every bucket its cost, or none and 429 (overdrawable buckets never
     refuse). Returns tokens used per kind (how much of each budget is spent: the
-    requester's recent volume; past ``capacity`` for an overdrawn bucket)."""
+    requester's recent volume; past ``capacity`` for an overdrawn bucket).
+
+    ``before`` is called in the same transaction with what was used *before*
+    this payment (an ask's price is decided there); whatever it raises, nothing
+    is paid or written."""
     now = time.time() if now is None else now
     keyed = {_key(tenant_id, b.kind, b.value): b for b in buckets}
     used: dict[str, float] = {}
@@ -62,9 +72,12 @@ def take(tenant_id: int, buckets: list[Bucket], now: float | None = None) -> dic
             rate = b.capacity / b.period
             level = min(float(b.capacity), row.level + max(0.0, now - row.updated) * rate)
             levels[row.key] = level
+            used[b.kind] = max(used.get(b.kind, 0.0), b.capacity - level)
             need = max(b.cost, 1.0)  # a free call still needs a token left
             if level < need and not b.overdraw:
                 wait = max(wait, (need - level) / rate)
+        if before is not None:
+            before(dict(used))
         if wait:
             observability.THROTTLED_ASKS.inc()
             seconds = max(1, math.ceil(wait))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 import peewee
@@ -20,7 +20,7 @@ from flask import request
 from hushbook_service import observability, stealth
 from hushbook_service.accounts.principals import authenticate, key_ring
 from hushbook_service.accounts.tokens import TokenError
-from hushbook_service.db import database, utcnow, write_transaction
+from hushbook_service.db import database, utcnow
 from hushbook_service.errors import abort, field_error
 from hushbook_service.models import SpentToken, Tenant
 from hushbook_service.public import metering
@@ -45,6 +45,12 @@ class Visitor:
     # When the session began (epoch seconds): the widget starts it at the visitor's
     # first interaction, so a booking's fill time counts from there (``too_fast``).
     started: int = 0
+    # Proved a contact (a manage link of a client who kept an appointment): more
+    # room under the salon's disclosure budget.
+    proven: bool = False
+    # Its address or network made many holds today (walk detection): shown only
+    # starts already revealed.
+    walking: bool = False
 
     @property
     def tag(self) -> str:
@@ -113,6 +119,23 @@ def _ask_buckets(
     return buckets
 
 
+def walk_buckets(tenant: Tenant, who: Visitor, cost: float) -> list[metering.Bucket]:
+    """The holds (online bookings) this requester's address and network made
+    today: past a few, its proof-of-work grows and its view narrows (walk
+    detection). Never refused here: a booking's own caps do that."""
+    subnet = next(v for k, v in stealth.network_keys(who.ip) if k == "subnet")
+    free = stealth.WALK_FREE_HOLDS
+    return [
+        metering.Bucket(kind, value, free, stealth.DAY, cost, overdraw=1000)
+        for kind, value in (("walk_ip", who.ip), ("walk_subnet", subnet))
+    ]
+
+
+def walking(used: dict[str, float]) -> bool:
+    """Whether ``used`` (from :func:`metering.take`) shows a hold walk."""
+    return max(used.get("walk_ip", 0.0), used.get("walk_subnet", 0.0)) > stealth.WALK_FREE_HOLDS
+
+
 def meter(tenant: Tenant, who: Visitor, salon: bool = True) -> None:
     """One ask against the requester's budgets (429 past any of them) and, unless
     ``salon`` is off (asks under a manage link, bounded per booking), the salon's."""
@@ -120,25 +143,51 @@ def meter(tenant: Tenant, who: Visitor, salon: bool = True) -> None:
         metering.take(tenant.id, _ask_buckets(tenant, who, 1.0, salon))
 
 
-def pay(tenant: Tenant, who: Visitor, proof: dict | None) -> None:
-    """An anonymous ask (offers, booking) in stealth mode: the proof-of-work is
-    checked and spent first, and only then is the ask charged to any budget, so
-    requests that did not pay spend nothing that honest customers depend on."""
-    spend_pow(tenant, who, proof)
-    meter(tenant, who)
+def _proof(tenant: Tenant, who: Visitor, proof: dict | None) -> tuple[dict, int]:
+    """A solved challenge of this visitor: its claims and the bits it solved, or
+    422. Pure (no database): unpaid requests are refused before any write."""
+    if not proof:
+        field_error("pow", "Solve a proof-of-work challenge first.")
+    claims = verify("challenge", proof["challenge"], tenant, "pow")
+    solved = stealth.leading_zero_bits(stealth.pow_digest(claims["jti"], proof["nonce"]))
+    if claims.get("vis") != who.tag or solved < int(claims["bits"]):
+        field_error("pow", INVALID["pow"])
+    return claims, solved
 
 
-def _required_bits(tenant: Tenant, who: Visitor, extra: list[metering.Bucket]) -> int:
-    used = metering.take(tenant.id, _ask_buckets(tenant, who, 0.0) + extra)
-    return stealth.required_bits(used, stealth.settings_of(tenant))
+def pay(tenant: Tenant, who: Visitor, proof: dict | None, salon: bool = True) -> Visitor:
+    """An ask in stealth mode: the proof-of-work is checked first (no database),
+    then, in one transaction, its price *now* (this requester's volume and walk,
+    the salon's pressure), its single use and the ask's charge to every budget;
+    a refusal at any step writes nothing. Returns the visitor, marked if its
+    address or network is walking the calendar with holds."""
+    if not tenant.stealth_mode:
+        return who
+    claims, solved = _proof(tenant, who, proof)
+    settings = stealth.settings_of(tenant)
+    seen: dict[str, float] = {}
+
+    def priced(used: dict[str, float]) -> None:
+        seen.update(used)
+        if solved < stealth.required_bits({"tenant": 0.0, **used}, settings):
+            field_error("pow", "This proof-of-work is too easy now; ask for a new challenge.")
+        if not spend(claims["jti"], "pow", claims["exp"]):
+            abort(409, "This proof-of-work was already used.", reason="pow_spent")
+
+    buckets = _ask_buckets(tenant, who, 1.0, salon) + walk_buckets(tenant, who, 0.0)
+    metering.take(tenant.id, buckets, before=priced)
+    return replace(who, walking=walking(seen))
 
 
 def issue_challenge(tenant: Tenant, who: Visitor) -> dict:
     """A signed puzzle whose difficulty grows with this requester's volume and
-    with the salon's pressure (no ask is charged; 429 if the requester is out)."""
+    walk, and with the salon's pressure (no ask is charged; 429 if the requester
+    is out)."""
     sizes = stealth.ask_buckets(stealth.settings_of(tenant))
     puzzles = metering.Bucket("challenge", who.ip, 4 * sizes["ip"][0], stealth.DAY)
-    bits = _required_bits(tenant, who, [puzzles])
+    buckets = _ask_buckets(tenant, who, 0.0) + walk_buckets(tenant, who, 0.0) + [puzzles]
+    used = metering.take(tenant.id, buckets)
+    bits = stealth.required_bits(used, stealth.settings_of(tenant))
     observability.POW_BITS.observe(bits)
     token = key_ring().issue(
         "challenge", {"tid": tenant.id, "vis": who.tag, "bits": bits}, CHALLENGE_TTL
@@ -149,25 +198,6 @@ def issue_challenge(tenant: Tenant, who: Visitor) -> dict:
 def challenge_id(token: str) -> str:
     """The string a solver hashes with its nonce (the challenge's ``jti``)."""
     return key_ring().verify("challenge", token)["jti"]
-
-
-def spend_pow(tenant: Tenant, who: Visitor, proof: dict | None) -> None:
-    """Stealth mode: a solved, unspent challenge of this visitor, hard enough for
-    what this requester and the salon need *now*, or 4xx. Charges nothing."""
-    if not tenant.stealth_mode:
-        return
-    if not proof:
-        field_error("pow", "Solve a proof-of-work challenge first.")
-    claims = verify("challenge", proof["challenge"], tenant, "pow")
-    digest = stealth.pow_digest(claims["jti"], proof["nonce"])
-    solved = stealth.leading_zero_bits(digest)
-    if claims.get("vis") != who.tag or solved < int(claims["bits"]):
-        field_error("pow", INVALID["pow"])
-    if solved < _required_bits(tenant, who, []):
-        field_error("pow", "This proof-of-work is too easy now; ask for a new challenge.")
-    with write_transaction():
-        if not spend(claims["jti"], "pow", claims["exp"]):
-            abort(409, "This proof-of-work was already used.", reason="pow_spent")
 
 
 def spend(jti: str, kind: str, exp: int) -> bool:

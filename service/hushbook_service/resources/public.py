@@ -331,7 +331,7 @@ class Offers(MethodView):
         """At most k offers for a wish (never a list of free times)"""
         tenant = visitors.tenant_by_slug(slug)
         who = visitors.visitor(tenant, data["session"])
-        visitors.pay(tenant, who, data.get("pow"))
+        who = visitors.pay(tenant, who, data.get("pow"))
         return asks.make_offers(tenant, who, data)
 
 

@@ -53,7 +53,16 @@ Policy
    ``k`` nearest alternatives instead: an empty or dark day is answered with
    alternatives, not with a revealing "nothing".  An empty answer only means
    no rep within ``reach_days`` of the window.
-6. **Explicit time ranges** are widened to at least ``min_range`` (centred,
+6. **Periods and recent bookings** (the hold walk, ``bench/scrape.py``).
+   With ``period`` set, the min-hash of rule 2 is keyed by it: the service
+   draws every rep anew each period (``stealth.SHOWCASE_PERIOD``), so a
+   change of the showcase says nothing by itself.  Within a period the rep
+   must not follow bookings: ``recent`` names the starts that bookings made
+   lately took (and unconfirmed holds); if one of them would outrank the rep
+   found now, it may have been the rep, and the bucket shows nothing instead
+   of the next start -- until the booking is no longer recent.  ``keep``
+   drops reps (the salon's disclosure budget, walk detection).
+7. **Explicit time ranges** are widened to at least ``min_range`` (centred,
    snapped outward to whole hours) before they are matched; they select
    among the reps, they never create buckets, so a narrow range cannot probe
    a single slot.
@@ -82,7 +91,7 @@ from __future__ import annotations
 import heapq
 import hmac
 from bisect import bisect_right
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from math import ceil
@@ -234,6 +243,8 @@ def _reps(
     now: int,
     secret: bytes,
     nest_gap: int,
+    period: str = "",
+    recent: Mapping[int, Sequence[tuple[int, int, int]]] | None = None,
 ) -> dict[int, tuple[int, int]]:
     """Rep ``(staff, start epoch)`` of every non-empty wanted bucket (rule 2).
 
@@ -243,6 +254,7 @@ def _reps(
     """
     best: dict[int, tuple[tuple[int, bytes], int, int]] = {}
     lo = max(edges[0], now)
+    key = f"start|{period}|" if period else "start|"
     for sid in staff:
         for run in availability[sid]:
             g = int(run.step.total_seconds())
@@ -256,10 +268,22 @@ def _reps(
                 top = min(last, f + (edges[i + 1] - 1 - f) // g * g)  # last start in bucket i
                 if i in wanted and (i not in best or gap <= best[i][0][0]):
                     for x in range(f, top + 1, g):
-                        rank = (gap, _mac(secret, f"start|{sid}|{x}"))
+                        rank = (gap, _mac(secret, f"{key}{sid}|{x}"))
                         if i not in best or rank < best[i][0]:
                             best[i] = (rank, sid, x)
                 f = top + g
+    # Rule 6: a start a recent booking took may have been this bucket's rep; if
+    # it would outrank the rep found now, the bucket shows nothing (not the next).
+    for sid, blocked in (recent or {}).items():
+        if sid not in staff:
+            continue
+        for first, last, g in blocked:
+            x = first if first >= lo else first + -(-(lo - first) // g) * g
+            while x <= min(last, edges[-1] - 1):
+                i = bisect_right(edges, x) - 1
+                if i in best and (-nest_gap, _mac(secret, f"{key}{sid}|{x}")) < best[i][0]:
+                    del best[i]
+                x += g
     return {i: (sid, s) for i, (_, sid, s) in best.items()}
 
 
@@ -274,6 +298,9 @@ def showcase(
     now: datetime,
     policy: Policy = DEFAULT_POLICY,
     staff_id: int | None = None,
+    period: str = "",
+    recent: Mapping[int, Sequence[tuple[int, int, int]]] | None = None,
+    keep: Callable[[Offer], bool] | None = None,
 ) -> dict[tuple[date, int], Offer]:
     """Every rep the public can be shown on local dates ``first_day .. last_day``.
 
@@ -281,6 +308,11 @@ def showcase(
     staff member (what a named-staff wish sees under ``staff_showcase``).
     This is the whole of what any sequence of asks for this service (and
     these buffers) can reveal about these dates.
+
+    ``period`` keys the reps (rule 6: drawn anew each period); ``recent`` maps a
+    staff id to ``(first, last, step)`` epoch ranges of starts that recent
+    bookings took (their buckets go dark if one of them would outrank the rep);
+    ``keep`` drops reps it refuses (the disclosure budget, walk detection).
     """
     if not secret:
         raise ValueError("a tenant secret is required")
@@ -309,11 +341,15 @@ def showcase(
         ceil(now.timestamp()),
         secret,
         int(policy.nest_gap.total_seconds()),
+        period,
+        recent,
     )
     out = {}
     for i, (sid, s) in sorted(reps.items()):
         start = datetime.fromtimestamp(s, UTC)
-        out[buckets[i]] = Offer(sid, start, start + duration)
+        offer = Offer(sid, start, start + duration)
+        if keep is None or keep(offer):
+            out[buckets[i]] = offer
     return out
 
 
@@ -327,6 +363,9 @@ def choose(
     now: datetime,
     policy: Policy = DEFAULT_POLICY,
     k: int | None = None,
+    period: str = "",
+    recent: Mapping[int, Sequence[tuple[int, int, int]]] | None = None,
+    keep: Callable[[Offer], bool] | None = None,
 ) -> list[Offer]:
     """At most ``k`` (default ``policy.k``) offers for ``wish``; see the module docstring.
 
@@ -349,6 +388,9 @@ def choose(
         now=now,
         policy=policy,
         staff_id=named,
+        period=period,
+        recent=recent,
+        keep=keep,
     )
     rng = None if wish.time_range is None else _range_secs(wish.time_range, policy)
     canon = "|".join(
