@@ -9,6 +9,8 @@ import socket
 import subprocess
 import sys
 import threading
+from contextlib import contextmanager
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import click
@@ -434,6 +436,214 @@ def _port_is_free(host: str, port: int) -> None:
                 f"cannot listen on {host}:{port} ({exc.strerror}): another server? "
                 "Choose another port: hushbook demo --port 8001 (make demo PORT=8001)"
             ) from None
+
+
+# --- backups (hushbook_service.backup; docs/deployment.md#backups) ------------------------
+
+
+@contextmanager
+def _backup_errors():
+    from hushbook_service.backup import BackupError
+
+    try:
+        yield
+    except BackupError as exc:  # one line, never a traceback
+        raise click.ClickException(str(exc)) from None
+
+
+_KEY_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+@main.group("backup", invoke_without_command=True)
+@click.option(
+    "--to",
+    "destinations",
+    multiple=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="A destination folder; give two (different disks or mounts).",
+)
+@click.option("--public-key", type=_KEY_FILE, help="The backup public key file (keygen).")
+@click.option(
+    "--delivery-keys",
+    "with_delivery_keys",
+    is_flag=True,
+    help="Also back up the delivery keys, into a file of their own (kept 14 days).",
+)
+@click.option("--keep-daily", default=7, show_default=True, type=click.IntRange(1, 10000))
+@click.option("--keep-monthly", default=3, show_default=True, type=click.IntRange(0, 10000))
+@click.option("--hook", help="A command run for each file written ({file}: its path).")
+@click.pass_context
+def backup_group(
+    ctx, destinations, public_key, with_delivery_keys, keep_daily, keep_monthly, hook
+) -> None:
+    """Back up the database, encrypted to the backup key, to two destinations."""
+    if ctx.invoked_subcommand is not None:
+        if destinations or public_key or with_delivery_keys or hook:
+            raise click.UsageError("these options are for `hushbook backup` alone")
+        return
+    if public_key is None or len(destinations) < 2:
+        raise click.UsageError("give --public-key FILE and two destinations: --to A --to B")
+    import time
+
+    from hushbook_service import backup
+
+    settings = load_settings()
+    started = time.monotonic()
+    with _backup_errors():
+        outcome = backup.create(
+            settings,
+            list(destinations),
+            backup.read_public_key(public_key),
+            with_delivery_keys=with_delivery_keys,
+            keep_daily=keep_daily,
+            keep_monthly=keep_monthly,
+            hook=hook,
+        )
+    for warning in outcome.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    for made in outcome.made:
+        m = made.manifest
+        what = (
+            f"{sum(m['tables'].values())} rows in {len(m['tables'])} tables, "
+            f"schema {m['schema']['migrations'][-1] if m['schema']['migrations'] else '-'}"
+            if m["kind"] == "database"
+            else f"delivery keys of {', '.join(m['epochs'])}"
+        )
+        click.echo(f"{made.files[0].name}: snapshot {m['created_at']}, {what}")
+        for file in made.files:
+            click.echo(f"  written {file} ({file.stat().st_size} bytes)")
+    for path in outcome.pruned:
+        click.echo(f"  pruned {path}")
+    click.echo(f"done in {time.monotonic() - started:.1f} s")
+
+
+@backup_group.command("keygen")
+@click.option("--private-key", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--public-key", required=True, type=click.Path(dir_okay=False, path_type=Path))
+def backup_keygen(private_key: Path, public_key: Path) -> None:
+    """Make the backup key pair: the public half stays on this host, the private
+    half goes elsewhere (restore and verify need it)."""
+    from hushbook_service import backup
+
+    with _backup_errors():
+        public = backup.new_key_files(private_key, public_key)
+    click.echo(f"public key {public} written to {public_key}")
+    click.echo(f"private key written to {private_key}: move it OFF this host")
+
+
+@backup_group.command("check")
+@click.argument("files", nargs=-1, required=True, type=_KEY_FILE)
+def backup_check(files) -> None:
+    """Check copies without the key: the format and the checksum of the encrypted data."""
+    from hushbook_service import backup
+
+    with _backup_errors():
+        for file in files:
+            m = backup.check(file).manifest
+            click.echo(f"{file}: intact, {m['kind']} backup of {m['created_at']}")
+
+
+@backup_group.command("verify")
+@click.argument("file", type=_KEY_FILE)
+@click.option("--key", "key_file", required=True, type=_KEY_FILE, help="The private key file.")
+@click.option("--scratch-url", help="An empty database to restore into (default: a temporary one).")
+def backup_verify(file: Path, key_file: Path, scratch_url: str | None) -> None:
+    """Restore into a scratch database; compare row counts, schema and audit heads
+    with the manifest; check every audit chain. Exit 1 on any difference."""
+    from hushbook_service import backup
+
+    with _backup_errors():
+        private = backup.read_private_key(key_file)
+        result = backup.verify(load_settings(), file, private, scratch_url)
+    _report_inspection(file.name, result)
+    if not result.ok:
+        raise SystemExit(1)
+    click.echo(f"{file.name}: verified")
+
+
+def _report_inspection(name: str, result) -> None:
+    tables = result.facts.get("tables")
+    if tables is not None:
+        click.echo(f"{name}: {sum(tables.values())} rows in {len(tables)} tables")
+    for problem in result.problems:
+        click.echo(f"  DIFFERS: {problem}")
+    if result.migrated:
+        click.echo(f"  migrated: {', '.join(result.migrated)}")
+    for tenant_id, verdict in result.chains:
+        if verdict.ok:
+            click.echo(f"  tenant {tenant_id}: audit chain ok ({verdict.events} events)")
+        else:
+            bad = verdict.broken_at
+            click.echo(
+                f"  tenant {tenant_id}: audit chain BROKEN at seq {bad.seq}: {verdict.problem}"
+            )
+
+
+@backup_group.command("missing")
+@click.option("--old-database", required=True, help="URL of the old database, read only.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def backup_missing(old_database: str, as_json: bool) -> None:
+    """After a restore: what the old database (still readable) holds that the
+    restored one (DATABASE_URL) does not. Ids and times only."""
+    from hushbook_service import backup
+
+    with _backup_errors():
+        gaps = backup.missing(load_settings().database_url, old_database)
+    if as_json:
+        click.echo(json.dumps({str(t): vars(g) for t, g in sorted(gaps.items())}, indent=1))
+        return
+    if not gaps:
+        click.echo("nothing missing: the old database holds nothing the restored one lacks")
+    for tenant_id, gap in sorted(gaps.items()):
+        click.echo(
+            f"tenant {tenant_id}: {len(gap.appointments)} appointments missing, "
+            f"{len(gap.changed)} changed after the snapshot, "
+            f"{sum(gap.events.values())} audit events not restored"
+        )
+        for a in gap.appointments:
+            click.echo(f"  missing appointment {a['id']}: {a['start']} {a['status']}")
+        for a in gap.changed:
+            click.echo(f"  changed appointment {a['id']}: now {a['start']} {a['status']}")
+        for client_id in gap.erased_clients:
+            click.echo(f"  client {client_id} was erased after the snapshot: erase it again")
+
+
+@main.command()
+@click.argument("file", type=_KEY_FILE)
+@click.option("--key", "key_file", required=True, type=_KEY_FILE, help="The private key file.")
+@click.option("--force", is_flag=True, help="Overwrite a database that holds rows.")
+def restore(file: Path, key_file: Path, force: bool) -> None:
+    """Restore a backup: the database into DATABASE_URL (stop the service first),
+    or a delivery-keys backup into the delivery keys folder."""
+    from hushbook_service import backup
+
+    settings = load_settings()
+    with _backup_errors():
+        private = backup.read_private_key(key_file)
+        if backup.read(file).manifest.get("kind") == "delivery-keys":
+            done = backup.restore_delivery_keys(settings, file, private)
+            for state, epochs in done.items():
+                click.echo(f"{state}: {', '.join(epochs) or '-'}")
+            return
+        result = backup.restore(settings, file, private, force)
+    taken = backup.read(file).manifest["created_at"]
+    click.echo(f"restored {file.name} into {where(settings.database_url)}")
+    _report_inspection(file.name, result)
+    for tenant_id, head in sorted(result.facts["audit_heads"].items(), key=lambda i: int(i[0])):
+        click.echo(f"  tenant {tenant_id}: last audit event seq {head['seq']} at {head['at']}")
+    click.echo(
+        f"snapshot {taken}: every change after it (bookings, moves, cancellations, erasures) "
+        "is missing; while the old database can still be read, list them with "
+        "`hushbook backup missing --old-database URL`"
+    )
+    if result.owed:
+        click.echo(
+            f"messages: {result.owed} owed now (pending, queued or sending at the snapshot): "
+            "the worker sends them when it starts; some may have gone out before the loss"
+        )
+    click.echo("delivery keys: not in a database backup (restore a delivery-keys backup apart)")
+    if not result.ok:
+        raise SystemExit(1)
 
 
 if __name__ == "__main__":

@@ -61,6 +61,12 @@ def _epoch_end(epoch: str) -> datetime:
     return datetime(year + month // 12, month % 12 + 1, 1, tzinfo=UTC)
 
 
+def shred_due(epoch: str, now: datetime, grace: timedelta) -> bool:
+    """Whether a month's key is to be deleted by now (its month and grace are over);
+    backups ask too, so that no restore brings such a key back."""
+    return _epoch_end(epoch) + grace <= now
+
+
 def _private_key(epoch: str, create: bool) -> sealing.EccKey | None:
     folder = _dir()
     path = folder / f"{epoch}{KEY_SUFFIX}"
@@ -161,7 +167,7 @@ def shred_expired(now: datetime | None = None) -> list[str]:
     )
     epochs |= {r.epoch for r in DeliveryContact.select(DeliveryContact.epoch).distinct()}
     for epoch in sorted(epochs):
-        if _epoch_end(epoch) + grace <= now:
+        if shred_due(epoch, now, grace):
             DeliveryContact.delete().where(DeliveryContact.epoch == epoch).execute()
             (folder / f"{epoch}{KEY_SUFFIX}").unlink(missing_ok=True)
             shredded.append(epoch)
