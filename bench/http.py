@@ -365,17 +365,19 @@ class Result:
 
 def run_load(op, threads: int, seconds: float) -> Result:
     """``op(session, rng)`` over and over in ``threads`` threads; it returns None
-    when it did its work, else a short reason (counted, not timed)."""
+    when it did its work, else a short reason (counted, not timed). Operations
+    started in the first second warm up and are not counted; those started in
+    the next ``seconds`` are, each to its end (the rate's time runs to the last)."""
     warmup = 1.0
     start = time.monotonic()
     t_count, t_end = start + warmup, start + warmup + seconds
     lock = threading.Lock()
     latencies: list[float] = []
     failures: dict[str, int] = {}
-    counted = [0]
+    last = [t_end]
 
     def worker(index: int) -> None:
-        rng = random.Random(index * 7919 + int(start))
+        rng = random.Random(index * 7919 + int(start * 1000))
         with requests.Session() as session:
             while True:
                 t0 = time.monotonic()
@@ -386,11 +388,11 @@ def run_load(op, threads: int, seconds: float) -> Result:
                 except requests.RequestException as exc:
                     reason = type(exc).__name__
                 t1 = time.monotonic()
-                if t0 < t_count or t1 > t_end:
+                if t0 < t_count:
                     continue
                 with lock:
+                    last[0] = max(last[0], t1)
                     if reason is None:
-                        counted[0] += 1
                         latencies.append(t1 - t0)
                     else:
                         failures[reason] = failures.get(reason, 0) + 1
@@ -400,7 +402,7 @@ def run_load(op, threads: int, seconds: float) -> Result:
         th.start()
     for th in pool:
         th.join()
-    return Result(counted[0], seconds, latencies, failures)
+    return Result(len(latencies), last[0] - t_count, latencies, failures)
 
 
 def bare_op(url: str, methods: tuple[str, ...]):
