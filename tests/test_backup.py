@@ -26,10 +26,12 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
+from click.testing import CliRunner
 
 import hushbook
 from hushbook import sealing
 from hushbook_service import backup
+from hushbook_service.cli import main
 from hushbook_service.config import load_settings
 from hushbook_service.db import database
 from hushbook_service.models import Appointment, SchemaMigration
@@ -382,20 +384,18 @@ def _appointment_ids(url: str) -> list[int]:
 
 
 def test_restore_refuses_bad_files_and_newer_schemas(
-    app, client, settings, make_tenant, backup_keys, folders, tmp_path
+    app, client, settings, make_tenant, backup_keys, tmp_path
 ):
     private_key, public_key = backup_keys
-    copy_a, copy_b, _offsite = folders
+    folders = [tmp_path / name for name in ("a", "b", "future-a", "future-b")]
+    for folder in folders:
+        folder.mkdir()
     make_shop(client, make_tenant)
-    env = service_env(settings)
-    args = ["--to", str(copy_a), "--to", str(copy_b), "--public-key", str(public_key)]
-    assert hb(env, "backup", *args).returncode == 0
-    (good,) = copy_b.glob("*.hbk")
+    public = backup.read_public_key(public_key)
+    good = backup.create(settings, folders[:2], public).made[0].files[1]
     with app.app_context(), database.connection_context():
         SchemaMigration.create(version=9999, name="m9999_from_the_future")
-    time.sleep(1.1)  # one file per second
-    assert hb(env, "backup", *args).returncode == 0
-    future = max(copy_b.glob("*.hbk"))
+    future = backup.create(settings, folders[2:], public).made[0].files[1]
     database.close()
 
     # The target: an empty database of a fresh instance.
@@ -404,18 +404,26 @@ def test_restore_refuses_bad_files_and_newer_schemas(
         target = TEST_DB_URL
     else:
         target = f"sqlite:///{tmp_path / 'fresh' / 'hushbook.db'}"
-    fresh_env = service_env(settings, HUSHBOOK_INSTANCE=str(tmp_path / "fresh"))
-    fresh_env["DATABASE_URL"] = target
+    fresh = {"HUSHBOOK_INSTANCE": str(tmp_path / "fresh"), "DATABASE_URL": target}
+
+    def cli(*args: str) -> str:
+        """The command in this process (the drill runs it as a process): exit 1
+        and one line naming the refusal, the target untouched."""
+        run = CliRunner().invoke(main, list(args), env=fresh)
+        assert run.exit_code == 1, (run.output, run.exception)
+        lines = run.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("Error: "), run.stderr
+        assert backup.rows_in(target) == 0
+        return lines[0]
 
     def refused(file: Path, key: Path = private_key) -> str:
-        line = one_line_error(hb(fresh_env, "restore", str(file), "--key", str(key)))
-        assert backup.rows_in(target) == 0  # nothing written
-        return line
+        return cli("restore", str(file), "--key", str(key))
 
     raw = good.read_bytes()
     tampered = tmp_path / "tampered.hbk"
     tampered.write_bytes(raw[:5000] + bytes([raw[5000] ^ 1]) + raw[5001:])
     assert "damaged or changed" in refused(tampered)
+    assert "damaged or changed" in cli("backup", "check", str(tampered))
     truncated = tmp_path / "truncated.hbk"
     truncated.write_bytes(raw[: len(raw) // 2])
     assert "truncated" in refused(truncated)
@@ -426,19 +434,28 @@ def test_restore_refuses_bad_files_and_newer_schemas(
     backup.new_key_files(tmp_path / "other.key", tmp_path / "other.pub")
     assert "another backup key" in refused(good, tmp_path / "other.key")
     assert "newer schema (m9999_from_the_future)" in refused(future)
-    checked = hb(fresh_env, "backup", "check", str(tampered))
-    assert "damaged or changed" in one_line_error(checked)
+    assert "not a Hushbook backup" in refused(public_key)
 
     # A backup that turns out bad only at its very end (after the whole payload
     # went to pg_restore / into the temporary file) leaves the target as it was.
-    assert hb(fresh_env, "restore", str(good), "--key", str(private_key)).returncode == 0
+    target_settings = load_settings(
+        instance=tmp_path / "fresh", database_url=target, huey_url=settings.huey_url
+    )
+    key = backup.read_private_key(private_key)
+    assert backup.restore(target_settings, good, key, force=False).ok
     rows = backup.rows_in(target)
     forged = backup.read(good)
     forged.manifest["payload"]["sha256"] = "0" * 64
-    key = backup.data_key(backup.read(good), backup.read_private_key(private_key))
     with pytest.raises(backup.BackupError, match="checksum does not match"):
-        backup.load(forged, key, target)
+        backup.load(forged, backup.data_key(backup.read(good), key), target)
     assert backup.rows_in(target) == rows
+    assert "not empty" in backup_error(lambda: backup.restore(target_settings, good, key, False))
+
+
+def backup_error(call) -> str:
+    with pytest.raises(backup.BackupError) as caught:
+        call()
+    return str(caught.value)
 
 
 def test_two_destinations_and_retention(tmp_path, settings, backup_keys):
