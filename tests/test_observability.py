@@ -24,11 +24,13 @@ import requests
 from prometheus_client.parser import text_string_to_metric_families
 
 from hushbook_service import create_app
+from hushbook_service.config import ConfigError, load_settings
 from hushbook_service.db import database
 from hushbook_service.errors import DomainError
 from hushbook_service.models import Message, SchemaMigration
 from hushbook_service.public import metering
 from support.api import Visitor, book_online, confirm_code, make_shop
+from support.config import TEST_HUEY_URL
 from support.processes import free_port, server_log, service_env, start_server, stop_server
 
 SERIES = {
@@ -71,7 +73,11 @@ def metrics(client) -> dict[str, list]:
 # --- health and readiness -----------------------------------------------------------------
 
 
-def test_ready_when_database_migrations_and_queue_answer(app, client, settings):
+def test_ready_when_database_migrations_and_queue_answer(app, settings):
+    # The suite's queue: SqliteHuey, or Redis where .ci/run sets HUSHBOOK_TEST_HUEY_URL.
+    client = create_app(
+        replace(settings, huey_url=TEST_HUEY_URL or settings.huey_url)
+    ).test_client()
     alive = client.get("/healthz")
     assert (alive.status_code, alive.json) == (200, {"status": "ok"})
     assert alive.headers["Cache-Control"] == "no-store"
@@ -123,6 +129,16 @@ def test_without_a_database_alive_but_not_ready(settings):
     finally:
         if not database.is_closed():
             database.close()
+
+
+@pytest.mark.parametrize(
+    ("name", "value"), [("HUSHBOOK_LOG_FORMAT", "xml"), ("HUSHBOOK_METRICS_TOKEN", "too-short")]
+)
+def test_a_wrong_setting_is_named_never_repeated(monkeypatch, tmp_path, name, value):
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError, match=f"^{name}: ") as refused:
+        load_settings(instance=tmp_path / "instance")
+    assert value not in str(refused.value)
 
 
 # --- /metrics -----------------------------------------------------------------------------

@@ -43,6 +43,7 @@ from prometheus_client import (
 )
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
+from redis import ConnectionPool
 
 from hushbook_service import migrations
 from hushbook_service.config import log_format, metrics_dir
@@ -285,12 +286,10 @@ def _queue(url: str) -> Huey:
     """A handle on the worker's queue storage, with short timeouts (one per URL)."""
     if url not in _queues:
         if url.startswith(("redis://", "rediss://")):
-            _queues[url] = RedisHuey(
-                QUEUE_NAME,
-                url=url,
-                socket_connect_timeout=PROBE_SECONDS,
-                socket_timeout=PROBE_SECONDS,
+            pool = ConnectionPool.from_url(
+                url, socket_connect_timeout=PROBE_SECONDS, socket_timeout=PROBE_SECONDS
             )
+            _queues[url] = RedisHuey(QUEUE_NAME, connection_pool=pool)
         else:
             _queues[url] = SqliteHuey(
                 QUEUE_NAME, filename=url.removeprefix("sqlite:///"), timeout=PROBE_SECONDS
