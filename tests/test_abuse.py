@@ -23,7 +23,7 @@ from hushbook_service.models import (
 )
 from hushbook_service.privacy import clientbook
 from hushbook_service.public import bookings
-from support.api import Visitor, confirm_code, day, make_shop, patch_tenant
+from support.api import Visitor, confirm_code, day, make_shop, manage_ask, patch_tenant
 
 CUT_MIN = 45  # support.api.make_shop: two stylists 09-18 every day, one 45-minute service
 DAY_CAPACITY = 2 * 9 * 60
@@ -272,7 +272,7 @@ def test_offers_under_a_manage_link_do_not_carry_the_appointment_id(client, app,
     appointment = appointment_of(app, answer.json["booking"])
     manage = confirm(client, app, answer.json["booking"])["manage_token"]
     wish = {"date_from": day(5).isoformat(), "date_to": day(6).isoformat()}
-    res = client.post(f"/v1/public/manage/{manage}/offers", json=wish)
+    res = manage_ask(client, manage, wish)
     assert res.status_code == 200, res.json
     vis = claims_of(res.json["offers"][0]["token"])["vis"]
     # the session tag was a hash of the sequential id: anyone could count back to it

@@ -12,7 +12,15 @@ import pytest
 
 from hushbook_service.db import database
 from hushbook_service.models import Appointment, AuditEvent, Client
-from support.api import Visitor, confirm_code, day, make_shop, patch_tenant, wish_body
+from support.api import (
+    Visitor,
+    confirm_code,
+    day,
+    make_shop,
+    manage_ask,
+    patch_tenant,
+    wish_body,
+)
 
 BERLIN = ZoneInfo("Europe/Berlin")
 CONFIRM = "/v1/public/bookings/confirm"
@@ -182,7 +190,7 @@ def test_distinct_starts_shown_to_unverified_visitors_are_bounded_per_day(client
         Client.update(visits=1).where(Client.id.is_null(False)).execute()
     body = wish_body(shop.cut["id"], day(12), day(12))
     body.pop("service_id")
-    res = client.post(f"/v1/public/manage/{manage}/offers", json=body)
+    res = manage_ask(client, manage, body)
     assert res.status_code == 200, res.json
     assert any(o["fits_wish"] for o in res.json["offers"]), res.json
 
@@ -277,3 +285,69 @@ def test_many_holds_from_one_network_raise_the_price_and_narrow_the_view(client,
     other = from_address(client, key, "203.0.113.9")
     assert other.challenge()["bits"] == base
     assert [o for o in offers(other, shop.cut["id"], fresh, fresh) if o["fits_wish"]]
+
+
+def test_the_salon_sees_and_releases_a_cluster(client, app, shop):
+    key = forwarder_key(client, shop)
+    refs = []
+    for i in range(3):  # three new contacts from one network: one unconfirmed, two confirmed
+        v = from_address(client, key, f"198.51.40.{i + 1}")
+        offer = offers(v, shop.cut["id"], day(3 + i), day(3 + i))[0]
+        res = v.book(offer["token"], contact={"email": f"flood{i}@example.org"})
+        assert res.status_code == 202, res.json
+        refs.append(res.json["booking"])
+        if i:
+            confirm(client, app, res.json["booking"])
+    honest = from_address(client, key, "203.0.113.20")
+    offer = offers(honest, shop.cut["id"])[0]
+    assert honest.book(offer["token"], contact={"email": "honest@example.org"}).status_code == 202
+    found = client.get("/v1/stealth/clusters", headers=shop.owner.headers)
+    assert found.status_code == 200, found.json
+    assert len(found.json) == 1
+    cluster = found.json[0]
+    assert cluster["bookings"] == 3 and cluster["confirmed"] == 2
+    assert "flood" not in str(found.json) and "198.51" not in str(found.json)
+    res = client.post(
+        "/v1/stealth/clusters/release", json={"cluster": cluster["id"]}, headers=shop.owner.headers
+    )
+    assert res.status_code == 200 and res.json == {"released": 3}, res.json
+    with app.app_context(), database.connection_context():
+        states = [a.status for a in Appointment.select().order_by(Appointment.id)]
+        assert AuditEvent.select().where(AuditEvent.action == "stealth.cluster_released").count()
+    assert states == ["cancelled"] * 3 + ["pending"]
+    assert client.get("/v1/stealth/clusters", headers=shop.owner.headers).json == []
+    again = client.post(
+        "/v1/stealth/clusters/release", json={"cluster": cluster["id"]}, headers=shop.owner.headers
+    )
+    assert again.status_code == 404
+
+
+# --- 4. manage-link asks pay like any other ---------------------------------------------------
+
+
+def test_asks_under_a_manage_link_pay_proof_of_work(client, app, shop):
+    """The manage link allowed 20 asks an hour per booking without any puzzle."""
+    v = Visitor(client, "salon-a")
+    booked = v.book(offers(v, shop.cut["id"])[0]["token"], contact={"email": "mover@example.org"})
+    manage = confirm(client, app, booked.json["booking"])["manage_token"]
+    wish = {"date_from": day(8).isoformat(), "date_to": day(9).isoformat()}
+    res = client.post(f"/v1/public/manage/{manage}/offers", json=wish)
+    assert res.status_code == 422 and "pow" in res.json["errors"]["json"], res.json
+    ch = client.post(f"/v1/public/manage/{manage}/challenge").json
+    wrong = {"challenge": ch["challenge"], "nonce": "x"}
+    res = client.post(f"/v1/public/manage/{manage}/offers", json={**wish, "pow": wrong})
+    if solve_ok(ch, "x"):  # pragma: no cover - one nonce in 256 solves 8 bits
+        return
+    assert res.status_code == 422 and "pow" in res.json["errors"]["json"], res.json
+    paid = manage_ask(client, manage, wish)
+    assert paid.status_code == 200 and paid.json["offers"], paid.json
+    # a puzzle of a visitor session does not pay under the link, nor the reverse
+    foreign = v.pow()
+    res = client.post(f"/v1/public/manage/{manage}/offers", json={**wish, "pow": foreign})
+    assert res.status_code == 422, res.json
+
+
+def solve_ok(ch, nonce):
+    from hushbook_service import stealth
+
+    return stealth.pow_ok(ch["challenge_id"], nonce, ch["bits"])

@@ -23,6 +23,7 @@ from support.api import (
     confirm_code,
     day,
     make_shop,
+    manage_ask,
     patch_tenant,
     wish_body,
 )
@@ -875,7 +876,7 @@ def test_tokens_of_one_purpose_are_refused_for_another(client, app, shop):
 def test_reschedule_with_offers_asked_under_the_manage_link(client, app, shop):
     token, appt_id = _confirmed_booking(client, app, shop)
     before = client.get(f"/v1/appointments/{appt_id}", headers=shop.owner.headers).json
-    res = client.post(f"/v1/public/manage/{token}/offers", json=manage_wish(day(8)))
+    res = manage_ask(client, token, manage_wish(day(8)))
     assert res.status_code == 200, res.json
     assert set(res.json) == {"offers", "service_id"} and res.json["service_id"] == shop.cut["id"]
     offer = res.json["offers"][0]
@@ -895,7 +896,7 @@ def test_reschedule_refuses_offers_of_a_visitor_session(client, app, shop):
     res = client.post(f"/v1/public/manage/{token}/reschedule", json={"offer": offer["token"]})
     problem(res, 422, field="offer")
     other_token, _ = _confirmed_booking(client, app, shop, first=day(5))
-    res = client.post(f"/v1/public/manage/{other_token}/offers", json=manage_wish(day(9)))
+    res = manage_ask(client, other_token, manage_wish(day(9)))
     foreign = res.json["offers"][0]["token"]  # asked under another booking's link
     res = client.post(f"/v1/public/manage/{token}/reschedule", json={"offer": foreign})
     problem(res, 422, field="offer")
@@ -908,7 +909,7 @@ def test_manage_link_lasts_until_the_moved_appointment_starts(client, app, shop)
     after it was moved to a later day (else the customer loses the link early)."""
     token, _ = _confirmed_booking(client, app, shop, first=day(2), last=day(2))
     old_start = client.get(f"/v1/public/manage/{token}").json["start"]
-    res = client.post(f"/v1/public/manage/{token}/offers", json=manage_wish(day(10)))
+    res = manage_ask(client, token, manage_wish(day(10)))
     offer = res.json["offers"][0]
     res = client.post(f"/v1/public/manage/{token}/reschedule", json={"offer": offer["token"]})
     assert res.status_code == 200, res.json

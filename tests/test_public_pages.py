@@ -15,6 +15,7 @@ from datetime import timedelta
 
 import pytest
 
+from hushbook.public import solve_pow
 from hushbook_service.db import database, utcnow
 from hushbook_service.models import Appointment, AuditEvent, Message
 from support.api import Visitor, confirm_code, day, make_shop, patch_tenant
@@ -204,7 +205,9 @@ def test_the_page_moves_with_the_manage_links_protocol(client, app, shop):
     config = _config(page)
     assert config["texts"]["move"] == "Move to this time" and config["zone"] == "Europe/Berlin"
     wish = {"date_from": day(9).isoformat(), "date_to": day(11).isoformat(), "parts": ["morning"]}
-    offers = client.post(config["offers"], json=wish).json["offers"]
+    ch = client.post(config["challenge"]).json  # the page solves the link's puzzle
+    proof = {"challenge": ch["challenge"], "nonce": solve_pow(ch["challenge_id"], ch["bits"])}
+    offers = client.post(config["offers"], json={**wish, "pow": proof}).json["offers"]
     assert offers
     moved = client.post(config["reschedule"], json={"offer": offers[0]["token"]})
     assert moved.status_code == 200 and moved.json["start"] == offers[0]["start"]

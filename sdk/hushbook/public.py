@@ -299,6 +299,11 @@ class PublicBooking:
             wish["weekdays"] = list(weekdays)
         if parts is not None:
             wish["parts"] = list(parts)
+        # paid like any ask: a puzzle of this manage link, solved here
+        puzzle = self._send("POST", f"/v1/public/manage/{manage_token}/challenge", retry_safe=True)
+        if puzzle.get("required"):
+            nonce = solve_pow(puzzle["challenge_id"], int(puzzle["bits"]))
+            wish["pow"] = {"challenge": puzzle["challenge"], "nonce": nonce}
         answer = self._send("POST", f"/v1/public/manage/{manage_token}/offers", wish)
         return [Offer.from_json(o) for o in answer["offers"]]
 

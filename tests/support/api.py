@@ -165,3 +165,15 @@ def confirm_code(app, booking_ref):
         claims = app.extensions["hushbook_keys"].verify("booking", booking_ref)
         appointment_id = links.appointment_id(claims["tid"], claims["ref"])
         return links.confirmation_code(Appointment.get_by_id(appointment_id))
+
+
+def manage_ask(http, token, wish):
+    """POST …/manage/{token}/offers with a solved puzzle of that link (stealth mode)."""
+    base = f"/v1/public/manage/{token}"
+    ch = http.post(f"{base}/challenge")
+    assert ch.status_code == 200, ch.json
+    body = dict(wish)
+    if ch.json["required"]:
+        nonce = solve_pow(ch.json["challenge_id"], ch.json["bits"])
+        body["pow"] = {"challenge": ch.json["challenge"], "nonce": nonce}
+    return http.post(f"{base}/offers", json=body)

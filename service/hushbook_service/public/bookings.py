@@ -63,7 +63,7 @@ def _too_many_pending(config: dict[str, int]) -> None:
     )
 
 
-def _holding(now: datetime):
+def holding(now: datetime):
     """What counts against the caps: unconfirmed online bookings not expired, and
     confirmed ones of new contacts until they begin (a mailbox that confirms
     does not buy unlimited holds)."""
@@ -85,7 +85,7 @@ def _check_pending_caps(tenant: Tenant, holds: list[tuple[str, str]]) -> None:
                 PendingHold.tenant == tenant.id,
                 PendingHold.kind == kind,
                 PendingHold.digest == digest,
-                _holding(now),
+                holding(now),
             )
             .count()
         )
@@ -166,7 +166,7 @@ def _check_new_contact_share(
         Appointment.new_contact == True,
         Appointment.start_at >= first,
         Appointment.start_at < last,
-        _holding(now) | (Appointment.status == "cancelled"),
+        holding(now) | (Appointment.status == "cancelled"),
     )
     held = sum(
         (a.end_at - a.start_at).total_seconds() / 60

@@ -18,6 +18,7 @@ from hushbook_service.resources import (
     services,
     short_links,
     staff,
+    stealth,
     tenant,
     vault,
 )
@@ -42,6 +43,7 @@ BLUEPRINTS = [
     short_links.blp,
     console.blp,
     operations.blp,
+    stealth.blp,
 ]
 
 

@@ -321,6 +321,7 @@ def manage_page(
     if info["can_reschedule"] and step != "cancel":
         script = json.dumps(
             {
+                "challenge": f"{base}/challenge",
                 "offers": f"{base}/offers",
                 "reschedule": f"{base}/reschedule",
                 "done": f"{request.script_root}/v1/public/manage/{{token}}?lang={lang}&done=moved",

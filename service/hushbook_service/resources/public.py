@@ -487,7 +487,34 @@ class ManageReminders(MethodView):
 
 
 class ManageWishSchema(WishFields):
-    pass
+    pow = fields.Nested(
+        PowSchema,
+        metadata={"description": "Required in stealth mode (POST …/manage/{token}/challenge)"},
+    )
+
+
+class ManageChallengeSchema(Schema):
+    challenge = fields.String()
+    challenge_id = fields.String(metadata={"description": "The challenge's jti: what you hash"})
+    bits = fields.Integer()
+    expires_at = fields.AwareDateTime()
+    required = fields.Boolean(metadata={"description": "False when stealth mode is off"})
+
+
+@blp.route("/manage/<token>/challenge")
+class ManageChallenge(MethodView):
+    @blp.doc(**PUBLIC)
+    @blp.response(200, ManageChallengeSchema)
+    @blp.alt_response(429, description="Past a budget (Retry-After)")
+    def post(self, token):
+        """A proof-of-work puzzle for the next ask for offers under this manage link"""
+        appointment = bookings.managed(token)
+        tenant = Tenant.get_by_id(appointment.tenant_id)
+        if not tenant.stealth_mode:
+            return {"required": False}
+        answer = visitors.issue_challenge(tenant, bookings.manage_visitor(appointment))
+        answer["challenge_id"] = visitors.challenge_id(answer["challenge"])
+        return {**answer, "required": True}
 
 
 @blp.route("/manage/<token>/offers")
@@ -503,7 +530,8 @@ class ManageOffers(MethodView):
         bookings.require_movable(appointment)
         tenant = Tenant.get_by_id(appointment.tenant_id)
         who = bookings.manage_visitor(appointment)
-        visitors.meter(tenant, who, salon=False)
+        # paid like any ask (proof-of-work), but not from the salon's daily budget
+        who = visitors.pay(tenant, who, data.get("pow"), salon=False)
         return asks.make_offers(tenant, who, {**data, "service_id": appointment.service_id})
 
 

@@ -155,6 +155,36 @@
     if (on) this.alert.textContent = "";
   };
 
+  // The manage link's asks pay a proof-of-work like the widget's (docs/stealth.md):
+  // SHA-256(challenge_id + ":" + nonce) with `bits` leading zero bits.
+  function zeroBits(bytes) {
+    var n = 0;
+    for (var i = 0; i < bytes.length; i++) {
+      if (bytes[i] === 0) { n += 8; continue; }
+      return n + Math.clz32(bytes[i]) - 24;
+    }
+    return n;
+  }
+
+  async function solve(id, bits) {
+    var encoder = new TextEncoder(), prefix = id + ":";
+    for (var start = 0; ; start += 256) {
+      var batch = [];
+      for (var n = start; n < start + 256; n++) batch.push(crypto.subtle.digest("SHA-256", encoder.encode(prefix + n)));
+      var digests = await Promise.all(batch);
+      for (var i = 0; i < digests.length; i++) {
+        if (zeroBits(new Uint8Array(digests[i])) >= bits) return String(start + i);
+      }
+    }
+  }
+
+  Mover.prototype.paid = async function (body) {
+    var ch = await this.call(this.cfg.challenge, {});
+    if (!ch.required) return body;
+    body.pow = { challenge: ch.challenge, nonce: await solve(ch.challenge_id, ch.bits) };
+    return body;
+  };
+
   Mover.prototype.ask = async function (note) {
     var t = this.t, range = this.range();
     if (!range) { this.alert.textContent = t.err_dates; return; }
@@ -163,7 +193,7 @@
     if (parts.length) body.parts = parts;
     this.busy(true, t.searching);
     try {
-      var answer = await this.call(this.cfg.offers, body);
+      var answer = await this.call(this.cfg.offers, await this.paid(body));
       this.busy(false);
       this.showOffers(answer.offers, note);
     } catch (error) {

@@ -1,0 +1,71 @@
+"""Suspicious clusters of online bookings, for the salon to see and release.
+
+A cluster: the upcoming online bookings of new contacts (unconfirmed, or
+confirmed and not yet kept) made from one network (IPv4 /24, IPv6 /64), at
+least :data:`CLUSTER_MIN` of them. A walk of the calendar with holds, or a
+mailbox buying holds, shows up here; the salon releases it (every booking in
+it cancelled, the time free again) from the console. Only a keyed hash names
+the network: no address is stored, and a cluster's id means nothing outside
+this salon.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from hushbook_service import audit
+from hushbook_service.db import utcnow, write_transaction
+from hushbook_service.errors import abort
+from hushbook_service.models import Appointment, PendingHold, Tenant
+from hushbook_service.public import bookings
+from hushbook_service.scheduling import booking
+
+CLUSTER_MIN = 3
+
+
+def _members(tenant: Tenant, now: datetime) -> dict[str, list[Appointment]]:
+    holds = (
+        PendingHold.select(PendingHold, Appointment)
+        .join(Appointment)
+        .where(
+            PendingHold.tenant == tenant.id,
+            PendingHold.kind == "subnet",
+            Appointment.source == "online",
+            Appointment.new_contact == True,
+            bookings.holding(now),
+        )
+        .order_by(Appointment.start_at, Appointment.id)
+    )
+    groups: dict[str, list[Appointment]] = {}
+    for hold in holds:
+        groups.setdefault(hold.digest[:16], []).append(hold.appointment)
+    return {k: v for k, v in groups.items() if len(v) >= CLUSTER_MIN}
+
+
+def clusters(tenant: Tenant) -> list[dict]:
+    """The salon's suspicious clusters now, largest first."""
+    found = [
+        {
+            "id": key,
+            "bookings": len(rows),
+            "confirmed": sum(1 for a in rows if a.status == "confirmed"),
+            "appointment_ids": [a.id for a in rows],
+            "first_start": rows[0].start_at,
+            "last_start": rows[-1].start_at,
+        }
+        for key, rows in _members(tenant, utcnow()).items()
+    ]
+    return sorted(found, key=lambda c: (-c["bookings"], c["first_start"]))
+
+
+def release(tenant: Tenant, cluster_id: str) -> int:
+    """Cancel every booking of a cluster (the time is free again); audited."""
+    rows = _members(tenant, utcnow()).get(cluster_id)
+    if rows is None:
+        abort(404, "No such cluster (it may have been released or have expired).")
+    with write_transaction():
+        for appointment in rows:
+            booking.transition(appointment, "cancel")
+            PendingHold.delete().where(PendingHold.appointment == appointment.id).execute()
+        audit.record(tenant.id, "stealth.cluster_released", bookings=len(rows))
+    return len(rows)
