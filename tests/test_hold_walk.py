@@ -351,3 +351,18 @@ def solve_ok(ch, nonce):
     from hushbook_service import stealth
 
     return stealth.pow_ok(ch["challenge_id"], nonce, ch["bits"])
+
+
+def test_revealed_starts_are_forgotten_after_a_day(app, shop):
+    from hushbook_service.models import RevealedStart
+    from hushbook_service.public import metering
+
+    today = datetime.now(UTC).date()
+    with app.app_context(), database.connection_context():
+        for age in (0, 1, 3):
+            RevealedStart.create(
+                tenant=shop.tenant.id, day=today - timedelta(days=age), staff_id=1, start=age
+            )
+        metering.purge()
+        kept = sorted(r.start for r in RevealedStart.select())
+    assert kept == [0, 1]

@@ -15,11 +15,12 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from hushbook_service import keys, observability
 from hushbook_service.db import is_sqlite, write_transaction
 from hushbook_service.errors import abort
-from hushbook_service.models import MeterBucket
+from hushbook_service.models import MeterBucket, RevealedStart
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,9 @@ def take(
 
 
 def purge(now: float | None = None) -> int:
-    """Forget buckets untouched for two days: they are full again anyway."""
+    """Forget buckets untouched for two days (they are full again anyway), and
+    which starts were revealed before yesterday (the disclosure budget is daily)."""
     now = time.time() if now is None else now
-    return MeterBucket.delete().where(MeterBucket.updated < now - 2 * 86_400).execute()
+    old = MeterBucket.delete().where(MeterBucket.updated < now - 2 * 86_400).execute()
+    yesterday = datetime.fromtimestamp(now - 86_400, UTC).date()
+    return old + RevealedStart.delete().where(RevealedStart.day < yesterday).execute()
