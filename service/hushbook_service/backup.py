@@ -36,6 +36,7 @@ import os
 import re
 import secrets
 import shlex
+import shutil
 import sqlite3
 import struct
 import subprocess
@@ -473,10 +474,12 @@ def _refuse_newer(backup: Backup) -> None:
         )
 
 
-def _tool(name: str) -> str:
-    """PostgreSQL's client programs; Debian keeps them in /usr/bin (pg_dump must not
-    be older than the server: install the server's major version)."""
-    return os.environ.get(f"HUSHBOOK_{name.upper()}", name)
+def _program(name: str) -> str:
+    """A PostgreSQL client program (pg_dump no older than the server's version)."""
+    found = shutil.which(name)
+    if found is None:
+        raise BackupError(f"{name} is not installed (Debian: postgresql-client-15)")
+    return found
 
 
 # --- making a backup -------------------------------------------------------------------
@@ -594,7 +597,7 @@ def _pg_snapshot(url: str, sink: Callable[[bytes], None]) -> dict[str, Any]:
         dsn, env = _pg_connection(url)
         with tempfile.TemporaryFile() as errors:
             dump = subprocess.Popen(  # noqa: S603 - fixed program, no shell
-                [_tool("pg_dump"), "--format=custom", f"--snapshot={snapshot}", "--dbname", dsn],
+                [_program("pg_dump"), "--format=custom", f"--snapshot={snapshot}", "--dbname", dsn],
                 stdout=subprocess.PIPE,
                 stderr=errors,
                 env=env,
@@ -823,14 +826,14 @@ def _load_postgres(backup: Backup, key: bytes, url: str) -> None:
     failures: list[str] = []
     with tempfile.TemporaryFile() as restore_errors, tempfile.TemporaryFile() as psql_errors:
         restore = subprocess.Popen(  # noqa: S603 - fixed program
-            [_tool("pg_restore"), "--no-owner", "--no-privileges", "--file=-"],
+            [_program("pg_restore"), "--no-owner", "--no-privileges", "--file=-"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=restore_errors,
             env=env,
         )
         psql = subprocess.Popen(  # noqa: S603 - fixed program
-            [_tool("psql"), "--no-psqlrc", "--quiet", "--set=ON_ERROR_STOP=1"]
+            [_program("psql"), "--no-psqlrc", "--quiet", "--set=ON_ERROR_STOP=1"]
             + ["--single-transaction", "--dbname", dsn]
             + ["--command", "DROP SCHEMA public CASCADE; CREATE SCHEMA public;", "--file=-"],
             stdin=subprocess.PIPE,
