@@ -41,7 +41,10 @@ trusting one proxy, so no per-address budget or walk rule binds the bench):
   avail     GET /v1/availability for 50 team members x 20,000 appointments
             over 90 days (the salon of bench/slots.py ``make_salon``), as one
             request when the service allows 90 days, else as consecutive
-            windows of at most 31 days (one operation)
+            windows of at most 31 days (one operation); then, alone, one client
+            asking 5 times in a row (median): the figure set beside the peer's
+            sweep on the same data (bench/peer.py ``peer_sweep``: django-appointment
+            in its own venv under build/, made on first use; ``--no-peer`` skips it)
 
 Messages armed by bookings are queued into a SQLite Huey store; no worker runs.
 The machine's load is printed before and after (``uptime``): other work on the
@@ -86,6 +89,7 @@ TZ = ZoneInfo("Europe/Berlin")
 SLUG = "bench-salon"
 TARGETS = {"catalog": 0.5, "list": 0.35, "ask": 0.15, "booking": 0.1}
 PG_URL = "postgresql://postgres@127.0.0.1:5432/hushbook_h6_bench"
+SEQUENTIAL = 5  # availability answers timed one after another (no load)
 
 BARE_APP = """
 from flask import Flask, jsonify, request
@@ -545,7 +549,7 @@ def availability_windows(url: str, world: World, headers) -> list[tuple[str, str
 # --- the run -------------------------------------------------------------------------------
 
 
-def bench_database(label: str, db_url: str, args, paths: list[str]) -> dict[str, tuple]:
+def bench_database(label: str, db_url: str, args, paths: list[str]) -> dict:
     work = Path(tempfile.mkdtemp(prefix=f"hushbook-http-{label}-"))
     (work / "bench_bare.py").write_text(BARE_APP)
     (work / "bench_entry.py").write_text(ENTRY)
@@ -554,7 +558,7 @@ def bench_database(label: str, db_url: str, args, paths: list[str]) -> dict[str,
     world = seed(db_url, work)
     print(f"   seeded in {time.monotonic() - t0:.0f} s; starting both servers", flush=True)
     servers = []
-    results: dict[str, tuple] = {}
+    results: dict = {}
     try:
         bare = start_server("bare", world.env, work)
         servers.append(bare)
@@ -588,6 +592,21 @@ def bench_database(label: str, db_url: str, args, paths: list[str]) -> dict[str,
                 f"{ratio:>6.3f} | {mine.pct(0.5):>7.1f} {mine.pct(0.99):>7.1f} | "
                 f"{statistics.median([before.pct(0.5), after.pct(0.5)]):>8.1f} | {fails}",
                 flush=True,
+            )
+        if "avail" in paths:
+            op, _ = hushbook_ops(hush.url, world, {}, world.token(world.big_owner_id), windows)[
+                "avail"
+            ]
+            one = []
+            with requests.Session() as session:
+                for _ in range(SEQUENTIAL):
+                    t0 = time.monotonic()
+                    if op(session, random.Random(0)) is None:
+                        one.append((time.monotonic() - t0) * 1000)
+            results["avail_alone"] = statistics.median(one) if one else float("nan")
+            print(
+                f"   avail, one client asking {SEQUENTIAL} times in a row: median "
+                f"{results['avail_alone']:.0f} ms (min {min(one, default=float('nan')):.0f} ms)"
             )
         print(f"   load after: {uptime()}")
     finally:
@@ -625,6 +644,7 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, help="per measurement")
     ap.add_argument("--paths", default="catalog,list,ask,booking,avail")
     ap.add_argument("--keep", action="store_true", help="keep the work folder (logs)")
+    ap.add_argument("--no-peer", action="store_true", help="skip bench/peer.py's sweep")
     args = ap.parse_args()
     args.seconds = args.seconds or (3.0 if args.quick else 10.0)
     paths = [p for p in args.paths.split(",") if p]
@@ -654,13 +674,23 @@ def main() -> None:
                 cells.append(f"{label} {ratio:.3f} {'met' if ratio >= target else 'NOT met'}")
         if cells:
             print(f"   {name:<8} >= {target:<5} " + "; ".join(cells))
+    peer_ms = None
+    if "avail" in paths and not args.no_peer:
+        from peer import peer_sweep
+        from slots import make_salon
+
+        print("   the peer (bench/peer.py: django-appointment's own sweep, same salon) ...")
+        peer_ms = statistics.median(peer_sweep(make_salon(50, 20_000), 1)[0])
     for label, results in summary.items():
         if "avail" in results:
-            mine = results["avail"][0]
-            print(
-                f"   avail    {label}: 90 days, 50 x 20,000 over HTTP: p50 {mine.pct(0.5):.0f} ms, "
-                f"{mine.rate:.1f} op/s (bench/peer.py: the peer's sweep on the same data)"
+            mine, alone = results["avail"][0], results["avail_alone"]
+            line = (
+                f"   avail    {label}: 90 days, 50 x 20,000 over HTTP: alone {alone:.0f} ms; "
+                f"under load p50 {mine.pct(0.5):.0f} ms, {mine.rate:.2f} op/s"
             )
+            if peer_ms is not None:
+                line += f"; the peer's sweep {peer_ms:.0f} ms = {peer_ms / alone:.0f}x (>= 300)"
+            print(line)
     print(f"load at end: {uptime()}")
 
 
