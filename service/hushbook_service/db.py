@@ -45,12 +45,12 @@ def open_database(url: str) -> peewee.Database:
         db = connect(url, pragmas=SQLITE_PRAGMAS, timeout=15)
     else:
         pool = pool_settings()
+        params = {"connect_timeout": pool.connect_timeout, **parse(url)}  # the URL's own wins
         db = PooledPostgresqlDatabase(
             max_connections=pool.size,
             stale_timeout=300,
             timeout=pool.connect_timeout,  # waiting for a free one, then 503
-            connect_timeout=pool.connect_timeout,
-            **parse(url),
+            **params,
         )
     database.initialize(db)
     return db
