@@ -12,7 +12,7 @@ from traceback import format_tb
 from typing import NoReturn
 
 import peewee
-from flask import Flask, current_app
+from flask import Flask, current_app, request
 from playhouse.pool import MaxConnectionsExceeded
 from werkzeug.exceptions import HTTPException, InternalServerError, default_exceptions
 
@@ -107,16 +107,31 @@ DATABASE_UNAVAILABLE = (peewee.OperationalError, peewee.InterfaceError, MaxConne
 RETRY_AFTER_SECONDS = 5
 
 
+# What a browser shows for a page (booking page, links in messages, console).
+UNAVAILABLE_PAGE = """<!doctype html>
+<html lang="de"><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+<title>Kurz nicht erreichbar / Briefly unavailable</title>
+<p>Der Dienst ist gerade kurz nicht erreichbar. Bitte versuchen Sie es in ein paar
+Sekunden noch einmal.</p>
+<p lang="en">The service is briefly unavailable. Please try again in a few seconds.</p>
+</html>
+"""
+
+
 def _unavailable(error):  # a Flask error handler
     # The type only: a driver's text names hosts and may quote a statement.
     log.warning("database unavailable: %s", type(error).__name__)
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    preferred = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    if preferred == "text/html" and not request.path.startswith("/v1/"):  # a browser's page
+        return UNAVAILABLE_PAGE, 503, {**headers, "Content-Type": "text/html; charset=utf-8"}
     return problem(
         _with_data(
             503,
             {
                 "message": "The service is briefly unavailable. Please try again shortly.",
                 "reason": "database_unavailable",
-                "headers": {"Retry-After": str(RETRY_AFTER_SECONDS)},
+                "headers": headers,
             },
         )
     )
