@@ -15,7 +15,6 @@ from datetime import datetime
 
 from hushbook_service import audit
 from hushbook_service.db import utcnow, write_transaction
-from hushbook_service.errors import abort
 from hushbook_service.models import Appointment, PendingHold, Tenant
 from hushbook_service.public import bookings
 from hushbook_service.scheduling import booking
@@ -59,10 +58,11 @@ def clusters(tenant: Tenant) -> list[dict]:
 
 
 def release(tenant: Tenant, cluster_id: str) -> int:
-    """Cancel every booking of a cluster (the time is free again); audited."""
+    """Cancel every booking of a cluster (the time is free again); audited. A
+    cluster released already, or no longer there, releases nothing (0)."""
     rows = _members(tenant, utcnow()).get(cluster_id)
-    if rows is None:
-        abort(404, "No such cluster (it may have been released or have expired).")
+    if not rows:
+        return 0
     with write_transaction():
         for appointment in rows:
             booking.transition(appointment, "cancel")

@@ -48,7 +48,7 @@ class ClusterRelease(MethodView):
     @blp.staff_route("appointments:write")
     @blp.arguments(ReleaseRequestSchema)
     @blp.response(200, ReleasedSchema)
-    @blp.alt_response(404, description="No such cluster now")
     def post(self, data):
-        """Release a cluster: every booking in it is cancelled and its time free again"""
+        """Release a cluster: every booking in it is cancelled and its time free again
+        (a cluster no longer there releases nothing)"""
         return {"released": clusters.release(current_tenant(), data["cluster"])}

@@ -8193,7 +8193,8 @@
     "blocklist.add", "blocklist.remove",
     "vault.setup", "vault.enrol", "vault.grant", "vault.revoke", "vault.rotate",
     "client.create", "client.read", "client.list", "client.lookup", "client.export", "client.erase", "client.update",
-    "public.booking", "public.booking_dropped", "public.confirm", "public.cancel", "public.reschedule"
+    "public.booking", "public.booking_dropped", "public.booking_refused", "public.confirm", "public.cancel", "public.reschedule",
+    "stealth.cluster_released"
   ];
 
   var auditState = null; // {box, page, action, keys: Map(id -> name), chain}
