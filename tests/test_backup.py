@@ -443,6 +443,12 @@ def test_restore_refuses_bad_files_and_newer_schemas(
     assert again.stderr == (
         f"Error: the database is not empty ({rows} rows): restore overwrites it only with --force\n"
     )
+    # Restored under another index key, the audit chains cannot verify: said so, exit 1.
+    other = {**fresh, "HUSHBOOK_INDEX_KEY": "b3RoZXItaW5kZXgta2V5LW9mLTMyLWJ5dGVzLWxvbmchIQ"}
+    args = ["restore", str(good), "--key", str(private_key), "--force"]
+    wrong = CliRunner().invoke(main, args, env=other)
+    assert wrong.exit_code == 1 and "audit chain BROKEN at seq 1" in wrong.stdout
+    assert "is HUSHBOOK_INDEX_KEY the old one?" in wrong.stdout
 
 
 def test_two_destinations_and_retention(tmp_path, settings, backup_keys):

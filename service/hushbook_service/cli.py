@@ -577,6 +577,8 @@ def _report_inspection(name: str, result) -> None:
             click.echo(
                 f"  tenant {tenant_id}: audit chain BROKEN at seq {bad.seq}: {verdict.problem}"
             )
+            if bad.seq == 1:  # the chain's key comes from the index key, not the database
+                click.echo("  (broken at the first event: is HUSHBOOK_INDEX_KEY the old one?)")
 
 
 @backup_group.command("missing")
