@@ -178,23 +178,30 @@ def _recent(
 
 
 def bookings_per_day(tenant: Tenant) -> float:
-    """The salon's appointments on an average day of the last four weeks (read
-    once a day per process: the automatic disclosure budget)."""
+    """The salon's appointments on an average day of the last four weeks or of
+    the next four, whichever is more (a salon new to online booking brings its
+    calendar ahead); read once a day per process: the automatic disclosure budget."""
     today = utcnow().date()
     cached = _RATE.get(tenant.id)
     if cached is None or cached[0] != today:
         now = utcnow()
-        count = (
-            Appointment.select()
-            .where(
-                Appointment.tenant == tenant.id,
-                Appointment.start_at >= now - timedelta(days=28),
-                Appointment.start_at < now,
-                Appointment.status.in_(("confirmed", "completed", "no_show")),
+        weeks = timedelta(days=28)
+        kept = ("confirmed", "completed", "no_show")
+
+        def count(lo: datetime, hi: datetime) -> int:
+            return (
+                Appointment.select()
+                .where(
+                    Appointment.tenant == tenant.id,
+                    Appointment.start_at >= lo,
+                    Appointment.start_at < hi,
+                    Appointment.status.in_(kept),
+                )
+                .count()
             )
-            .count()
-        )
-        cached = _RATE[tenant.id] = (today, count / 28)
+
+        busiest = max(count(now - weeks, now), count(now, now + weeks))
+        cached = _RATE[tenant.id] = (today, busiest / 28)
     return cached[1]
 
 
