@@ -515,7 +515,7 @@ def create(
     if with_delivery_keys:
         made = _delivery_backup(settings, destinations, public_key)
         if made is None:
-            outcome.warnings.append("no delivery keys to back up (the folder holds none)")
+            outcome.warnings.append("no delivery keys to back up (none left unshredded)")
         else:
             outcome.made.append(made)
     keep = {f.name for m in outcome.made for f in m.files}

@@ -469,8 +469,20 @@ _KEY_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
     is_flag=True,
     help="Also back up the delivery keys, into a file of their own (kept 14 days).",
 )
-@click.option("--keep-daily", default=7, show_default=True, type=click.IntRange(1, 10000))
-@click.option("--keep-monthly", default=3, show_default=True, type=click.IntRange(0, 10000))
+@click.option(
+    "--keep-daily",
+    default=7,
+    show_default=True,
+    type=click.IntRange(1, 10000),
+    help="Keep the newest backup of each of this many latest days.",
+)
+@click.option(
+    "--keep-monthly",
+    default=3,
+    show_default=True,
+    type=click.IntRange(0, 10000),
+    help="And of each of this many latest months.",
+)
 @click.option("--hook", help="A command run for each file written ({file}: its path).")
 @click.pass_context
 def backup_group(
