@@ -177,19 +177,19 @@ def _dump_page(rows: list[Appointment], identity: bool) -> list[dict]:
     return out
 
 
-def _list_etag(items: list[dict], query: dict, page, total: int, tenant: Tenant) -> str:
-    """A weak tag over one page of the list: the query, the page, the total, who
-    asks, and the page exactly as it is answered (rows, their clients' keys,
-    profiles and figures)."""
+def _list_etag(body: str, query: dict, page, total: int, tenant: Tenant) -> str:
+    """A weak tag over one page of the list: the query, the page, the total, the
+    business and its key version, and the page's body exactly as it is answered
+    to this caller (rows, their clients' keys, profiles and figures)."""
     basis = {
         "query": {key: str(value) for key, value in sorted(query.items())},
         "page": [page.page, page.page_size, total],
         "tenant": tenant.id,
         "key_version": tenant.key_version,  # a rotation re-seals every profile
-        "rows": items,
     }
-    digest = hashlib.sha256(json.dumps(basis, sort_keys=True).encode()).hexdigest()
-    return digest[:32]
+    digest = hashlib.sha256(json.dumps(basis, sort_keys=True).encode())
+    digest.update(body.encode())
+    return digest.hexdigest()[:32]
 
 
 @blp.route("")
@@ -245,11 +245,11 @@ class AppointmentList(MethodView):
         )
         page.item_count = page_rows[0].total if page_rows else rows.count()
         items = _dump_page(page_rows, principal().can("clients:identity"))
-        tag = _list_etag(items, query, page, page.item_count, tenant)
+        body = current_app.json.dumps(items)
+        tag = _list_etag(body, query, page, page.item_count, tenant)
         headers = {"ETag": f'W/"{tag}"'}
         if request.if_none_match.contains_weak(tag):
             return Response(status=304), 304, headers
-        body = current_app.json.dumps(items)
         return Response(body, mimetype="application/json"), 200, headers
 
     @blp.staff_route("appointments:write")
