@@ -6864,7 +6864,11 @@
     { key: "pending_per_session", min: 1, max: 20, dflt: 2, group: "pending", labelKey: "settings_k_pending_per_session", textKey: "settings_k_pending_per_session_hint" },
     { key: "pending_per_ip", min: 1, max: 100, dflt: 3, group: "pending", labelKey: "settings_k_pending_per_ip", textKey: "settings_k_pending_per_ip_hint" },
     { key: "pending_per_subnet", min: 1, max: 1000, dflt: 8, group: "pending", labelKey: "settings_k_pending_per_subnet", textKey: "settings_k_pending_per_subnet_hint" },
-    { key: "pending_salon_share_pct", min: 1, max: 100, dflt: 25, group: "pending", labelKey: "settings_k_pending_salon_share_pct", textKey: "settings_k_pending_salon_share_pct_hint" }
+    { key: "pending_salon_share_pct", min: 1, max: 100, dflt: 25, group: "pending", labelKey: "settings_k_pending_salon_share_pct", textKey: "settings_k_pending_salon_share_pct_hint" },
+    { key: "new_contact_share_pct", min: 1, max: 100, dflt: 40, group: "pending", labelKey: "settings_k_new_contact_share_pct", textKey: "settings_k_new_contact_share_pct_hint" },
+    { key: "probe_threshold", min: 0, max: 20, dflt: 2, group: "pending", labelKey: "settings_k_probe_threshold", textKey: "settings_k_probe_threshold_hint" },
+    { key: "hold_cooldown_min", min: 0, max: 1440, dflt: 120, group: "offers", labelKey: "settings_k_hold_cooldown_min", textKey: "settings_k_hold_cooldown_min_hint" },
+    { key: "disclosures_per_day", min: 0, max: 1000000, dflt: 0, group: "offers", labelKey: "settings_k_disclosures_per_day", textKey: "settings_k_disclosures_per_day_hint" }
   ];
   var SETTINGS_KNOB_GROUPS = [
     { id: "offers", labelKey: "settings_kg_offers", textKey: "settings_kg_offers_hint" },
