@@ -199,6 +199,17 @@ def worker(workers: int, metrics_port: int, metrics_host: str) -> None:
         thread.start()
         return thread, stop
 
+    # Huey would stop at once on SIGTERM (systemd's, docker's stop) and leave what
+    # it is sending to the leases: every stop here is graceful. The signals wait
+    # (blocked, also in every thread started meanwhile) until that is in place.
+    stopping = threading.Event()
+    signals = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+
+    def graceful(signum, _frame) -> None:
+        stopping.set()
+        signal.signal(signum, signal.SIG_DFL)  # a second one ends the process
+
+    signal.pthread_sigmask(signal.SIG_BLOCK, signals)
     # Due messages go out within seconds, not at the next minute; the rows being
     # sent keep their (short) leases while their sends take.
     sweeper, stop_sweeping = every(sweep_seconds(), jobs.enqueue_due, "message-sweeper")
@@ -209,17 +220,10 @@ def worker(workers: int, metrics_port: int, metrics_host: str) -> None:
     consumer = Consumer(
         jobs.huey, workers=workers, worker_type="thread", periodic=True, max_delay=1.0
     )
-    consumer.start()
-    # Huey would stop at once on SIGTERM (systemd's, docker's stop) and leave what
-    # it is sending to the leases: every stop here is graceful.
-    stopping = threading.Event()
-
-    def graceful(signum, _frame) -> None:
-        stopping.set()
-        signal.signal(signum, signal.SIG_DFL)  # a second one ends the process
-
-    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+    consumer.start()  # sets Huey's own handlers: replaced here
+    for signum in signals:
         signal.signal(signum, graceful)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, signals)
     while not stopping.wait(10):
         consumer.check_worker_health()
     log.info("stopping: no new messages taken, finishing those being sent")
@@ -227,7 +231,7 @@ def worker(workers: int, metrics_port: int, metrics_host: str) -> None:
     sweeper.join(timeout=60)  # a round under way queues (or releases) what it took
     consumer.stop(graceful=True)  # the tasks running finish, the rest stay queued
     stop_beating.set()
-    log.info("stopped")
+    log.info("Consumer exiting: stopped gracefully")  # as Huey says it (tests, log searches)
 
 
 @main.group()
