@@ -501,3 +501,8 @@ def test_two_destinations_and_retention(tmp_path, settings, backup_keys):
         + [f"hushbook-db-{s.strftime(backup.STAMP)}.hbk" for s in kept]
     )
     assert len(pruned) == len(stamps) - len(kept) + 1
+    # A backup just made counts for its day: today's older one goes; it never goes itself.
+    (folder / "hushbook-db-20300603T030000Z.hbk").touch()
+    assert backup.prune(
+        folder, 3, 3, at("2030-06-03 03:00"), {"hushbook-db-20300603T030000Z.hbk"}
+    ) == [folder / "hushbook-db-20300603T020000Z.hbk"]

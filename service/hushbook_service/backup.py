@@ -421,17 +421,17 @@ def queries(url: str) -> Iterator[tuple[Query, list[str]]]:
         return
     lite = sqlite3.connect(path, timeout=15)
     try:
-        yield from _sqlite_queries(lite)
+        yield _sqlite_queries(lite)
     finally:
         lite.close()
 
 
-def _sqlite_queries(lite: sqlite3.Connection) -> Iterator[tuple[Query, list[str]]]:
+def _sqlite_queries(lite: sqlite3.Connection) -> tuple[Query, list[str]]:
     def query(sql: str) -> list[tuple]:
         return lite.execute(sql).fetchall()
 
     tables = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-    yield query, [r[0] for r in query(tables)]
+    return query, [r[0] for r in query(tables)]
 
 
 def facts(query: Query, tables: list[str]) -> dict[str, Any]:
@@ -559,7 +559,7 @@ def _database_backup(settings: Settings, destinations: list[Path], public_key: E
         src, dst = sqlite3.connect(source, timeout=15), sqlite3.connect(copy)
         try:
             src.backup(dst)  # in one step: a consistent snapshot while writers go on (WAL)
-            found = facts(*next(_sqlite_queries(dst)))
+            found = facts(*_sqlite_queries(dst))
         finally:
             src.close()
             dst.close()
@@ -753,15 +753,15 @@ def prune(
     doomed = []
     for path in folder.iterdir():
         match = NAME.fullmatch(path.name)
-        if not match or path.name in keep:
+        if not match:
             continue
         stamp = datetime.strptime(match[2], STAMP).replace(tzinfo=UTC)
         if match[1] == "db":
-            databases[stamp] = path
-        elif now - stamp > timedelta(days=DELIVERY_KEEP_DAYS):
+            databases[stamp] = path  # the ones just made count for their day and month
+        elif now - stamp > timedelta(days=DELIVERY_KEEP_DAYS) and path.name not in keep:
             doomed.append(path)
     kept = retained(list(databases), keep_daily, keep_monthly)
-    doomed += [path for stamp, path in databases.items() if stamp not in kept]
+    doomed += [p for stamp, p in databases.items() if stamp not in kept and p.name not in keep]
     for path in doomed:
         path.unlink(missing_ok=True)
     return sorted(doomed)
