@@ -86,6 +86,15 @@ def salon(app, make_tenant):
             (m0, local(monday, 13), local(monday, 13, 40, 30), "confirmed", None),  # :30 s
             (m0, local(monday, 15), local(monday, 15, 30, 0, 500_000), "confirmed", None),
             (m1, local(monday, 10), local(monday, 11), "pending", now + timedelta(hours=1)),
+            # began the day before (a 12-hour service, 4-hour buffers) and still runs
+            (m1, local(monday - timedelta(1), 13, 15), local(monday, 9, 15), "confirmed", None),
+            (
+                m1,
+                local(monday - timedelta(400), 9),
+                local(monday - timedelta(400), 10),
+                "confirmed",
+                None,
+            ),
             (m1, local(monday, 14), local(monday, 15), "pending", now - timedelta(hours=1)),
             (m1, local(monday, 16), local(monday, 17), "cancelled", None),
             (
@@ -180,6 +189,8 @@ def test_batched_schedules_answer_like_row_by_row(app, salon):
     assert not slots.is_bookable(batched[0], query, BERLIN, local(monday, 15, 30))
     assert slots.is_bookable(batched[0], query, BERLIN, local(monday, 15, 35))
     assert not slots.is_bookable(batched[1], query, BERLIN, local(monday, 10))
+    assert not slots.is_bookable(batched[1], query, BERLIN, local(monday, 9))  # the long one
+    assert slots.is_bookable(batched[1], query, BERLIN, local(monday, 9, 15))
     assert slots.is_bookable(batched[1], query, BERLIN, local(monday, 14))
 
 

@@ -36,6 +36,11 @@ from hushbook_service.models import (
 from hushbook_service.privacy import blocklist, clientbook, delivery
 from hushbook_service.scheduling import slots
 
+# No block lasts longer: a service at most 12 h, each buffer at most 4 h
+# (resources/services.py, resources/tenant.py). It bounds the index range of
+# busy blocks from below, so a salon's years of past appointments are not read.
+LONGEST_BLOCK = timedelta(days=1)
+
 TRANSITIONS = {
     "confirm": ({"pending"}, "confirmed"),
     "cancel": ({"pending", "confirmed"}, "cancelled"),
@@ -216,6 +221,7 @@ def busy_seconds(
             Staff.id.in_(staff_ids),
             occupying(),
             Appointment.block_start < end,
+            Appointment.block_start > start - LONGEST_BLOCK,
             Appointment.block_end > start,
         )
         .order_by(Staff.id)
