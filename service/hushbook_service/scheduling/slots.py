@@ -70,10 +70,10 @@ loop runs per appointment.  ``StaffSchedule`` reads ``busy`` once, at
 construction, into sorted integer lists; ``busy_seconds`` hands them over as
 epoch seconds straight from a database query (no object per appointment).
 The expansion of the rules (weekly, breaks, exceptions, time off) into UTC
-intervals over the horizon's local
-dates is cached (LRU, 512 entries, keyed by the rules' content, the zone and
-the dates -- *not* by busy, which is processed on every search), as is the
-tz resolution of rule times.  ``clear_cache()`` empties the caches.
+intervals over the horizon's local dates is cached (LRU, 512 entries, keyed
+by the rules' content, the zone and the dates -- *not* by busy, which is
+processed on every search), as is the tz resolution of rule times.
+``clear_cache()`` empties the caches.
 """
 
 from __future__ import annotations
