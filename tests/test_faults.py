@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email import policy
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import requests
@@ -42,8 +43,9 @@ from aiosmtpd.controller import Controller
 from hushbook_service.app import create_app
 from hushbook_service.config import load_settings
 from hushbook_service.db import database
+from hushbook_service.messaging import channels, ledger
 from hushbook_service.models import Message
-from support.api import BERLIN, make_shop
+from support.api import BERLIN, book_online, make_shop
 from support.config import KEY_ENV
 from support.db import migrate_database, team_mails_off
 from support.processes import free_port, service_env, start_server, stop_server
@@ -425,3 +427,67 @@ def test_every_route_answers_503_without_the_database(tmp_path, monkeypatch):
                         assert res.json["message"] == UNAVAILABLE
     print(f"\nevery route without the database: {dict(sorted(answers.items()))}")
     assert answers[503] > 100
+
+
+@pytest.fixture
+def online_booking(client, app, make_tenant):
+    """A visitor's booking: its confirmation request is due now (nothing queued it:
+    the in-process app has no dispatch)."""
+    shop = make_shop(client, make_tenant)
+    team_mails_off(app)
+    book_online(client, shop)
+    return app
+
+
+def test_a_failed_enqueue_leaves_the_message_due_at_once(online_booking, settings, monkeypatch):
+    monkeypatch.setenv("HUSHBOOK_INSTANCE", str(settings.instance))  # jobs reads it once
+    from hushbook_service import jobs
+
+    def queue_down(message_id: int) -> None:
+        raise ConnectionError("the queue is down")
+
+    monkeypatch.setattr(jobs, "send_message", queue_down)
+    with online_booking.app_context(), database.connection_context():
+        taken = ledger.claim_due()
+        assert taken and jobs._enqueue(taken) == 0  # the sweeper's step, Redis down
+        rows = list(Message.select().where(Message.id.in_(taken)))
+        assert {(r.state, r.lease_until) for r in rows} == {("pending", 0)}
+        assert ledger.claim_due() == taken  # the next sweep takes them: no lease to wait out
+
+
+def test_the_heartbeat_keeps_a_send_longer_than_its_lease(online_booking, monkeypatch):
+    app = online_booking
+    clock = [time.time()]
+    monkeypatch.setattr(ledger, "time", SimpleNamespace(time=lambda: clock[0]))
+    sending, finish = threading.Event(), threading.Event()
+    sent: list[str] = []
+
+    class SlowServer:
+        def send(self, to, content):
+            sending.set()
+            assert finish.wait(30)
+            sent.append(to)
+            return "id-1"
+
+    with app.app_context(), database.connection_context():
+        (message_id,) = ledger.claim_due()
+    results: list[str] = []
+
+    def worker_thread() -> None:
+        with app.app_context(), database.connection_context():
+            results.append(ledger.deliver(message_id, channels.Transports({"email": SlowServer()})))
+
+    thread = threading.Thread(target=worker_thread)
+    thread.start()
+    assert sending.wait(30)
+    with app.app_context(), database.connection_context():
+        clock[0] += ledger.HEARTBEAT_SECONDS
+        assert ledger.renew_leases() == 1  # the worker's heartbeat
+        clock[0] += ledger.LEASE_SECONDS - 1  # past the first lease, within the renewed one
+        assert ledger.claim_due() == []  # nobody takes it from the sender
+        finish.set()
+        thread.join(30)
+        assert ledger.renew_leases() == 0  # nothing held any more
+        row = Message.get_by_id(message_id)
+    assert results == ["sent"] and len(sent) == 1
+    assert (row.state, row.attempts) == ("sent", 1)
