@@ -11,7 +11,7 @@ from pathlib import Path
 
 import peewee
 from playhouse.db_url import connect, parse
-from playhouse.pool import PooledPostgresqlDatabase
+from playhouse.pool import PooledDatabase, PooledPostgresqlDatabase
 
 from hushbook_service.config import clock_file, pool_settings
 
@@ -52,7 +52,10 @@ def open_database(url: str) -> peewee.Database:
             timeout=pool.connect_timeout,  # waiting for a free one, then 503
             **params,
         )
+    previous = database.obj
     database.initialize(db)
+    if isinstance(previous, PooledDatabase):  # its idle connections would linger
+        previous.close_idle()
     return db
 
 
