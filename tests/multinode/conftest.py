@@ -143,11 +143,18 @@ class Proc:
     def stop(self) -> float:
         """Stop as systemd does (the unit's KillSignal, then SIGKILL after its
         timeout); the seconds it took."""
-        if not self.alive():
-            return 0.0
-        assert self.proc is not None
         t0 = time.monotonic()
-        os.killpg(self.proc.pid, self.kill_signal)
+        self.signal()
+        return self.wait(t0)
+
+    def signal(self) -> None:
+        if self.alive():
+            assert self.proc is not None
+            os.killpg(self.proc.pid, self.kill_signal)
+
+    def wait(self, t0: float) -> float:
+        if self.proc is None:
+            return 0.0
         try:
             self.proc.wait(timeout=self.stop_timeout)
         except subprocess.TimeoutExpired:
@@ -187,6 +194,7 @@ class Sink:
 class Cluster:
     root: Path
     lb_url: str
+    lb_http_url: str
     cert: Path
     stats_socket: Path
     base_env: dict[str, str]
@@ -227,7 +235,11 @@ class Cluster:
 
     def start_node(self, name: str) -> float:
         """Start a node; the seconds until it answers ``/readyz`` itself."""
-        node = self.nodes[name].start()
+        self.nodes[name].start()
+        return self.ready(name)
+
+    def ready(self, name: str) -> float:
+        node = self.nodes[name]
         t0 = time.monotonic()
         while time.monotonic() - t0 < 60:
             if not node.alive():
@@ -316,6 +328,7 @@ def cluster(tmp_path_factory):
     c = Cluster(
         root=root,
         lb_url=f"https://127.0.0.1:{lb_port}",
+        lb_http_url=f"http://127.0.0.1:{lb_http_port}",
         cert=root / "lb.crt",
         stats_socket=root / "haproxy.sock",
         base_env=base,
@@ -340,7 +353,9 @@ def cluster(tmp_path_factory):
                 web.kill_signal, web.stop_timeout,
             )  # fmt: skip
             c.node_urls[name] = f"http://127.0.0.1:{port}"
-            c.start_node(name)
+            c.nodes[name].start()
+        for name in c.nodes:
+            c.ready(name)
         work = unit(WORKER_UNIT)
         for i in (1, 2):
             env = node_env(base, root / f"worker{i}", **work.environment)
@@ -385,9 +400,13 @@ def cluster(tmp_path_factory):
         c.wait_until({"node1": "UP", "node2": "UP"})
         yield c
     finally:
-        for p in [*c.workers, *c.nodes.values(), *([c.haproxy] if c.haproxy else [])]:
+        every = [*c.workers, *c.nodes.values(), *([c.haproxy] if c.haproxy else [])]
+        t0 = time.monotonic()
+        for p in every:
+            p.signal()
+        for p in every:
             try:
-                p.stop()
+                p.wait(t0)
             except AssertionError:
                 pass
         smtp.stop()
