@@ -238,13 +238,13 @@ def _load(stack: Stack, stop: threading.Event, out: list[Answer]) -> None:
 
 
 def _ready(url: str) -> bool:
-    """/readyz's verdict on the database (the queue's part is another test's)."""
+    """/readyz: False while it names the database unreachable (a 503), else ready."""
     res = requests.get(f"{url}/readyz", timeout=10)
-    checks = res.json()["checks"]
-    if checks["database"] == "unreachable":
+    if res.json()["checks"]["database"] == "unreachable":
         assert res.status_code == 503, res.text
         return False
-    return checks["database"] == checks["migrations"] == "ok"
+    assert res.status_code == 200, res.text  # database, migrations and queue all fine
+    return True
 
 
 def _wait_ready(url: str, want: bool, timeout: float) -> float:
@@ -257,7 +257,7 @@ def _wait_ready(url: str, want: bool, timeout: float) -> float:
 
 
 def test_postgres_stopped_under_load_only_503_then_recovers(stack):
-    assert _ready(stack.url), "/readyz: the database not ready before the outage"
+    assert _ready(stack.url)
     pids = _gunicorn_pids(stack.server)
     answers: list[Answer] = []
     stop = threading.Event()
