@@ -30,6 +30,7 @@ import sys
 import threading
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email import policy
@@ -308,6 +309,23 @@ def test_postgres_stopped_under_load_only_503_then_recovers(stack):
     tail = [a for a in after if a.started >= back + ready_after + 1]
     assert tail and all(a.status < 500 for a in tail)
     assert _gunicorn_pids(stack.server) == pids, "recovered by restarting processes"
+
+
+def test_a_quick_database_restart_between_requests_costs_nothing(stack):
+    """Every pooled connection is broken by the restart; none is used again."""
+
+    def get(_: int) -> int:
+        url = f"{stack.url}/v1/services"
+        return requests.get(url, headers=stack.shop.owner.headers, timeout=30).status_code
+
+    with ThreadPoolExecutor(8) as pool:  # idle connections in both gunicorn workers' pools
+        assert set(pool.map(get, range(32))) == {200}
+    stack.pg.stop()
+    stack.pg.start()
+    with ThreadPoolExecutor(8) as pool:
+        statuses = Counter(pool.map(get, range(32)))
+    print(f"\nthe first 32 requests after a quick PostgreSQL restart: {dict(statuses)}")
+    assert statuses == {200: 32}
 
 
 def _appointment_ids(responses: list[requests.Response]) -> list[int]:
