@@ -29,7 +29,7 @@ from hushbook_service.db import database, write_transaction
 from hushbook_service.messaging import ledger
 from hushbook_service.models import Appointment, Message
 from hushbook_service.privacy import delivery
-from support.api import BERLIN, FAST, OPEN, Visitor, make_shop, patch_tenant, wish_body
+from support.api import BERLIN, CONSENT, FAST, OPEN, Visitor, make_shop, patch_tenant, wish_body
 from support.config import KEY_ENV
 from support.db import team_mails_off
 from support.tenants import new_tenant
@@ -297,6 +297,33 @@ def test_the_ask_budget_holds_across_nodes(cluster, lb, shop):
           f"taking turns over both nodes granted {len(both)} ({dict(split)})")  # fmt: skip
     assert len(one) == budget
     assert len(both) == budget and split["node1"] == split["node2"] == budget // 2
+
+
+def test_reception_books_new_clients_on_both_nodes_at_once(cluster, app, lb, shop):
+    """Eight desks book new clients at the same moment through the balancer: each
+    booking is made (PostgreSQL must never answer a deadlock between them)."""
+    first = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(days=60)
+
+    def book(i):
+        res = lb.post(
+            "/v1/appointments",
+            json={
+                "service_id": shop.cut["id"],
+                "staff_id": shop.stylists[i % 2].staff.id,
+                "start": (first + timedelta(hours=i // 2)).isoformat(),
+                "allow_outside_hours": True,
+                "notify": {"email": f"desk{i}@desks.example.org"},
+                "client": {"profile": {"name": f"Client {i}"}, "consent": CONSENT},
+            },
+            headers=shop.owner.headers,
+        )
+        return res.status_code, (res.json or {}).get("reason")
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = Counter(pool.map(book, range(48)))
+    print(f"\n48 staff bookings with new clients, 8 at a time through the balancer: "
+          f"{dict(results)}")  # fmt: skip
+    assert results == {(201, None): 48}, results
 
 
 def test_1000_due_messages_two_workers_each_sent_once(cluster, app, shop):
