@@ -57,7 +57,7 @@ pytestmark = pytest.mark.system
 
 # Seconds: the worker's message lease and sweep interval in these tests (the
 # defaults, 30 and 15, meet the same bounds: HUSHBOOK_TEST_LEASE=30
-# HUSHBOOK_TEST_SWEEP=15 runs this module with them, in about six minutes).
+# HUSHBOOK_TEST_SWEEP=15 runs the worker faults with them, in about five minutes).
 LEASE = float(os.environ.get("HUSHBOOK_TEST_LEASE", "4"))
 SWEEP = float(os.environ.get("HUSHBOOK_TEST_SWEEP", "1"))
 PG_DOWN = 10
