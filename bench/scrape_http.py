@@ -18,11 +18,12 @@ Default stealth settings (``stealth.DEFAULTS``), stealth mode on.
 
 The salon: the simulation's (``scrape.HOURS``, ``STAFF_DAYS``, lunch breaks,
 services 15-120 min with their popularity, every staff-day filled to a random
-60-80 % of its working time, mostly next to existing appointments), seeded as
-confirmed phone bookings into one tenant per scenario (the same seed, so every
-scenario sees the same salon).  The map = every 15-minute working cell of the
-walked days: the days from Wednesday on (Tuesday's starts are within the
-24-hour manage deadline, so holds there could not be cancelled online).
+60-80 % of its working time, mostly next to existing appointments), four
+weeks back (its history) and four ahead, seeded as confirmed phone bookings
+into one tenant per scenario (the same seed, so every scenario sees the same
+salon).  The map = every 15-minute working cell of 4 open days (``--quick``:
+2) from Wednesday on (Tuesday's starts are within the 24-hour manage
+deadline, so holds there could not be cancelled online).
 
 The attacker (per scenario: 1, 10 or 100 addresses; names hidden or shown):
   hold     for each day: ask for that one day (a fresh, pre-aged visitor
@@ -36,10 +37,11 @@ The attacker (per scenario: 1, 10 or 100 addresses; names hidden or shown):
            the salon's day is full of pending bookings (``pending_day_full``),
            the day ends there; at the next day's start the clock jumps 31
            minutes if anything is pending (the holds expire, the caps refill).
-  confirm  the same, but each booking is confirmed at once with the code from
-           the attacker's mailbox (the e-mail the worker sent), so no pending
-           cap binds; after each day every booking of it is cancelled through
-           its manage link.
+  confirm  the same, but the bookings are confirmed with the codes from the
+           attacker's mailbox (the e-mails the worker sent), in batches of 6
+           and whenever a pending cap answers, so no pending cap binds for
+           long; after each day every booking of it is cancelled through its
+           manage link.
   The walk ends when every address is out of budget (429 ``rate_limited``).
 Scores (over the map; "recovered" = (accuracy - blind) / (1 - blind), blind =
 the majority class, as ``scrape.py`` scores):
@@ -47,7 +49,9 @@ the majority class, as ``scrape.py`` scores):
                person there; names hidden: iff the attacker's holds at that
                cell number everyone working then (the rest: busy).
   salon level  a cell is "somebody free" iff an offer covered it; busy if its
-               bucket was walked out and none did; else the blind class.
+               bucket was walked out and none did; else the blind class (if
+               that scores below the blind guess, the blind guess's 0 %: a
+               choice with hindsight, which favours the attacker).
   full half-days  buckets the attacker saw walked out without a single free
                start, against every truly full bucket (wrong claims counted).
   free people  per cell, the number of attacker holds covering it (exact only
@@ -56,12 +60,14 @@ the majority class, as ``scrape.py`` scores):
   day load     per walked day: 1 - held person-cells / working person-cells if
                all three buckets were walked out, else min(blind, that); blind
                = the salon's true average load over the map (which favours
-               the blind guess).  Ratio = attacker's mean error / blind's.
+               the blind guess); the better of the two, with hindsight.  Ratio =
+               attacker's mean error / blind's (1.00: no better than blind).
 Honest customers: generated wishes (3-14 day windows from tomorrow, weekdays,
 parts or time ranges, services by popularity), each from its own address and
 session, one ask each, interleaved with the attacker (one per 6 attacker
-requests); "served" = an offer with ``fits_wish``.  The same wishes asked of an
-untouched copy of the salon give the no-attack share.  "Kept from a start":
+requests, each wish at most once per scenario); "served" = an offer with
+``fits_wish``.  The same wishes asked of an untouched copy of the salon give
+the no-attack share.  "Kept from a start":
 customers served without the attack and not during it, for whom an attacker
 hold sat on a start fitting their wish; the longest such hold (fake minutes
 from booking until it expired or was cancelled) is printed.
@@ -69,9 +75,11 @@ Other attacks:
   unsolved puzzles  100 addresses each take a puzzle and send asks with a
                wrong nonce; then honest customers ask (answered? served?).
   flood        confirmed holds from one mailbox (a catch-all domain, a new
-               local part per booking) and 10 addresses: the walk with the
-               120/60/30/15-minute services and no cancelling; the share of
-               the map's bookable and free time it took, and customers meanwhile.
+               local part per booking) and 10 addresses: the confirming walk
+               with the 120-, 60- and 30-minute services, no cancelling, over
+               the open days of the two weeks from tomorrow (``--quick``: 4);
+               the share of their bookable and free time it took, and the
+               customers during the flood and after it (all wishes again).
 Cost: HTTP requests, bookings that were accepted, CPU-seconds of proof-of-work.
 Nothing here is asserted; wall-clock figures depend on the machine (first line).
 """
@@ -127,7 +135,8 @@ INDEX_KEY = base64.urlsafe_b64encode(b"i" * 32).decode()
 MAILDOMAIN = "walker.example"  # the attacker's catch-all mailbox
 CONSENT = {"notice_version": 1, "locale": "en", "purposes": ["booking"]}
 SESSION_AGE = 5  # seconds a session must have lived before it books (min_fill_seconds 4)
-EXPIRY_JUMP = 31 * 60
+EXPIRY = stealth.DEFAULTS["pending_expiry_min"] * 60
+EXPIRY_JUMP = EXPIRY + 60
 CUSTOMER_EVERY = 6  # attacker requests between two honest customers
 CONFIRM_BATCH = 6  # the confirming walk confirms its bookings in batches of this many
 POLICY = offers.Policy()
@@ -688,7 +697,7 @@ class Attacker:
             return
         self.clock.jump(EXPIRY_JUMP)
         for h in pending:
-            h.released = h.booked + 30 * 60
+            h.released = h.booked + EXPIRY
         for a in self.addresses:
             a.pending = 0
 
@@ -711,6 +720,9 @@ class Attacker:
             self.confirm_pending()
             if self.confirm and cancel:
                 self.cancel(self.walk.holds[mine:])
+        for h in self.walk.holds:  # what was never confirmed expires by itself
+            if h.released is None and not h.confirmed:
+                h.released = h.booked + EXPIRY
         return self.walk
 
     def walk_day(self, day: date, minutes: int, last: bool, probe: bool = False) -> bool:
@@ -1193,7 +1205,7 @@ def print_table(rows, n_days: int) -> None:
     head = (
         f"{'scenario':<19} {'days':>4} {'person':>7} {'salon':>7} {'full half-days':>15} "
         f"{'count exact':>11} {'(blind)':>7} {'load err':>8} {'blind':>6} {'ratio':>5} | "
-        f"{'served':>6} {'no-att':>6} {'kept':>4} {'longest':>8} | "
+        f"{'served':>6} {'no-att':>6} {'kept':>4} {'longest':>8} {'life':>8} | "
         f"{'requests':>8} {'bookings':>8} {'CPU-s':>6}"
     )
     print(
@@ -1204,12 +1216,16 @@ def print_table(rows, n_days: int) -> None:
     print("-" * len(head))
     for name, walk, s, _crowd, served, base_served, kept, longest, _ in rows:
         lng = "-" if longest is None else f"{longest:.0f} min"
+        lives = [h.released - h.booked for h in walk.holds if h.released is not None]
+        life = f"{max(lives) / 60:.0f} min" if lives else "-"
+        if any(h.released is None for h in walk.holds):
+            life = "kept"  # some hold outlived the walk (past the manage deadline)
         print(
             f"{name:<19} {len(walk.days):>4} {pct(s['person']):>7} {pct(s['salon']):>7} "
             f"{s['full']:>15} {pct(s['count']):>11} {pct(s['count_blind']):>7} "
             f"{100 * s['load_err']:>7.1f}p {100 * s['load_blind']:>5.1f}p "
             f"{s['load_ratio']:>5.2f} | "
-            f"{served:>6.1%} {base_served:>6.1%} {kept:>4} {lng:>8} | "
+            f"{served:>6.1%} {base_served:>6.1%} {kept:>4} {lng:>8} {life:>8} | "
             f"{walk.cost.requests:>8} {walk.cost.bookings:>8} {walk.cost.pow_seconds:>6.1f}"
         )
     print(
@@ -1221,7 +1237,8 @@ def print_table(rows, n_days: int) -> None:
             "= better than blind; served: customers asking during the walk with a fitting offer "
             "at the first ask (no-att: the same wishes, no attack); kept: customers served "
             "without the attack and not during it while a hold sat on a start fitting their "
-            "wish; longest: that hold's life",
+            "wish; longest: that hold's life; life: the longest life of any hold of the walk "
+            "(booked until expired or cancelled; kept: one outlived the walk)",
             100,
         )
     )
@@ -1281,7 +1298,7 @@ def flood(url, slug, ids, clock, mailbox, wishes, baseline, plan, quick: bool) -
     net = Net(url, slug)
     crowd = Crowd(net, ids[slug][0], wishes)
     att = Attacker(net, clock, mailbox, ids[slug][0], ids[slug][1], 10, True, crowd)
-    walk = att.run(days, (120, 60), cancel=False)
+    walk = att.run(days, (120, 60, 30), cancel=False)
     held = sum((h.end - h.start) / 60 for h in walk.holds if h.confirmed)
     bookable = len(truth.cells) * 15
     free = (len(truth.cells) - len(truth.busy)) * 15
@@ -1292,8 +1309,8 @@ def flood(url, slug, ids, clock, mailbox, wishes, baseline, plan, quick: bool) -
         after.asked.append(after.ask(i, clock))
     print(
         f"flood: confirmed holds from one mailbox (a new local part each) and 10 addresses, "
-        f"never cancelled, the 120- and 60-minute services, {len(walk.days)} of the {len(days)} "
-        f"open days from tomorrow (stopped: {walk.stopped or 'done'}):"
+        f"never cancelled, the 120-, 60- and 30-minute services, {len(walk.days)} of the "
+        f"{len(days)} open days from tomorrow (stopped: {walk.stopped or 'done'}):"
     )
     print(
         f"  {sum(h.confirmed for h in walk.holds)} confirmed holds, {held / 60:.1f} h = "
