@@ -65,7 +65,7 @@ class Availability(MethodView):
             field_error("to", "Ask for at most 31 days at a time.")
         service = get_or_404(Service, query["service_id"], "Service")
         team = (
-            scoped(Staff)
+            scoped(Staff, Staff.id)  # all free_times needs of a member
             .join(ServiceStaff, on=ServiceStaff.staff == Staff.id)
             .where(
                 ServiceStaff.service == service.id,

@@ -11,7 +11,8 @@ from __future__ import annotations
 import sqlite3
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
@@ -141,9 +142,9 @@ def load_schedules(
             WorkingHours.start,
             WorkingHours.end,
         ).where(WorkingHours.tenant == tenant_id, WorkingHours.staff.in_(staff_ids))
-        for sid, kind, weekday, s, e in _tuples(rules):
+        for sid, kind, weekday, s, e in database.execute(rules).fetchall():
             target = weekly if kind == "shift" else breaks
-            target[sid].setdefault(weekday, []).append(slots.LocalRange(s, e))
+            target[sid].setdefault(weekday, []).append(_wall_range(s, e))
         pad = timedelta(days=1)  # local dates around the window, whatever the zone
         dated = ScheduleException.select(
             ScheduleException.staff,
@@ -180,6 +181,15 @@ def load_schedules(
         )
         for i in staff_ids
     ]
+
+
+@lru_cache(maxsize=4096)
+def _wall_range(start: time | str, end: time | str) -> slots.LocalRange:
+    """A rule's range from a raw row (SQLite hands times over as text); the
+    same few ranges recur across a team, so each is parsed once."""
+    return slots.LocalRange(
+        *(t if isinstance(t, time) else time.fromisoformat(t) for t in (start, end))
+    )
 
 
 def _tuples(query: Any) -> Iterable[tuple[Any, ...]]:
