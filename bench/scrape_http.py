@@ -321,11 +321,15 @@ def seed_tenant(slug: str, names: bool, plan: Plan) -> None:
             )
             for member in staff.values():
                 ServiceStaff.create(tenant=tenant, service=services[minutes], staff=member)
-        now = NOW.astimezone(UTC)
+        # Booked (by phone) one to 21 days before the appointment, and at least a day
+        # before "now": a salon's book is not written in the last hour.
+        rng = random.Random(5)
+        latest = NOW.astimezone(UTC) - timedelta(days=1)
         rows = []
         for sid, c0, minutes in plan.blocks:
             s = datetime.fromtimestamp(c0, UTC)
             e = s + timedelta(minutes=minutes)
+            made = min(s, latest) - timedelta(hours=rng.uniform(24, 21 * 24))
             rows.append(
                 {
                     "tenant": tenant.id,
@@ -337,8 +341,8 @@ def seed_tenant(slug: str, names: bool, plan: Plan) -> None:
                     "end_at": e,
                     "block_start": s,
                     "block_end": e,
-                    "created_at": now,
-                    "updated_at": now,
+                    "created_at": made,
+                    "updated_at": made,
                 }
             )
         for k in range(0, len(rows), 500):
