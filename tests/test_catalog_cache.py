@@ -269,3 +269,27 @@ def test_m0013_adds_the_version_to_a_populated_database(app, shop):
         assert Tenant.select().count() == tenants
         assert Tenant.get_by_id(shop.tenant.id).version == 0
         assert migrate(db) == []
+
+
+def test_concurrent_writers_of_one_tenant_all_succeed(app, client, shop):
+    """Each writer bumps the version first, so writers queue on the tenant row
+    before they lock anything else: no deadlock (PostgreSQL) between a closure's
+    INSERT, the version and the audit trail's lock on the tenant row."""
+    answers = []
+
+    def close(day: int) -> None:
+        res = app.test_client().post(
+            "/v1/tenant/closures",
+            json={"date_from": f"2031-01-{day:02d}", "date_to": f"2031-01-{day:02d}"},
+            headers=shop.owner.headers,
+        )
+        answers.append(res.status_code)
+
+    before = _version(app, shop)
+    threads = [threading.Thread(target=close, args=(day,)) for day in range(1, 9)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert answers == [201] * 8
+    assert _version(app, shop) == before + 8

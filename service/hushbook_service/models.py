@@ -90,7 +90,9 @@ class Tenant(BaseModel):
 def bump_tenant_version(tenant_id: int) -> None:
     """Call inside the writer's transaction: one atomic ``version = version + 1``
     in SQL, committed with the write, so every process and node sees the new
-    version exactly when it sees the new data (their caches key on it)."""
+    version exactly when it sees the new data (their caches key on it). Call it
+    first: writers then queue on the tenant row before they lock anything else
+    (no deadlock with a row lock taken later, e.g. the audit trail's)."""
     Tenant.update(version=Tenant.version + 1).where(Tenant.id == tenant_id).execute()
 
 

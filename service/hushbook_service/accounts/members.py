@@ -55,6 +55,7 @@ def invite(actor: Principal, data: dict) -> tuple[Staff, str]:
         abort(409, "A team member with this e-mail exists.", reason="email_taken")
     secret, password_hash = _new_password()
     with write_transaction():
+        bump_tenant_version(actor.tenant_id)
         staff = Staff.create(
             tenant=actor.tenant_id,
             email=email,
@@ -66,7 +67,6 @@ def invite(actor: Principal, data: dict) -> tuple[Staff, str]:
             password_hash=password_hash,
             must_change_password=True,
         )
-        bump_tenant_version(staff.tenant_id)
         audit.record(staff.tenant_id, "staff.create", "staff", staff.id, role=staff.role)
     return staff, secret
 
@@ -78,13 +78,13 @@ def update(actor: Principal, staff: Staff, data: dict) -> Staff:
     if role_changed or staff.role in PRIVILEGED_ROLES:
         check_may_grant(actor, "owner" if staff.role in PRIVILEGED_ROLES else data["role"])
     with write_transaction():
+        bump_tenant_version(staff.tenant_id)
         if role_changed:
             _keep_an_owner(staff)
         for key, value in data.items():
             setattr(staff, key, value)
         staff.updated_at = utcnow()
         staff.save()
-        bump_tenant_version(staff.tenant_id)
         if role_changed:
             logins.revoke_all_tokens(staff)
             if staff.role == "accountant":
@@ -110,11 +110,11 @@ def deactivate(actor: Principal, staff: Staff) -> Staff:
     if staff.role in PRIVILEGED_ROLES:
         check_may_grant(actor, "owner")
     with write_transaction():
+        bump_tenant_version(staff.tenant_id)
         _keep_an_owner(staff)
         staff.active = False
         staff.updated_at = utcnow()
         staff.save()
-        bump_tenant_version(staff.tenant_id)
         logins.revoke_all_tokens(staff)
         vault.drop_access(staff, also_member_key=True)
         audit.record(staff.tenant_id, "staff.deactivate", "staff", staff.id)
@@ -128,12 +128,12 @@ def reactivate(actor: Principal, staff: Staff) -> str:
         abort(409, "This account is active.", reason="already_active")
     secret, password_hash = _new_password()
     with write_transaction():
+        bump_tenant_version(staff.tenant_id)
         logins.revoke_all_tokens(staff)
         staff.active = True
         staff.must_change_password = True
         staff.password_hash = password_hash
         staff.updated_at = utcnow()
         staff.save()
-        bump_tenant_version(staff.tenant_id)
         audit.record(staff.tenant_id, "staff.reactivate", "staff", staff.id)
     return secret

@@ -75,9 +75,9 @@ class ServiceList(MethodView):
         """Create a service"""
         staff_ids = data.pop("staff_ids")
         with database.atomic():
+            bump_tenant_version(principal().tenant_id)
             service = Service.create(tenant=principal().tenant_id, **data)
             _set_staff(service, staff_ids)
-            bump_tenant_version(service.tenant_id)
         return _dumpable(service)
 
 
@@ -100,13 +100,13 @@ class ServiceItem(MethodView):
         blp.check_etag(service, ServiceSchema)
         staff_ids = data.pop("staff_ids", None)
         with database.atomic():
+            bump_tenant_version(service.tenant_id)
             for key, value in data.items():
                 setattr(service, key, value)
             service.updated_at = utcnow()
             service.save()
             if staff_ids is not None:
                 _set_staff(service, staff_ids)
-            bump_tenant_version(service.tenant_id)
         return _dumpable(service)
 
     @blp.staff_route("services:write")
@@ -117,8 +117,8 @@ class ServiceItem(MethodView):
         service.active = False
         service.updated_at = utcnow()
         with database.atomic():
-            service.save()
             bump_tenant_version(service.tenant_id)
+            service.save()
 
 
 class _Dumping:

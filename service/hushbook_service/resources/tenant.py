@@ -251,8 +251,8 @@ class TenantResource(MethodView):
                 setattr(tenant, key, value)
         tenant.updated_at = utcnow()
         with write_transaction():
-            tenant.save()
             bump_tenant_version(tenant.id)
+            tenant.save()
             audit.record(tenant.id, "tenant.update", "tenant", tenant.id, fields=sorted(data))
         return tenant
 
@@ -280,13 +280,13 @@ class PrivacyNotices(MethodView):
         tenant = current_tenant()
         with write_transaction():
             lock_row(Tenant, tenant.id)
+            bump_tenant_version(tenant.id)
             latest = (
                 scoped(PrivacyNotice, fn.MAX(PrivacyNotice.version))
                 .where(PrivacyNotice.locale == data["locale"])
                 .scalar()
             )
             notice = PrivacyNotice.create(tenant=tenant.id, version=(latest or 0) + 1, **data)
-            bump_tenant_version(tenant.id)
             audit.record(
                 tenant.id,
                 "tenant.privacy_notice",
@@ -365,8 +365,8 @@ class Closures(MethodView):
         (``allow_outside_hours`` overrides it for a staff booking, as for time off)."""
         tenant = current_tenant()
         with write_transaction():
-            closure = Closure.create(tenant=tenant.id, **data)
             bump_tenant_version(tenant.id)
+            closure = Closure.create(tenant=tenant.id, **data)
             audit.record(
                 tenant.id,
                 "closure.create",
@@ -394,8 +394,8 @@ class ClosureItem(MethodView):
         """Open again: remove a closure"""
         closure = get_or_404(Closure, closure_id, "Closure")
         with write_transaction():
-            closure.delete_instance()
             bump_tenant_version(closure.tenant_id)
+            closure.delete_instance()
             audit.record(closure.tenant_id, "closure.delete", "closure", closure.id)
 
 
