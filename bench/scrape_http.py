@@ -138,6 +138,10 @@ SESSION_AGE = 5  # seconds a session must have lived before it books (min_fill_s
 EXPIRY = stealth.DEFAULTS["pending_expiry_min"] * 60
 EXPIRY_JUMP = EXPIRY + 60
 CUSTOMER_EVERY = 6  # attacker requests between two honest customers
+# The service's documented hold cool-down, if it has one (issue 19 item 1): the
+# confirming walk waits for it (the fake clock jumps) up to PATIENCE times a day.
+COOLDOWN_MIN = stealth.DEFAULTS.get("hold_cooldown_min", 0)
+PATIENCE = 4
 CONFIRM_BATCH = 6  # the confirming walk confirms its bookings in batches of this many
 POLICY = offers.Policy()
 
@@ -609,6 +613,7 @@ class Address:
     ip: str
     out: bool = False  # out of budget (429 rate_limited)
     pending: int = 0  # our count of its unconfirmed bookings
+    burnt: bool = False  # refused as a prober (contact_blocked): it only asks now
 
 
 @dataclass
@@ -644,6 +649,7 @@ class Attacker:
         self.turn = 0
         self.mails = 0
         self.customer_tick = 0
+        self.waits = 0  # cool-downs this day may still be waited for
 
     # budgets and helpers
 
@@ -660,7 +666,8 @@ class Attacker:
         n = len(self.addresses)
         for k in range(n):
             a = self.addresses[(self.turn + k) % n]
-            if not a.out and not (booking and not self.confirm and a.pending >= 3):
+            full = not self.confirm and a.pending >= stealth.DEFAULTS["pending_per_ip"]
+            if not a.out and not (booking and (a.burnt or full)):
                 self.turn = (self.turn + k + 1) % n
                 return a
         return None
@@ -715,6 +722,7 @@ class Attacker:
             if not self.confirm:
                 self.expire_all()
             self.walk.days.append(day)
+            self.waits = PATIENCE if COOLDOWN_MIN else 0
             mine = len(self.walk.holds)
             if not self.walk_day(day, lengths[-1], last=True, probe=True):
                 break
@@ -731,8 +739,19 @@ class Attacker:
 
     def walk_day(self, day: date, minutes: int, last: bool, probe: bool = False) -> bool:
         """Ask and hold until the day shows nothing for ``minutes``; False if stopped.
-        ``probe``: one ask, before any hold of the day (which half-days show nothing)."""
-        first = probe
+        ``probe``: one ask, before any hold of the day (which half-days show nothing).
+        With ``last``, the half-days the last answer showed nothing in count as
+        walked out."""
+        missing: set[int] = set()
+        try:
+            return self._walk_day(day, minutes, probe, missing)
+        finally:
+            if last:
+                self.walk.walked_out |= {(day, p) for p in missing}
+                if probe:
+                    self.walk.first_empty |= {(day, p) for p in missing}
+
+    def _walk_day(self, day: date, minutes: int, probe: bool, missing: set[int]) -> bool:
         while True:
             addr = self._address(booking=False)
             if addr is None:
@@ -756,21 +775,24 @@ class Attacker:
                     return False
                 continue
             fit = [o for o in res.json()["offers"] if o["fits_wish"]]
-            shown_parts = set()
+            missing |= {0, 1, 2}
             for o in fit:
                 a = int(datetime.fromisoformat(o["start"]).timestamp())
                 b = int(datetime.fromisoformat(o["end"]).timestamp())
                 staff = self.staff_index[o["staff"]["id"]] if "staff" in o else None
                 self.walk.seen.add((a, b, staff))
-                shown_parts.add(part_of(local(a)))
+                missing.discard(part_of(local(a)))
                 o["_span"] = (a, b, staff)
-            if last:
-                for p in set(range(3)) - shown_parts:
-                    if first:
-                        self.walk.first_empty.add((day, p))
-                    self.walk.walked_out.add((day, p))
-            first = False
-            if probe or not fit:
+            if probe:
+                return True
+            if not fit and self.waits and self.confirm:
+                # The documented cool-down: a confirmed hold's half-day shows a new
+                # start once it has passed. A patient attacker waits and asks again.
+                self.confirm_pending()
+                self.waits -= 1
+                self.clock.jump(COOLDOWN_MIN * 60 + 60)
+                continue
+            if not fit:
                 self.confirm_pending()
                 return True
             cap = stealth.DEFAULTS["pending_per_session"]
@@ -803,6 +825,9 @@ class Attacker:
                 self.walk.holds.append(h)
                 addr.pending += 1
                 return "held"
+            if why == "contact_blocked":  # a new mailbox each time: the address is known
+                addr.burnt = True
+                continue
             if why in ("pending_day_full", "too_many_pending") and self.confirm_pending():
                 continue  # confirmed what was pending: no cap counts those
             if why == "pending_day_full":
