@@ -166,7 +166,13 @@ def run_dev_server(app, host: str, port: int) -> None:
     help="Serve this worker's figures (Prometheus) on this port; 0: off.",
 )
 @click.option("--metrics-host", default="127.0.0.1", show_default=True)
-def worker(workers: int, metrics_port: int, metrics_host: str) -> None:
+@click.option(
+    "--no-periodic",
+    is_flag=True,
+    help="Skip the nightly jobs (retention, shredding, housekeeping): for every worker host "
+    "but one. Messages are still swept and sent.",
+)
+def worker(workers: int, metrics_port: int, metrics_host: str, no_periodic: bool) -> None:
     """Run the Huey job worker on the configured store. SIGTERM, SIGINT or SIGHUP:
     the messages being sent are finished first; a second signal ends at once."""
     import logging
@@ -218,7 +224,7 @@ def worker(workers: int, metrics_port: int, metrics_host: str) -> None:
     # default backs off to 10 s): a message queued when its booking committed goes
     # out within about a second. RedisHuey blocks on the queue and takes it at once.
     consumer = Consumer(
-        jobs.huey, workers=workers, worker_type="thread", periodic=True, max_delay=1.0
+        jobs.huey, workers=workers, worker_type="thread", periodic=not no_periodic, max_delay=1.0
     )
     consumer.start()  # sets Huey's own handlers: replaced here
     for signum in signals:

@@ -106,7 +106,10 @@ def lock_row(model: type[peewee.Model], row_id: int) -> None:
     """
     if not is_sqlite():
         pk = model._meta.primary_key
-        model.select(pk).where(pk == row_id).for_update().get()
+        # NO KEY UPDATE: inserting a row that references this one (a client of the
+        # tenant) takes KEY SHARE on it; FOR UPDATE would wait on that and deadlock
+        # two such writers (seen with staff booking new clients on two nodes).
+        model.select(pk).where(pk == row_id).for_update("FOR NO KEY UPDATE").get()
 
 
 def lock_names(*names: str) -> None:
