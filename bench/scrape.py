@@ -1,6 +1,8 @@
 """Leakage benchmark of stealth offers (``hushbook_service.scheduling.offers``).
 
 Run:  .venv/bin/python bench/scrape.py
+      .venv/bin/python bench/scrape.py --http [--quick]   (the hold walk over the real
+      service: ``bench/scrape_http.py``, whose docstring says what it does)
 
 Pure simulation: no HTTP server.  A demo salon with a known occupancy is built
 as slot-engine schedules; a scraper asks the same questions the public
@@ -99,9 +101,9 @@ The scraper, per answer type (the strongest simple one I could write):
   free iff free was the majority for that feature tuple in the shadow
   salons.  The score is the better of this classifier and "certainly free
   is free, everything else busy", picked with hindsight -- which favours the
-  scraper, so leakage is if anything overstated.  Not modelled (they can
-  only add to the scraper's knowledge): booking offers to see what comes
-  next (pending bookings are capped per IP, subnet and session), and
+  scraper, so leakage is if anything overstated.  Not modelled here (they
+  can only add to the scraper's knowledge): booking offers to see what comes
+  next -- the hold walk, measured over real HTTP by ``--http`` -- and
   watching the calendar change over several days.
 
 Stealth-off answers go through a check: ``offers.earliest`` is compared with

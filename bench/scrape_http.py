@@ -41,7 +41,10 @@ The attacker (per scenario: 1, 10 or 100 addresses; names hidden or shown):
            attacker's mailbox (the e-mails the worker sent), in batches of 6
            and whenever a pending cap answers, so no pending cap binds for
            long; after each day every booking of it is cancelled through its
-           manage link.
+           manage link.  If the service documents a hold cool-down
+           (``hold_cooldown_min``), a day that shows nothing is asked again
+           after the cool-down (the fake clock jumps; up to 4 times a day).  An
+           address refused as a prober (``contact_blocked``) only asks.
   The walk ends when every address is out of budget (429 ``rate_limited``).
 Scores (over the map; "recovered" = (accuracy - blind) / (1 - blind), blind =
 the majority class, as ``scrape.py`` scores):
@@ -49,7 +52,8 @@ the majority class, as ``scrape.py`` scores):
                person there; names hidden: iff the attacker's holds at that
                cell number everyone working then (the rest: busy).
   salon level  a cell is "somebody free" iff an offer covered it; busy if its
-               bucket was walked out and none did; else the blind class (if
+               bucket was walked out (the walk's last answer showed nothing
+               there) and none did; else the blind class (if
                that scores below the blind guess, the blind guess's 0 %: a
                choice with hindsight, which favours the attacker).
   full half-days  buckets the attacker saw walked out without a single free
