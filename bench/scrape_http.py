@@ -78,6 +78,9 @@ from booking until it expired or was cancelled) is printed.
 Other attacks:
   unsolved puzzles  100 addresses each take a puzzle and send asks with a
                wrong nonce; then honest customers ask (answered? served?).
+  asking only  100 addresses ask 1,000 customer-like wishes (``--quick``: 300),
+               paying their puzzles, booking nothing; then every honest wish
+               is asked: does asking alone use up what customers are shown?
   flood        confirmed holds from one mailbox (a catch-all domain, a new
                local part per booking) and 10 addresses: the confirming walk
                with the 120-, 60- and 30-minute services, no cancelling, over
@@ -1078,7 +1081,7 @@ def main(argv: list[str] | None = None) -> None:
         for nm in (False, True)
         for n in counts
     ]
-    scenarios += [("exhaust", False), ("flood", False)]
+    scenarios += [("exhaust", False), ("reveal", False), ("flood", False)]
     slugs = {}
     with app.app_context(), database.connection_context():
         migrate(database.obj)
@@ -1202,6 +1205,8 @@ def main(argv: list[str] | None = None) -> None:
         print()
         exhaust(url, slugs[("exhaust", False)], ids, clock, wishes, baseline[False], args.quick)
         print()
+        reveal(url, slugs[("reveal", False)], ids, clock, wishes, baseline[False], args.quick)
+        print()
         flood(
             url,
             slugs[("flood", False)],
@@ -1274,6 +1279,35 @@ def print_table(rows, n_days: int) -> None:
             "(booked until expired or cancelled; kept: one outlived the walk)",
             100,
         )
+    )
+
+
+def reveal(url, slug, ids, clock, wishes, baseline, quick: bool) -> None:
+    """Asking alone, paid and never booking: 100 addresses ask customer-like
+    wishes (other seeds) until each has made its share; then honest customers ask.
+    Whatever the service shows one visitor because another asked first (a budget
+    of what may be shown) is measured here."""
+    clock.reset()
+    net = Net(url, slug)
+    cost = Cost()
+    svc = ids[slug][0]
+    asks = 300 if quick else 1000
+    t0 = _time.perf_counter()
+    for i, c in enumerate(customers(asks, seed=11)):
+        ip = f"10.{150 + (i % 100) // 250}.{i % 100}.5"
+        session = net.session(ip, cost)
+        net.ask(session, ip, {**c.body, "service_id": svc[c.minutes]}, cost)
+    secs = _time.perf_counter() - t0
+    crowd = Crowd(net, svc, wishes)
+    for i in range(len(wishes)):
+        crowd.asked.append(crowd.ask(i, clock))
+    served = sum(a.served for a in crowd.asked)
+    statuses = ", ".join(f"{k}: {v}" for k, v in sorted(cost.statuses.items()))
+    print(
+        f"asking only: 100 addresses asked {asks} customer-like wishes ({cost.requests} requests "
+        f"in {secs:.0f} s: {statuses}; {cost.pow_seconds:.1f} CPU-s), booking nothing; then "
+        f"{len(wishes)} honest customers: {served} served at the first ask (without the asking: "
+        f"{sum(baseline.values())})"
     )
 
 
