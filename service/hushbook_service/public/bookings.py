@@ -108,8 +108,9 @@ def bookable_minutes(tenant: Tenant, day: date) -> float:
     team = {s.id: s for _, people in readiness.bookable_services(tenant) for s in people}
     closed = booking.closed_times(tenant, first, last)
     total = 0.0
-    for member in team.values():
-        schedule = booking.load_schedule(member, first, last, busy=False, closed=closed)
+    for schedule in booking.load_schedules(
+        tenant.id, list(team), first, last, False, closed=closed
+    ):
         for iv in slots.working_intervals(schedule, tz, day, day):
             total += max(0.0, (min(iv.end, last) - max(iv.start, first)).total_seconds() / 60)
     return total
