@@ -28,13 +28,6 @@ from __future__ import annotations
 
 import base64
 import os
-import sys
-
-# bench/http.py would shadow the standard library's http (flask imports http.server):
-# this folder goes behind the standard library on the path.
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != HERE]
-sys.path.append(HERE)
 
 # One key ring and index key for the source and the restored instance (the audit
 # chain verifies only under the same index key); fresh, random, for this run only.

@@ -29,7 +29,7 @@ Hushbook, same run:
               90 days (bench/slots.py ``database_figures``' request): tenant,
               service and team read, ``free_times``, the JSON answer
   HTTP        the service under gunicorn (gthread, 2 workers x 4 threads, as
-              bench/http.py) on the same SQLite file, one client asking
+              bench/http_paths.py) on the same SQLite file, one client asking
               sequentially: the 90 days as consecutive requests of at most 31
               days (the API's limit), one "answer" being all of them;
               ``--http-runs`` answers after one warm-up, median and p95
@@ -37,7 +37,7 @@ Hushbook, same run:
 Figures: the peer's sweep (ms), Hushbook's answer (ms) and the ratio peer /
 Hushbook. The issue asks Hushbook over HTTP to be >= 300x faster than the
 peer's sweep on the same data. ``peer_sweep(salon, runs)`` is importable (for
-bench/http.py): it returns the sweep times in ms and the starts per member.
+bench/http_paths.py): it returns the sweep times in ms and the starts per member.
 """
 
 from __future__ import annotations
@@ -45,11 +45,7 @@ from __future__ import annotations
 import os
 import sys
 
-# bench/http.py is named like the standard library's ``http``: keep this folder
-# behind the standard library on the path.
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != HERE]
-sys.path.append(HERE)
 
 import json  # noqa: E402
 import statistics  # noqa: E402

@@ -31,7 +31,7 @@ tuples), the JSON answer (``availability.fast_dump``). Same-run baselines: the
 fetch as it was before issue 18 (4 queries per member, an ``Interval`` per
 appointment) and the schema's marshmallow dump; both must give the same windows
 and bytes. The issue's target: <= 50 ms. ``bench/peer.py`` and
-``bench/http.py`` use ``make_salon``/``fill_hushbook`` for the same data.
+``bench/http_paths.py`` use ``make_salon``/``fill_hushbook`` for the same data.
 
 Scenario: Europe/Berlin (the horizon crosses the 2026-03-29 DST change),
 Tue-Sat 09:00-18:00 with a 12:30-13:15 lunch break, one day-off exception and
@@ -42,15 +42,6 @@ and days, avoiding overlaps where the staff member still has room.
 """
 
 from __future__ import annotations
-
-import os
-import sys
-
-# bench/http.py is named like the standard library's ``http``: keep this folder
-# behind the standard library on the path (flask imports http.server).
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != HERE]
-sys.path.append(HERE)
 
 import argparse  # noqa: E402
 import random  # noqa: E402

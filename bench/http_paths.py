@@ -1,7 +1,7 @@
 """Hushbook's hot paths over real HTTP, each against a bare Flask endpoint in the
 same run (issue 18).
 
-Run:  .venv/bin/python bench/http.py [--quick] [--db sqlite|postgresql|both]
+Run:  .venv/bin/python bench/http_paths.py [--quick] [--db sqlite|postgresql|both]
       (PostgreSQL: the server on 127.0.0.1:5432, user postgres; the database
       ``hushbook_h6_bench`` is dropped and made again; ``--pg-url`` for another)
 
@@ -55,18 +55,9 @@ machine moves both apps alike within a bracket, not across brackets.
 
 from __future__ import annotations
 
-import os
-import sys
-
-# This file is named like the standard library's ``http`` package: keep its
-# folder behind the standard library on the path, or ``requests`` would import
-# this file as ``http``.
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != HERE]
-sys.path.append(HERE)
-
 import argparse  # noqa: E402
 import base64  # noqa: E402
+import os
 import random  # noqa: E402
 import secrets  # noqa: E402
 import shutil  # noqa: E402
@@ -74,6 +65,7 @@ import signal  # noqa: E402
 import socket  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
+import sys
 import tempfile  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
