@@ -190,6 +190,7 @@ class Clock:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.lock = threading.Lock()
+        self.write_lock = threading.Lock()
         self.reset()
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self._run, daemon=True)
@@ -212,9 +213,11 @@ class Clock:
         _time.sleep(0.05)
 
     def write(self) -> None:
-        tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(datetime.fromtimestamp(self.now(), UTC).isoformat())
-        os.replace(tmp, self.path)
+        text = datetime.fromtimestamp(self.now(), UTC).isoformat()
+        with self.write_lock:  # the thread and a jump write the same file
+            tmp = self.path.with_suffix(".tmp")
+            tmp.write_text(text)
+            os.replace(tmp, self.path)
 
     def _run(self) -> None:
         while not self.stop.wait(0.2):
