@@ -159,3 +159,24 @@ def utcnow() -> datetime:
         if text:
             return datetime.fromisoformat(text).astimezone(UTC).replace(microsecond=0)
     return datetime.now(UTC).replace(microsecond=0)
+
+
+_PREPARED: dict[tuple[str, type], str] = {}
+
+
+def prepared_rows(name: str, build, params: list) -> list[tuple]:
+    """Rows of a hot query whose SQL peewee builds once per kind of database.
+
+    Building a query's SQL costs peewee more than the database takes to answer
+    it. ``build()`` makes the query (with the values ``params`` hold, already in
+    their database form); its SQL is kept under ``name`` and later calls only
+    bind ``params``. The first build checks that peewee binds them in that order.
+    """
+    key = (name, type(database.obj))
+    sql = _PREPARED.get(key)
+    if sql is None:
+        sql, built = build().sql()
+        if list(built) != list(params):
+            raise RuntimeError(f"prepared query {name}: parameters out of order")
+        _PREPARED[key] = sql
+    return database.execute_sql(sql, params).fetchall()
