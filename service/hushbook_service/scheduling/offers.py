@@ -90,6 +90,7 @@ from __future__ import annotations
 
 import heapq
 import hmac
+import threading
 from bisect import bisect_right
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -180,6 +181,30 @@ def _mac(secret: bytes, msg: str) -> bytes:
     return hmac.digest(secret, msg.encode(), "sha256")
 
 
+# Rule 2's min-hash keys, HMAC(secret, "start|period|staff|start"), remembered per
+# (secret, period) and staff member: a pure function of them, so remembering gives
+# the same reps, and computing them afresh (~7,000 per ask) was half of an ask's
+# time.  Bounded: past _STARTS_KEPT starts in all, everything is forgotten.
+_STARTS: dict[tuple[bytes, str], dict[int, dict[int, bytes]]] = {}
+_STARTS_KEPT = 100_000
+_STARTS_LOCK = threading.Lock()  # counting iterates the tables; threads add to them
+
+
+def _start_keys(secret: bytes, key: str) -> dict[int, dict[int, bytes]]:
+    """The table of one (secret, period): staff id -> start -> key."""
+    with _STARTS_LOCK:
+        if sum(len(t) for staff in _STARTS.values() for t in list(staff.values())) > _STARTS_KEPT:
+            _STARTS.clear()
+        return _STARTS.setdefault((secret, key), {})
+
+
+def _start_key(mine: dict[int, bytes], secret: bytes, prefix: str, x: int) -> bytes:
+    rank = mine.get(x)
+    if rank is None:
+        rank = mine[x] = _mac(secret, f"{prefix}{x}")
+    return rank
+
+
 def is_lit(secret: bytes, day: date, part: int, policy: Policy = DEFAULT_POLICY) -> bool:
     """Whether bucket (``day``, ``PARTS[part]``) may show a rep (rule 3)."""
     r = policy.rotation_weeks
@@ -255,7 +280,9 @@ def _reps(
     best: dict[int, tuple[tuple[int, bytes], int, int]] = {}
     lo = max(edges[0], now)
     key = f"start|{period}|" if period else "start|"
+    keys = _start_keys(secret, key)
     for sid in staff:
+        mine, prefix = keys.setdefault(sid, {}), f"{key}{sid}|"
         for run in availability[sid]:
             g = int(run.step.total_seconds())
             f, last = int(run.first.timestamp()), int(run.last.timestamp())
@@ -267,21 +294,23 @@ def _reps(
                 i = bisect_right(edges, f) - 1
                 top = min(last, f + (edges[i + 1] - 1 - f) // g * g)  # last start in bucket i
                 if i in wanted and (i not in best or gap <= best[i][0][0]):
-                    for x in range(f, top + 1, g):
-                        rank = (gap, _mac(secret, f"{key}{sid}|{x}"))
-                        if i not in best or rank < best[i][0]:
-                            best[i] = (rank, sid, x)
+                    # the earliest of equal keys, as a scan in time order would keep
+                    starts = range(f, top + 1, g)
+                    mac, x = min((_start_key(mine, secret, prefix, x), x) for x in starts)
+                    if i not in best or (gap, mac) < best[i][0]:
+                        best[i] = ((gap, mac), sid, x)
                 f = top + g
     # Rule 6: a start a recent booking took may have been this bucket's rep; if
     # it would outrank the rep found now, the bucket shows nothing (not the next).
     for sid, blocked in (recent or {}).items():
         if sid not in staff:
             continue
+        mine, prefix = keys.setdefault(sid, {}), f"{key}{sid}|"
         for first, last, g in blocked:
             x = first if first >= lo else first + -(-(lo - first) // g) * g
             while x <= min(last, edges[-1] - 1):
                 i = bisect_right(edges, x) - 1
-                if i in best and (-nest_gap, _mac(secret, f"{key}{sid}|{x}")) < best[i][0]:
+                if i in best and (-nest_gap, _start_key(mine, secret, prefix, x)) < best[i][0]:
                     del best[i]
                 x += g
     return {i: (sid, s) for i, (_, sid, s) in best.items()}
