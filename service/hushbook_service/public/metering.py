@@ -17,6 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from peewee import Case
+
 from hushbook_service import keys, observability
 from hushbook_service.db import is_sqlite, write_transaction
 from hushbook_service.errors import abort
@@ -88,11 +90,15 @@ def take(
                 reason="rate_limited",
                 headers={"Retry-After": str(seconds)},
             )
+        lefts = {}
         for key, level in levels.items():
             b = keyed[key]
-            left = max(level - b.cost, -b.overdraw * b.capacity)
-            MeterBucket.update(level=left, updated=now).where(MeterBucket.key == key).execute()
-            used[b.kind] = max(used.get(b.kind, 0.0), b.capacity - left)
+            lefts[key] = max(level - b.cost, -b.overdraw * b.capacity)
+            used[b.kind] = max(used.get(b.kind, 0.0), b.capacity - lefts[key])
+        if lefts:  # one statement for all buckets (one per bucket cost ~1 ms each)
+            MeterBucket.update(level=Case(MeterBucket.key, list(lefts.items())), updated=now).where(
+                MeterBucket.key.in_(list(lefts))
+            ).execute()
     return used
 
 

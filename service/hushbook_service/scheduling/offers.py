@@ -198,13 +198,6 @@ def _start_keys(secret: bytes, key: str) -> dict[int, dict[int, bytes]]:
         return _STARTS.setdefault((secret, key), {})
 
 
-def _start_key(mine: dict[int, bytes], secret: bytes, prefix: str, x: int) -> bytes:
-    rank = mine.get(x)
-    if rank is None:
-        rank = mine[x] = _mac(secret, f"{prefix}{x}")
-    return rank
-
-
 def is_lit(secret: bytes, day: date, part: int, policy: Policy = DEFAULT_POLICY) -> bool:
     """Whether bucket (``day``, ``PARTS[part]``) may show a rep (rule 3)."""
     r = policy.rotation_weeks
@@ -294,9 +287,11 @@ def _reps(
                 i = bisect_right(edges, f) - 1
                 top = min(last, f + (edges[i + 1] - 1 - f) // g * g)  # last start in bucket i
                 if i in wanted and (i not in best or gap <= best[i][0][0]):
-                    # the earliest of equal keys, as a scan in time order would keep
                     starts = range(f, top + 1, g)
-                    mac, x = min((_start_key(mine, secret, prefix, x), x) for x in starts)
+                    for x in [x for x in starts if x not in mine]:
+                        mine[x] = _mac(secret, f"{prefix}{x}")
+                    x = min(starts, key=mine.__getitem__)  # the earliest of equal keys
+                    mac = mine[x]
                     if i not in best or (gap, mac) < best[i][0]:
                         best[i] = ((gap, mac), sid, x)
                 f = top + g
@@ -310,7 +305,9 @@ def _reps(
             x = first if first >= lo else first + -(-(lo - first) // g) * g
             while x <= min(last, edges[-1] - 1):
                 i = bisect_right(edges, x) - 1
-                if i in best and (-nest_gap, _start_key(mine, secret, prefix, x)) < best[i][0]:
+                if x not in mine:
+                    mine[x] = _mac(secret, f"{prefix}{x}")
+                if i in best and (-nest_gap, mine[x]) < best[i][0]:
                     del best[i]
                 x += g
     return {i: (sid, s) for i, (_, sid, s) in best.items()}
