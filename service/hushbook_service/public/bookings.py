@@ -13,6 +13,8 @@ import hmac
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from peewee import fn
+
 from hushbook_service import audit, keys, observability, stealth
 from hushbook_service.accounts.principals import key_ring
 from hushbook_service.db import database, lock_row, utcnow, write_transaction
@@ -75,21 +77,24 @@ def holding(now: datetime):
 
 
 def _check_pending_caps(tenant: Tenant, holds: list[tuple[str, str]]) -> None:
+    if not holds:
+        return
     config = stealth.settings_of(tenant)
-    now = utcnow()
-    for kind, digest in holds:
-        count = (
-            PendingHold.select()
-            .join(Appointment)
-            .where(
-                PendingHold.tenant == tenant.id,
-                PendingHold.kind == kind,
-                PendingHold.digest == digest,
-                holding(now),
-            )
-            .count()
+    # one query for all of them (it runs under the booking lock)
+    rows = (
+        PendingHold.select(PendingHold.kind, PendingHold.digest, fn.COUNT(PendingHold.id))
+        .join(Appointment)
+        .where(
+            PendingHold.tenant == tenant.id,
+            PendingHold.digest.in_([digest for _, digest in holds]),
+            holding(utcnow()),
         )
-        if count >= config[f"pending_per_{kind}"]:
+        .group_by(PendingHold.kind, PendingHold.digest)
+        .tuples()
+    )
+    counts = {(kind, digest): n for kind, digest, n in rows}
+    for kind, digest in holds:
+        if counts.get((kind, digest), 0) >= config[f"pending_per_{kind}"]:
             _too_many_pending(config)
 
 
@@ -341,10 +346,18 @@ def book(tenant: Tenant, who: Visitor, data: dict) -> dict:
                         "online",
                         appointment_id=appointment.id,
                     )
-                for kind, digest in holds:
-                    PendingHold.create(
-                        tenant=tenant.id, appointment=appointment.id, kind=kind, digest=digest
-                    )
+                if holds:
+                    PendingHold.insert_many(
+                        [
+                            {
+                                "tenant": tenant.id,
+                                "appointment": appointment.id,
+                                "kind": k,
+                                "digest": d,
+                            }
+                            for k, d in holds
+                        ]
+                    ).execute()
                 delivery.seal_contact(appointment, contacts, prefer=data.get("channel"))
                 messages.on_booked_online(appointment)
                 audit.record(
