@@ -9,7 +9,7 @@ from functools import wraps
 from flask import current_app, g, request
 
 from hushbook_service.accounts.tokens import KeyRing, TokenError
-from hushbook_service.db import utcnow
+from hushbook_service.db import prepared_rows, utcnow
 from hushbook_service.errors import abort
 from hushbook_service.models import IntegrationKey, Staff, Tenant
 
@@ -87,30 +87,58 @@ def _bearer() -> str:
     return token.strip()
 
 
-def totp_setup_required(staff: Staff) -> bool:
+def _second_factor_missing(role: str, totp_enabled: bool, required: bool) -> bool:
     """The business requires a second factor of this role, and it is not on yet."""
+    return required and not totp_enabled and "auth:totp" in ROLE_PERMISSIONS.get(role, ())
+
+
+def totp_setup_required(staff: Staff) -> bool:
     if staff.totp_enabled or "auth:totp" not in ROLE_PERMISSIONS.get(staff.role, ()):
-        return False
-    return bool(Tenant.select(Tenant.require_totp).where(Tenant.id == staff.tenant_id).scalar())
+        return False  # no query needed
+    required = Tenant.select(Tenant.require_totp).where(Tenant.id == staff.tenant_id).scalar()
+    return _second_factor_missing(staff.role, staff.totp_enabled, bool(required))
+
+
+def _staff_state(staff_id: int, tenant_id: int) -> tuple | None:
+    """What a request needs of its team member (never the password hash or the
+    TOTP secret), and the business's second-factor rule, in one prebuilt query."""
+    rows = prepared_rows(
+        "principals.staff_state",
+        lambda: (
+            Staff.select(
+                Staff.role,
+                Staff.active,
+                Staff.token_version,
+                Staff.must_change_password,
+                Staff.totp_enabled,
+                Tenant.require_totp,
+            )
+            .join(Tenant, on=(Staff.tenant == Tenant.id))
+            .where(Staff.id == staff_id, Staff.tenant == tenant_id)
+        ),
+        [staff_id, tenant_id],
+    )
+    return rows[0] if rows else None
 
 
 def _principal_from_access(claims: dict) -> Principal | None:
-    staff = Staff.get_or_none(Staff.id == int(claims["sub"]), Staff.tenant == claims["tid"])
-    if staff is None or not staff.active or staff.token_version != claims.get("ver"):
+    staff_id, tenant_id = int(claims["sub"]), claims["tid"]
+    if type(tenant_id) is not int:
         return None
-    if claims.get("role") != staff.role:
+    row = _staff_state(staff_id, tenant_id)
+    if row is None:
         return None
-    if staff.must_change_password:  # only /v1/auth/password, which checks itself
-        return Principal(staff.tenant_id, staff.role, frozenset(), staff.id, None, True)
-    if totp_setup_required(staff):  # checked per request: the owner's switch acts at once
+    role, active, version, must_change, totp_enabled, require_totp = row
+    if not active or version != claims.get("ver") or claims.get("role") != role:
+        return None
+    if must_change:  # only /v1/auth/password, which checks itself
+        return Principal(tenant_id, role, frozenset(), staff_id, None, True)
+    # Checked per request: the owner's switch acts at once.
+    if _second_factor_missing(role, bool(totp_enabled), bool(require_totp)):
         return Principal(
-            staff.tenant_id,
-            staff.role,
-            TOTP_SETUP_PERMISSIONS,
-            staff_id=staff.id,
-            totp_setup_required=True,
+            tenant_id, role, TOTP_SETUP_PERMISSIONS, staff_id=staff_id, totp_setup_required=True
         )
-    return Principal(staff.tenant_id, staff.role, ROLE_PERMISSIONS[staff.role], staff_id=staff.id)
+    return Principal(tenant_id, role, ROLE_PERMISSIONS[role], staff_id=staff_id)
 
 
 def _principal_from_integration(claims: dict) -> Principal | None:

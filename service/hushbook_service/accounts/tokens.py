@@ -17,7 +17,8 @@ from typing import Any
 
 from Crypto.Hash import SHA256
 from Crypto.Protocol.KDF import HKDF
-from jose import jwt
+from jose import jwk, jwt
+from jose.backends.base import Key
 from jose.exceptions import JOSEError
 
 from hushbook_service.db import INT_MAX, utcnow
@@ -63,6 +64,7 @@ class KeyRing:
         self.current_kid = current_kid
         self.issuer = issuer
         self._derived: dict[tuple[str, str], bytes] = {}
+        self._verifiers: dict[tuple[str, str], Key] = {}
 
     def key(self, kid: str, purpose: str) -> bytes:
         if (kid, purpose) not in self._derived:
@@ -71,6 +73,16 @@ class KeyRing:
                 master, 32, b"hushbook-token-v1", SHA256, context=purpose.encode()
             )
         return self._derived[(kid, purpose)]
+
+    def _verifier(self, kid: str, purpose: str) -> Key:
+        """The derived key as python-jose's key object, made once: given raw bytes,
+        jose tries each time to read them as JSON, then wraps them anew."""
+        found = self._verifiers.get((kid, purpose))
+        if found is None:
+            found = self._verifiers[(kid, purpose)] = jwk.construct(
+                self.key(kid, purpose), ALGORITHM
+            )
+        return found
 
     def knows(self, kid: object) -> bool:
         return isinstance(kid, str) and kid in self._keys
@@ -107,7 +119,7 @@ class KeyRing:
         try:
             claims = jwt.decode(
                 token,
-                self.key(kid, purpose),
+                self._verifier(kid, purpose),
                 algorithms=[ALGORITHM],
                 audience=spec.audience,
                 issuer=self.issuer,

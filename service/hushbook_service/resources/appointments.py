@@ -13,7 +13,7 @@ from peewee import JOIN, SQL, fn
 
 from hushbook_service.accounts.principals import principal
 from hushbook_service.accounts.tenancy import current_tenant, get_or_404, scoped
-from hushbook_service.db import write_transaction
+from hushbook_service.db import prepared_rows, write_transaction
 from hushbook_service.errors import abort, field_error
 from hushbook_service.messaging import ledger as messages
 from hushbook_service.models import (
@@ -142,15 +142,38 @@ LISTED = (
 )
 
 
-def _dump_page(rows: list[Appointment], identity: bool) -> list[dict]:
+# Where each listed column lands in a row (the total follows the last). Keyed by
+# name: peewee's fields compare into SQL expressions, not booleans.
+_AT = {(f.model.__name__, f.name): i for i, f in enumerate(LISTED)}
+_A_COL = {name: i for (model, name), i in _AT.items() if model == "Appointment"}
+_A_TIMES = [
+    (_A_COL[name], getattr(Appointment, name).python_value)
+    for name in ("start_at", "end_at", "created_at", "updated_at")
+]
+_CLIENT = [(f.name, i, f) for i, f in enumerate(LISTED) if f.model is Client]
+
+
+def _client_of(row: tuple) -> Client:
+    """The joined client as a model, its values as the fields hand them out.
+    Not through ``Client()``: its defaults would be computed for every row."""
+    client = Client.__new__(Client)
+    client.__data__ = {name: f.python_value(row[i]) for name, i, f in _CLIENT}
+    return client
+
+
+def _dump_page(rows: list[tuple], identity: bool) -> list[dict]:
     """``AppointmentSchema(many=True).dump(rows)`` without marshmallow's per-field
     work (most of a list's time); tests/test_appointments_list.py keeps the two
-    equal. ``rows`` come with their client joined (no query per row)."""
+    equal. ``rows`` are plain tuples of :data:`LISTED` (the client joined: no
+    query per row), turned into Python values by the fields themselves."""
     out = []
-    for a in rows:
+    col = _A_COL
+    for row in rows:
+        start, end, created, updated = (_iso(value(row[i])) for i, value in _A_TIMES)
         client = None
-        c = a.client if identity and a.client_id is not None else None
-        if c is not None:
+        if identity and row[col["client"]] is not None:
+            # python_value: dates as the model hands them out (aware UTC)
+            c = _client_of(row)
             client = {
                 "id": c.id,
                 "client_key": c.client_key,
@@ -160,42 +183,90 @@ def _dump_page(rows: list[Appointment], identity: bool) -> list[dict]:
             }
         out.append(
             {
-                "id": a.id,
-                "staff_id": a.staff_id,
-                "service_id": a.service_id,
-                "status": a.status,
-                "source": a.source,
-                "start": _iso(a.start_at),
-                "end": _iso(a.end_at),
-                "price_cents": a.price_cents,
-                "client_id": a.client_id,
+                "id": row[col["id"]],
+                "staff_id": row[col["staff"]],
+                "service_id": row[col["service"]],
+                "status": row[col["status"]],
+                "source": row[col["source"]],
+                "start": start,
+                "end": end,
+                "price_cents": row[col["price_cents"]],
+                "client_id": row[col["client"]],
                 "client": client,
-                "created_at": _iso(a.created_at),
-                "updated_at": _iso(a.updated_at),
+                "created_at": created,
+                "updated_at": updated,
             }
         )
     return out
 
 
-def _list_etag(body: str, query: dict, page, total: int, tenant: Tenant) -> str:
+def _list_etag(body: str, query: dict, page, total: int, tenant_id: int, key_version: int) -> str:
     """A weak tag over one page of the list: the query, the page, the total, the
     business and its key version, and the page's body exactly as it is answered
     to this caller (rows, their clients' keys, profiles and figures)."""
     basis = {
         "query": {key: str(value) for key, value in sorted(query.items())},
         "page": [page.page, page.page_size, total],
-        "tenant": tenant.id,
-        "key_version": tenant.key_version,  # a rotation re-seals every profile
+        "tenant": tenant_id,
+        "key_version": key_version,  # a rotation re-seals every profile
     }
     digest = hashlib.sha256(json.dumps(basis, sort_keys=True).encode())
     digest.update(body.encode())
     return digest.hexdigest()[:32]
 
 
+def _listing_tenant(tenant_id: int) -> tuple[str, int]:
+    """The tenant's time zone and key version."""
+    rows = prepared_rows(
+        "appointments.list_tenant",
+        lambda: Tenant.select(Tenant.timezone, Tenant.key_version).where(Tenant.id == tenant_id),
+        [tenant_id],
+    )
+    return rows[0]
+
+
+def _page(who, filters: list, number: int, size: int):
+    """One query (prepared per combination of filters and role): the page, each
+    row with its client (LEFT JOIN) and the total (a window count); and how to
+    count apart for a page past the end. The caller's scope is
+    :func:`~hushbook_service.accounts.tenancy.scoped`'s own; its one parameter
+    beyond the tenant (a ``staff`` role's own id) is bound here in its place."""
+    # The shape of scoped()'s condition for this caller (its SQL differs per shape).
+    if who.can("appointments:read"):
+        shape, scope = "all", [who.tenant_id]
+    elif who.can("appointments:read_own") and who.staff_id is not None:
+        shape, scope = "own", [who.tenant_id, who.staff_id]
+    else:
+        shape, scope = "none", [who.tenant_id]
+    values = [field.db_value(value) for _, _, field, value in filters]
+
+    def build():
+        rows = scoped(Appointment).order_by(Appointment.start_at, Appointment.id)
+        for _, condition, _field, value in filters:
+            rows = rows.where(condition(value))
+        return rows
+
+    def page_query():
+        return (
+            build()
+            .select(*LISTED, fn.COUNT(SQL("*")).over().alias("total"))
+            .join(Client, JOIN.LEFT_OUTER, on=(Appointment.client == Client.id))
+            .paginate(number, size)
+        )
+
+    key = ",".join(["appointments.list", shape, *(name for name, *_ in filters)])
+    rows = prepared_rows(key, page_query, [*scope, *values, size, (number - 1) * size])
+
+    def count() -> int:
+        return build().count()
+
+    return rows, count
+
+
 @blp.route("")
 class AppointmentList(MethodView):
     @blp.staff_route("appointments:read", "appointments:read_own")
-    @blp.arguments(AppointmentQuery, location="query")
+    @blp.arguments(AppointmentQuery(), location="query")  # an instance: not one made per request
     @blp.doc(parameters=["IF_NONE_MATCH"])
     @blp.response(
         200,
@@ -214,39 +285,37 @@ class AppointmentList(MethodView):
 
         Each page carries a weak ``ETag``; send it back as ``If-None-Match`` and an
         unchanged page answers ``304 Not Modified`` without a body (cheap polling)."""
+        who = principal()
         # What the list needs of the tenant (its whole row costs more to build and read).
-        tenant = (
-            Tenant.select(Tenant.id, Tenant.timezone, Tenant.key_version)
-            .where(Tenant.id == principal().tenant_id)
-            .get()
-        )
-        tz = ZoneInfo(tenant.timezone)
-        rows = scoped(Appointment).order_by(Appointment.start_at, Appointment.id)
+        timezone, key_version = _listing_tenant(who.tenant_id)
+        tz = ZoneInfo(timezone)
+        # Each filter: (its name in the prepared query's key, its condition, its
+        # value as bound). The conditions' order is the parameters' order.
+        filters = []
         if "date_from" in query:
-            rows = rows.where(Appointment.end_at > local_to_utc(query["date_from"], "from", tz))
+            at = local_to_utc(query["date_from"], "from", tz)
+            filters.append(("from", lambda v: Appointment.end_at > v, Appointment.end_at, at))
         if "date_to" in query:
-            rows = rows.where(Appointment.start_at < local_to_utc(query["date_to"], "to", tz))
+            at = local_to_utc(query["date_to"], "to", tz)
+            filters.append(("to", lambda v: Appointment.start_at < v, Appointment.start_at, at))
         if "staff_id" in query:
-            rows = rows.where(Appointment.staff == query["staff_id"])
+            value = query["staff_id"]
+            filters.append(("staff", lambda v: Appointment.staff == v, Appointment.staff, value))
         if "client_id" in query:  # a client's history: for those who may read clients
-            if not principal().can("clients:read"):
+            if not who.can("clients:read"):
                 abort(403, "Your role may not list a client's appointments.")
-            rows = rows.where(Appointment.client == query["client_id"])
+            value = query["client_id"]
+            filters.append(("client", lambda v: Appointment.client == v, Appointment.client, value))
         if "status" in query:
-            rows = rows.where(Appointment.status == query["status"])
+            value = query["status"]
+            filters.append(("status", lambda v: Appointment.status == v, Appointment.status, value))
         page = pagination_parameters
-        # One query: the page, each row with its client (LEFT JOIN) and the total
-        # (a window count; a page past the end counts apart). Dumped once: the tag
-        # is taken over what is answered.
-        page_rows = list(
-            rows.select(*LISTED, fn.COUNT(SQL("*")).over().alias("total"))
-            .join(Client, JOIN.LEFT_OUTER, on=(Appointment.client == Client.id))
-            .paginate(page.page, page.page_size)
-        )
-        page.item_count = page_rows[0].total if page_rows else rows.count()
+        page_rows, count = _page(who, filters, page.page, page.page_size)
+        total_at = len(LISTED)
+        page.item_count = page_rows[0][total_at] if page_rows else count()
         items = _dump_page(page_rows, principal().can("clients:identity"))
         body = current_app.json.dumps(items)
-        tag = _list_etag(body, query, page, page.item_count, tenant)
+        tag = _list_etag(body, query, page, page.item_count, who.tenant_id, key_version)
         headers = {"ETag": f'W/"{tag}"'}
         if request.if_none_match.contains_weak(tag):
             return Response(status=304), 304, headers
