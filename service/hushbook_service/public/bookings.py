@@ -10,7 +10,9 @@ and a staff booking can never take the same time.
 from __future__ import annotations
 
 import hmac
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from peewee import fn
@@ -22,10 +24,20 @@ from hushbook_service.errors import DomainError, abort, field_error
 from hushbook_service.messaging import ledger as messages
 from hushbook_service.messaging import links, texts
 from hushbook_service.messaging.links import confirmation_code
-from hushbook_service.models import Appointment, Client, Consent, PendingHold, SpentToken, Tenant
+from hushbook_service.models import (
+    Appointment,
+    Client,
+    Consent,
+    PendingHold,
+    Service,
+    ServiceStaff,
+    SpentToken,
+    Staff,
+    Tenant,
+)
 from hushbook_service.privacy import blocklist, clientbook, delivery, profiles
 from hushbook_service.privacy.clients import create_client
-from hushbook_service.public import metering, readiness
+from hushbook_service.public import metering
 from hushbook_service.public.asks import offer_claims
 from hushbook_service.public.visitors import (
     INVALID,
@@ -92,7 +104,8 @@ def _check_pending_caps(tenant: Tenant, holds: list[tuple[str, str]]) -> None:
         .group_by(PendingHold.kind, PendingHold.digest)
         .tuples()
     )
-    counts = {(kind, digest): n for kind, digest, n in rows}
+    found = cast(Iterable[tuple[str, str, int]], rows)
+    counts = {(kind, digest): n for kind, digest, n in found}
     for kind, digest in holds:
         if counts.get((kind, digest), 0) >= config[f"pending_per_{kind}"]:
             _too_many_pending(config)
@@ -110,11 +123,25 @@ def bookable_minutes(tenant: Tenant, day: date) -> float:
     or that date's hours, minus breaks, time off and closures), in minutes."""
     tz = ZoneInfo(tenant.timezone)
     _, first, last = _local_day(tenant, slots.day_start(day, tz))
-    team = {s.id: s for _, people in readiness.bookable_services(tenant) for s in people}
+    # who readiness.bookable_services would list under any service, in one query
+    team = (
+        Staff.select(Staff.id)
+        .join(ServiceStaff, on=(ServiceStaff.staff == Staff.id))
+        .join(Service, on=(ServiceStaff.service == Service.id))
+        .where(
+            Staff.tenant == tenant.id,
+            Staff.active == True,
+            Staff.bookable == True,
+            Service.tenant == tenant.id,
+            Service.active == True,
+        )
+        .distinct()
+        .order_by(Staff.id)
+    )
     closed = booking.closed_times(tenant, first, last)
     total = 0.0
     for schedule in booking.load_schedules(
-        tenant.id, list(team), first, last, False, closed=closed
+        tenant.id, [s.id for s in team], first, last, False, closed=closed
     ):
         for iv in slots.working_intervals(schedule, tz, day, day):
             total += max(0.0, (min(iv.end, last) - max(iv.start, first)).total_seconds() / 60)
