@@ -17,10 +17,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from peewee import Case
+from peewee import EXCLUDED, Case
 
 from hushbook_service import keys, observability
-from hushbook_service.db import is_sqlite, write_transaction
+from hushbook_service.db import write_transaction
 from hushbook_service.errors import abort
 from hushbook_service.models import MeterBucket, RevealedStart
 
@@ -60,14 +60,19 @@ def take(
     keyed = {_key(tenant_id, b.kind, b.value): b for b in buckets}
     used: dict[str, float] = {}
     with write_transaction():
-        MeterBucket.insert_many(
-            [{"key": k, "level": float(b.capacity), "updated": now} for k, b in keyed.items()]
-        ).on_conflict_ignore().execute()
+        # One statement makes the missing buckets (full) and reads (PostgreSQL: and
+        # locks, in key order) every bucket of the request, new or not.
         rows = (
-            MeterBucket.select().where(MeterBucket.key.in_(list(keyed))).order_by(MeterBucket.key)
+            MeterBucket.insert_many(
+                [
+                    {"key": k, "level": float(keyed[k].capacity), "updated": now}
+                    for k in sorted(keyed)
+                ]
+            )
+            .on_conflict(conflict_target=[MeterBucket.key], update={MeterBucket.key: EXCLUDED.key})
+            .returning(MeterBucket.key, MeterBucket.level, MeterBucket.updated)
+            .execute()
         )
-        if not is_sqlite():
-            rows = rows.for_update()
         levels = {}
         wait = 0.0
         for row in rows:

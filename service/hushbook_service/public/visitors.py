@@ -14,7 +14,6 @@ import ipaddress
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
-import peewee
 from flask import request
 
 from hushbook_service import observability, stealth
@@ -201,10 +200,10 @@ def challenge_id(token: str) -> str:
 
 
 def spend(jti: str, kind: str, exp: int) -> bool:
-    """Mark a single-use token spent (inside a write transaction); False if it was."""
-    try:
-        with database.atomic():  # a savepoint: the unique key fails alone
-            SpentToken.create(jti=jti, kind=kind, expires_at=datetime.fromtimestamp(exp, UTC))
-    except peewee.IntegrityError:
-        return False
-    return True
+    """Mark a single-use token spent (inside a write transaction); False if it was.
+
+    One statement: the unique key ignores a second use (no savepoint around it)."""
+    query = SpentToken.insert(
+        jti=jti, kind=kind, expires_at=datetime.fromtimestamp(exp, UTC)
+    ).on_conflict_ignore()
+    return database.execute(query).rowcount == 1
