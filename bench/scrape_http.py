@@ -434,9 +434,16 @@ class Net:
         self.http = requests.Session()
 
     def post(self, path: str, body: dict, ip: str, cost: Cost | None) -> requests.Response:
-        res = self.http.post(
-            f"{self.url}{path}", json=body, headers={"X-Forwarded-For": ip}, timeout=60
-        )
+        for attempt in range(3):  # a worker restarted under load closes a connection
+            try:
+                res = self.http.post(
+                    f"{self.url}{path}", json=body, headers={"X-Forwarded-For": ip}, timeout=60
+                )
+                break
+            except requests.ConnectionError:
+                if attempt == 2:
+                    raise
+                _time.sleep(1)
         if cost is not None:
             cost.requests += 1
             cost.statuses[res.status_code] += 1
