@@ -108,7 +108,9 @@ def test_enrol_setup_grant_revoke_rotate(browser, service, keys_salon):
         panel.get_by_role("button", name="Eigenen Schlüssel anlegen").click()
         o.page.get_by_role("heading", name="Schlüssel für Kundendaten", level=1).wait_for()
         # the screen moves focus to its heading once drawn (on a loaded machine, later)
-        o.page.wait_for_function("document.activeElement && document.activeElement.tagName === 'H1'")
+        o.page.wait_for_function(
+            "document.activeElement && document.activeElement.tagName === 'H1'"
+        )
         assert o.focus()["tag"] == "h1"
         assert "auch nicht der Betreiber" in keys_card(o, "enrol").inner_text()
         o.screen("keys-enrol")
