@@ -178,6 +178,10 @@ def prepared_rows(name: str, build, params: list) -> list[tuple]:
     their database form); its SQL is kept under ``name`` and later calls only
     bind ``params``. The first build checks that peewee binds them in that order.
     """
+    return database.execute_sql(_prepared_sql(name, build, params), params).fetchall()
+
+
+def _prepared_sql(name: str, build, params: list) -> str:
     key = (name, type(database.obj))
     sql = _PREPARED.get(key)
     if sql is None:
@@ -185,4 +189,15 @@ def prepared_rows(name: str, build, params: list) -> list[tuple]:
         if list(built) != list(params):
             raise RuntimeError(f"prepared query {name}: parameters out of order")
         _PREPARED[key] = sql
-    return database.execute_sql(sql, params).fetchall()
+    return sql
+
+
+def prepared_models(name: str, model, build, params: list) -> list:
+    """Like :func:`prepared_rows`, but model instances (peewee converts each
+    column as a ``select()`` would). ``build()`` must select whole rows of ``model``."""
+    return list(model.raw(_prepared_sql(name, build, params), *params))
+
+
+def prepared_execute(name: str, build, params: list) -> None:
+    """Like :func:`prepared_rows` for a statement that returns no rows."""
+    database.execute_sql(_prepared_sql(name, build, params), params)

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from hushbook_service import keys, observability, stealth
 from hushbook_service.accounts.principals import key_ring
-from hushbook_service.db import utcnow, write_transaction
+from hushbook_service.db import prepared_models, utcnow, write_transaction
 from hushbook_service.errors import field_error
 from hushbook_service.models import (
     Appointment,
@@ -35,16 +35,21 @@ OFFER_TTL = timedelta(minutes=10)
 
 
 def team_for(service: Service) -> list[Staff]:
-    return list(
-        Staff.select()
-        .join(ServiceStaff, on=(ServiceStaff.staff == Staff.id))
-        .where(
-            ServiceStaff.service == service.id,
-            Staff.tenant == service.tenant_id,
-            Staff.active == True,
-            Staff.bookable == True,
-        )
-        .order_by(Staff.id)
+    return prepared_models(
+        "asks.team_for",
+        Staff,
+        lambda: (
+            Staff.select()
+            .join(ServiceStaff, on=(ServiceStaff.staff == Staff.id))
+            .where(
+                ServiceStaff.service == service.id,
+                Staff.tenant == service.tenant_id,
+                Staff.active == True,
+                Staff.bookable == True,
+            )
+            .order_by(Staff.id)
+        ),
+        [service.id, service.tenant_id, True, True],
     )
 
 
@@ -60,12 +65,17 @@ def _pseudonym(tenant_id: int, who_tag: str, staff_id: int, start: int, end: int
 
 
 def service_of(tenant: Tenant, service_id: int) -> Service:
-    service = Service.get_or_none(
-        Service.id == service_id, Service.tenant == tenant.id, Service.active == True
+    found = prepared_models(
+        "asks.service_of",
+        Service,
+        lambda: Service.select().where(
+            Service.id == service_id, Service.tenant == tenant.id, Service.active == True
+        ),
+        [service_id, tenant.id, True],
     )
-    if service is None:
+    if not found:
         field_error("service_id", "Unknown service.")
-    return service
+    return found[0]
 
 
 def make_offers(tenant: Tenant, who: Visitor, wish: dict) -> dict:

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from peewee import EXCLUDED, Case
 
 from hushbook_service import keys, observability
-from hushbook_service.db import write_transaction
+from hushbook_service.db import prepared_execute, prepared_rows, write_transaction
 from hushbook_service.errors import abort
 from hushbook_service.models import MeterBucket, RevealedStart
 
@@ -62,24 +62,27 @@ def take(
     with write_transaction():
         # One statement makes the missing buckets (full) and reads (PostgreSQL: and
         # locks, in key order) every bucket of the request, new or not.
-        rows = (
-            MeterBucket.insert_many(
-                [
-                    {"key": k, "level": float(keyed[k].capacity), "updated": now}
-                    for k in sorted(keyed)
-                ]
-            )
-            .on_conflict(conflict_target=[MeterBucket.key], update={MeterBucket.key: EXCLUDED.key})
-            .returning(MeterBucket.key, MeterBucket.level, MeterBucket.updated)
-            .execute()
+        fresh = [(k, float(keyed[k].capacity), now) for k in sorted(keyed)]
+        rows = prepared_rows(
+            f"metering.take.{len(fresh)}",  # SQL built once per number of buckets
+            lambda: (
+                MeterBucket.insert_many(
+                    fresh, fields=[MeterBucket.key, MeterBucket.level, MeterBucket.updated]
+                )
+                .on_conflict(
+                    conflict_target=[MeterBucket.key], update={MeterBucket.key: EXCLUDED.key}
+                )
+                .returning(MeterBucket.key, MeterBucket.level, MeterBucket.updated)
+            ),
+            [value for row in fresh for value in row],
         )
         levels = {}
         wait = 0.0
-        for row in rows:
-            b = keyed[row.key]
+        for key, old_level, updated in rows:
+            b = keyed[key]
             rate = b.capacity / b.period
-            level = min(float(b.capacity), row.level + max(0.0, now - row.updated) * rate)
-            levels[row.key] = level
+            level = min(float(b.capacity), old_level + max(0.0, now - updated) * rate)
+            levels[key] = level
             used[b.kind] = max(used.get(b.kind, 0.0), b.capacity - level)
             need = max(b.cost, 1.0)  # a free call still needs a token left
             if level < need and not b.overdraw:
@@ -101,9 +104,14 @@ def take(
             lefts[key] = max(level - b.cost, -b.overdraw * b.capacity)
             used[b.kind] = max(used.get(b.kind, 0.0), b.capacity - lefts[key])
         if lefts:  # one statement for all buckets (one per bucket cost ~1 ms each)
-            MeterBucket.update(level=Case(MeterBucket.key, list(lefts.items())), updated=now).where(
-                MeterBucket.key.in_(list(lefts))
-            ).execute()
+            pairs = list(lefts.items())
+            prepared_execute(
+                f"metering.pay.{len(pairs)}",
+                lambda: MeterBucket.update(level=Case(MeterBucket.key, pairs), updated=now).where(
+                    MeterBucket.key.in_(list(lefts))
+                ),
+                [*(v for pair in pairs for v in pair), now, *lefts],
+            )
     return used
 
 

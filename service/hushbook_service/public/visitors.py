@@ -19,7 +19,7 @@ from flask import request
 from hushbook_service import observability, stealth
 from hushbook_service.accounts.principals import authenticate, key_ring
 from hushbook_service.accounts.tokens import TokenError
-from hushbook_service.db import database, utcnow
+from hushbook_service.db import database, prepared_models, utcnow
 from hushbook_service.errors import abort, field_error
 from hushbook_service.models import SpentToken, Tenant
 from hushbook_service.public import metering
@@ -31,10 +31,15 @@ VISITOR_IP_HEADER = "Hushbook-Visitor-IP"
 
 
 def tenant_by_slug(slug: str) -> Tenant:
-    tenant = Tenant.get_or_none(Tenant.slug == slug)
-    if tenant is None:
+    found = prepared_models(
+        "visitors.tenant_by_slug",
+        Tenant,
+        lambda: Tenant.select().where(Tenant.slug == slug),
+        [slug],
+    )
+    if not found:
         abort(404, "Unknown business.")
-    return tenant
+    return found[0]
 
 
 @dataclass(frozen=True)
