@@ -38,7 +38,7 @@ from flask import g, has_app_context
 
 from hushbook import sealing
 from hushbook_service import config
-from hushbook_service.db import database, utcnow, write_transaction
+from hushbook_service.db import database, prepared_rows, utcnow, write_transaction
 from hushbook_service.messaging import channels, rules
 from hushbook_service.messaging import texts as templates
 from hushbook_service.models import Appointment, Message, Staff, Tenant
@@ -85,26 +85,31 @@ def _arm_one(
     rearm: bool,
 ) -> None:
     now = utcnow()
-    row = Message.get_or_none(
-        Message.appointment == appointment.id,
-        Message.kind == kind,
-        Message.channel == channel,
-        Message.recipient == recipient,
+    found = prepared_rows(
+        "ledger.arm_lookup",
+        lambda: Message.select(Message.id, Message.state).where(
+            Message.appointment == appointment.id,
+            Message.kind == kind,
+            Message.channel == channel,
+            Message.recipient == recipient,
+        ),
+        [appointment.id, kind, channel, recipient],
     )
-    if row is None:
+    if not found:
         try:
             with database.atomic():  # savepoint: a racing insert fails alone
-                row = Message.create(
+                message_id = Message.create(
                     tenant=appointment.tenant_id,
                     appointment=appointment.id,
                     kind=kind,
                     channel=channel,
                     recipient=recipient,
                     due_at=due_at,
-                )
+                ).id
         except peewee.IntegrityError:
             return
-    elif rearm or row.state in ("revoked",):
+    elif rearm or found[0][1] in ("revoked",):
+        message_id = found[0][0]
         Message.update(
             state="pending",
             due_at=due_at,
@@ -115,11 +120,11 @@ def _arm_one(
             provider_id="",
             sent_at=None,
             updated_at=now,
-        ).where(Message.id == row.id).execute()
+        ).where(Message.id == message_id).execute()
     else:
         return
     if due_at <= now:
-        _due_now(row.id)
+        _due_now(message_id)
 
 
 def _arm(appointment: Appointment, kind: str, due_at: datetime, rearm: bool = False) -> None:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from flask import g, has_request_context
 
+from hushbook_service.db import prepared_rows
 from hushbook_service.models import Appointment, Message, Staff, Tenant
 from hushbook_service.privacy import clientbook, delivery
 
@@ -76,17 +77,35 @@ def _acting_staff_id() -> int | None:
     return getattr(g.get("principal"), "staff_id", None)
 
 
-def _team(appointment: Appointment) -> list[Staff]:
-    return list(
-        Staff.select()
-        .where(
-            Staff.tenant == appointment.tenant_id,
-            Staff.active == True,
-            Staff.notify_bookings == True,
-            Staff.role.in_(TEAM_SEES_ALL) | (Staff.id == appointment.staff_id),
-        )
-        .order_by(Staff.id)
+def _team_ids(appointment: Appointment) -> list[int]:
+    """Everyone ``refusal`` lets a ``team`` kind go to (the same conditions, one query)."""
+    rows = prepared_rows(
+        "rules.team",
+        lambda: (
+            Staff.select(Staff.id)
+            .where(
+                Staff.tenant == appointment.tenant_id,
+                Staff.active == True,
+                Staff.notify_bookings == True,
+                Staff.role.in_(TEAM_SEES_ALL) | (Staff.id == appointment.staff_id),
+            )
+            .order_by(Staff.id)
+        ),
+        [appointment.tenant_id, True, True, *TEAM_SEES_ALL, appointment.staff_id],
     )
+    return [staff_id for (staff_id,) in rows]
+
+
+def _channels(tenant_id: int) -> set[str]:
+    """The salon's switched-on channels (only that column: no whole tenant per message)."""
+    rows = prepared_rows(
+        "rules.channels",
+        lambda: Tenant.select(Tenant.message_channels).where(Tenant.id == tenant_id),
+        [tenant_id],
+    )
+    if not rows:
+        raise Tenant.DoesNotExist  # type: ignore[attr-defined]  # as get_by_id did
+    return set(rows[0][0].split())
 
 
 def failed_channels(appointment: Appointment) -> set[str]:
@@ -103,19 +122,14 @@ def owed(appointment: Appointment, kind: str) -> list[tuple[str, int]]:
     """(channel, recipient) pairs message ``kind`` is owed on now; [] for none.
     ``recipient``: 0, or for ``team`` kinds the id of the team member told."""
     who, _ = RULES[kind]
-    tenant = Tenant.get_by_id(appointment.tenant_id)
-    enabled = set(tenant.message_channels.split())
+    enabled = _channels(appointment.tenant_id)
     if who == "member":
         return [("staff", 0)] if "staff" in enabled else []
     if who == "team":
         if "staff" not in enabled:
             return []
         actor = _acting_staff_id()
-        return [
-            ("staff", s.id)
-            for s in _team(appointment)
-            if s.id != actor and refusal(appointment, kind, s.id) is None
-        ]
+        return [("staff", staff_id) for staff_id in _team_ids(appointment) if staff_id != actor]
     if refusal(appointment, kind) is not None:
         return []
     failed = failed_channels(appointment)
