@@ -146,18 +146,10 @@ hidden), so no policy can get far below the floor without failing customers.
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-# Scripts here have this folder first on sys.path, where another benchmark's
-# ``http.py`` would shadow the standard library's ``http`` (requests needs it):
-# look in this folder last.
-_HERE = Path(__file__).resolve().parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE] + [str(_HERE)]
-
 import hashlib  # noqa: E402
 import hmac  # noqa: E402
 import random  # noqa: E402
+import sys
 import time as _time  # noqa: E402
 from collections import Counter, defaultdict  # noqa: E402
 from collections.abc import Callable, Iterator  # noqa: E402

@@ -93,15 +93,6 @@ Nothing here is asserted; wall-clock figures depend on the machine (first line).
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-# Scripts here have this folder first on sys.path, where another benchmark's
-# ``http.py`` would shadow the standard library's ``http`` (requests needs it):
-# look in this folder last.
-_HERE = Path(__file__).resolve().parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE] + [str(_HERE)]
-
 import argparse  # noqa: E402
 import base64  # noqa: E402
 import email  # noqa: E402
@@ -114,6 +105,7 @@ import shutil  # noqa: E402
 import signal  # noqa: E402
 import socket  # noqa: E402
 import subprocess  # noqa: E402
+import sys
 import tempfile  # noqa: E402
 import textwrap  # noqa: E402
 import threading  # noqa: E402
@@ -122,6 +114,7 @@ from collections import Counter, defaultdict  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
 from datetime import UTC, date, datetime, time, timedelta  # noqa: E402
 from email import policy  # noqa: E402
+from pathlib import Path
 from zoneinfo import ZoneInfo  # noqa: E402
 
 import requests  # noqa: E402
