@@ -10,15 +10,21 @@ from __future__ import annotations
 
 import sqlite3
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
-from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 import peewee
 
-from hushbook_service.db import database, is_sqlite, lock_row, utcnow, write_transaction
+from hushbook_service.db import (
+    database,
+    is_sqlite,
+    lock_row,
+    prepared_rows,
+    utcnow,
+    write_transaction,
+)
 from hushbook_service.errors import abort, field_error
 from hushbook_service.messaging import ledger as messages
 from hushbook_service.models import (
@@ -135,40 +141,52 @@ def load_schedules(
     exceptions: dict[int, dict[date, list[slots.LocalRange]]] = {i: {} for i in staff_ids}
     time_off: dict[int, list[slots.Interval]] = {i: [] for i in staff_ids}
     if staff_ids:
-        rules = WorkingHours.select(
-            WorkingHours.staff,
-            WorkingHours.kind,
-            WorkingHours.weekday,
-            WorkingHours.start,
-            WorkingHours.end,
-        ).where(WorkingHours.tenant == tenant_id, WorkingHours.staff.in_(staff_ids))
-        for sid, kind, weekday, s, e in database.execute(rules).fetchall():
+        n = len(staff_ids)  # the SQL is built once per team size (prepared_rows)
+        team = [tenant_id, *staff_ids]
+        rules = prepared_rows(
+            f"booking.hours.{n}",
+            lambda: WorkingHours.select(
+                WorkingHours.staff,
+                WorkingHours.kind,
+                WorkingHours.weekday,
+                WorkingHours.start,
+                WorkingHours.end,
+            ).where(WorkingHours.tenant == tenant_id, WorkingHours.staff.in_(staff_ids)),
+            team,
+        )
+        for sid, kind, weekday, s, e in rules:
             target = weekly if kind == "shift" else breaks
             target[sid].setdefault(weekday, []).append(_wall_range(s, e))
         pad = timedelta(days=1)  # local dates around the window, whatever the zone
-        dated = ScheduleException.select(
-            ScheduleException.staff,
-            ScheduleException.date,
-            ScheduleException.start,
-            ScheduleException.end,
-        ).where(
-            ScheduleException.tenant == tenant_id,
-            ScheduleException.staff.in_(staff_ids),
-            ScheduleException.date >= (start - pad).date(),
-            ScheduleException.date <= (end + pad).date(),
+        X = ScheduleException
+        dated = prepared_rows(
+            f"booking.exceptions.{n}",
+            lambda: X.select(X.staff, X.date, X.start, X.end).where(
+                X.tenant == tenant_id,
+                X.staff.in_(staff_ids),
+                X.date >= (start - pad).date(),
+                X.date <= (end + pad).date(),
+            ),
+            [*team, X.date.db_value((start - pad).date()), X.date.db_value((end + pad).date())],
         )
-        for sid, day, s, e in _tuples(dated):
-            ranges = exceptions[sid].setdefault(day, [])
+        for sid, day, s, e in dated:  # each column as peewee would convert it
+            ranges = exceptions[sid].setdefault(X.date.python_value(day), [])
             if s is not None and e is not None:
-                ranges.append(slots.LocalRange(s, e))
-        away = TimeOff.select(TimeOff.staff, TimeOff.start_at, TimeOff.end_at).where(
-            TimeOff.tenant == tenant_id,
-            TimeOff.staff.in_(staff_ids),
-            TimeOff.start_at < end,
-            TimeOff.end_at > start,
+                ranges.append(slots.LocalRange(X.start.python_value(s), X.end.python_value(e)))
+        away = prepared_rows(
+            f"booking.time_off.{n}",
+            lambda: TimeOff.select(TimeOff.staff, TimeOff.start_at, TimeOff.end_at).where(
+                TimeOff.tenant == tenant_id,
+                TimeOff.staff.in_(staff_ids),
+                TimeOff.start_at < end,
+                TimeOff.end_at > start,
+            ),
+            [*team, TimeOff.start_at.db_value(end), TimeOff.end_at.db_value(start)],
         )
-        for sid, s, e in _tuples(away):
-            time_off[sid].append(slots.Interval(s, e))
+        for sid, s, e in away:
+            time_off[sid].append(
+                slots.Interval(TimeOff.start_at.python_value(s), TimeOff.end_at.python_value(e))
+            )
     occupied = busy_seconds(tenant_id, staff_ids, start, end) if busy else {}
     return [
         slots.StaffSchedule(
@@ -190,11 +208,6 @@ def _wall_range(start: time | str, end: time | str) -> slots.LocalRange:
     return slots.LocalRange(
         *(t if isinstance(t, time) else time.fromisoformat(t) for t in (start, end))
     )
-
-
-def _tuples(query: Any) -> Iterable[tuple[Any, ...]]:
-    """Rows as plain tuples (peewee still converts each column's type)."""
-    return cast(Iterable[tuple[Any, ...]], query.tuples())
 
 
 def _epoch(column: peewee.Field, up: bool = False) -> peewee.Node:
