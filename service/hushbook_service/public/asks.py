@@ -10,16 +10,16 @@ that asked.
 from __future__ import annotations
 
 import hmac
-from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, cast
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from hushbook_service import keys, observability, stealth
 from hushbook_service.accounts.principals import key_ring
-from hushbook_service.db import prepared_models, utcnow, write_transaction
+from hushbook_service.db import prepared_models, prepared_rows, utcnow, write_transaction
 from hushbook_service.errors import field_error
 from hushbook_service.models import (
+    ACTIVE_STATES,
     Appointment,
     RevealedStart,
     Service,
@@ -166,19 +166,34 @@ def _recent(
     before, after = booking.buffers(service, tenant)
     length = timedelta(minutes=service.duration_min)
     step = tenant.slot_granularity_min * 60
-    rows = Appointment.select(
-        Appointment.staff, Appointment.block_start, Appointment.block_end
-    ).where(
-        Appointment.tenant == tenant.id,
-        Appointment.staff.in_([s.id for s in team]),
-        booking.occupying(now),
-        Appointment.block_start < hi + length + after,
-        Appointment.block_end > lo - before,
-        (Appointment.updated_at >= since) | (Appointment.status == "pending"),
+    ids = [s.id for s in team]
+    A = Appointment
+    rows = prepared_rows(
+        f"asks.recent.{len(ids)}",  # one SQL per team size
+        lambda: A.select(A.staff, A.block_start, A.block_end).where(
+            A.tenant == tenant.id,
+            A.staff.in_(ids),
+            booking.occupying(now),
+            A.block_start < hi + length + after,
+            A.block_end > lo - before,
+            (A.updated_at >= since) | (A.status == "pending"),
+        ),
+        [
+            tenant.id,
+            *ids,
+            *ACTIVE_STATES,
+            "pending",
+            A.pending_until.db_value(now),
+            A.block_start.db_value(hi + length + after),
+            A.block_end.db_value(lo - before),
+            A.updated_at.db_value(since),
+            "pending",
+        ],
     )
     out: dict[int, list[tuple[int, int, int]]] = {}
-    found = cast(Iterable[tuple[int, datetime, datetime]], rows.tuples())
-    for staff_id, block_start, block_end in found:
+    for staff_id, raw_start, raw_end in rows:
+        block_start = A.block_start.python_value(raw_start)
+        block_end = A.block_end.python_value(raw_end)
         # a start s is taken if [s - before, s + length + after) meets the block
         first = int((block_start - length - after).timestamp()) + 1
         last = int((block_end + before).timestamp()) - 1

@@ -21,6 +21,7 @@ from hushbook_service.db import (
     database,
     is_sqlite,
     lock_row,
+    prepared_models,
     prepared_rows,
     utcnow,
     write_transaction,
@@ -67,14 +68,19 @@ def buffers(service: Service, tenant: Tenant) -> tuple[timedelta, timedelta]:
 
 def closures_between(tenant_id: int, first_day: date, last_day: date) -> list[Closure]:
     """The salon's closures touching local dates ``first_day .. last_day``."""
-    return list(
-        Closure.select()
-        .where(
-            Closure.tenant == tenant_id,
-            Closure.date_from <= last_day,
-            Closure.date_to >= first_day,
-        )
-        .order_by(Closure.date_from, Closure.id)
+    return prepared_models(
+        "booking.closures",
+        Closure,
+        lambda: (
+            Closure.select()
+            .where(
+                Closure.tenant == tenant_id,
+                Closure.date_from <= last_day,
+                Closure.date_to >= first_day,
+            )
+            .order_by(Closure.date_from, Closure.id)
+        ),
+        [tenant_id, Closure.date_from.db_value(last_day), Closure.date_to.db_value(first_day)],
     )
 
 
