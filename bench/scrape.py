@@ -251,6 +251,30 @@ def local_day(epoch: int) -> date:
     return datetime.fromtimestamp(epoch, TZ).date()
 
 
+def fill_cells(rng, cells: list[int], durations: list[int], weights) -> list[tuple[int, int]]:
+    """Appointments (start cell, minutes) filling a random 60-80 % of one staff-day's
+    working ``cells``, mostly placed next to existing ones, as booking customers do."""
+    free = set(cells)
+    target = rng.uniform(0.60, 0.80) * len(cells)
+    taken = 0
+    placed = []
+    while taken < target:
+        d = rng.choices(durations, weights)[0]
+        fits = [c for c in cells if all(c + i * CELL in free for i in range(d // 15))]
+        if not fits:
+            d = 15
+            fits = [c for c in cells if c in free]
+            if not fits:
+                break
+        n = d // 15
+        packed = [c for c in fits if c - CELL not in free or c + n * CELL not in free]
+        c0 = rng.choice(packed if packed and rng.random() < 0.7 else fits)
+        free -= {c0 + i * CELL for i in range(n)}
+        taken += n
+        placed.append((c0, d))
+    return placed
+
+
 def build_salon(seed: int) -> Salon:
     rng = random.Random(seed)
     weekly = {sid: {wd: (LR(*HOURS[wd]),) for wd in days} for sid, days in STAFF_DAYS.items()}
@@ -264,23 +288,9 @@ def build_salon(seed: int) -> Salon:
         busy: list[slots.Interval] = []
         for work in _working_by_day(sch):
             cells = [c for a, b in work for c in range(a, b, CELL)]
-            free = set(cells)
-            target = rng.uniform(0.60, 0.80) * len(cells)
             taken: set[int] = set()
-            while len(taken) < target:
-                d = rng.choices(durations, weights)[0]
-                fits = [c for c in cells if all(c + i * CELL in free for i in range(d // 15))]
-                if not fits:
-                    d = 15
-                    fits = [c for c in cells if c in free]
-                    if not fits:
-                        break
-                n = d // 15
-                packed = [c for c in fits if c - CELL not in free or c + n * CELL not in free]
-                c0 = rng.choice(packed if packed and rng.random() < 0.7 else fits)
-                block = {c0 + i * CELL for i in range(n)}
-                free -= block
-                taken |= block
+            for c0, d in fill_cells(rng, cells, durations, weights):
+                taken |= {c0 + i * CELL for i in range(d // 15)}
                 s = datetime.fromtimestamp(c0, UTC)
                 busy.append(slots.Interval(s, s + timedelta(minutes=d)))
             for c in cells:

@@ -251,25 +251,9 @@ def make_plan(seed: int = 1) -> Plan:
                 continue
             working[sid] += work
             cells = [c for a, b in work for c in range(a, b, CELL)]
-            free = set(cells)
-            target = rng.uniform(0.60, 0.80) * len(cells)
-            taken: set[int] = set()
-            while len(taken) < target:
-                d = rng.choices(durations, weights)[0]
-                fits = [c for c in cells if all(c + i * CELL in free for i in range(d // 15))]
-                if not fits:
-                    d = 15
-                    fits = [c for c in cells if c in free]
-                    if not fits:
-                        break
-                n = d // 15
-                packed = [c for c in fits if c - CELL not in free or c + n * CELL not in free]
-                c0 = rng.choice(packed if packed and rng.random() < 0.7 else fits)
-                block = {c0 + i * CELL for i in range(n)}
-                free -= block
-                taken |= block
+            for c0, d in scrape.fill_cells(rng, cells, durations, weights):
                 blocks.append((sid, c0, d))
-            busy |= {(sid, c) for c in taken}
+                busy |= {(sid, c0 + i * CELL) for i in range(d // 15)}
     return Plan(dict(working), blocks, busy)
 
 
