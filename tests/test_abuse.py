@@ -23,7 +23,16 @@ from hushbook_service.models import (
 )
 from hushbook_service.privacy import clientbook
 from hushbook_service.public import bookings
-from support.api import Visitor, confirm_code, day, make_shop, manage_ask, patch_tenant
+from support.api import (
+    Visitor,
+    confirm_code,
+    day,
+    forwarder_key,
+    from_address,
+    make_shop,
+    manage_ask,
+    patch_tenant,
+)
 
 CUT_MIN = 45  # support.api.make_shop: two stylists 09-18 every day, one 45-minute service
 DAY_CAPACITY = 2 * 9 * 60
@@ -33,21 +42,6 @@ CONFIRM = "/v1/public/bookings/confirm"
 @pytest.fixture
 def shop(client, make_tenant):
     return make_shop(client, make_tenant)
-
-
-def forwarder_key(http, t):
-    res = http.post(
-        "/v1/integration-keys",
-        json={"name": "Booking plugin", "scopes": ["public:forward"]},
-        headers=t.owner.headers,
-    )
-    assert res.status_code == 201, res.json
-    return res.json["key"]
-
-
-def from_address(http, key, ip):
-    """A visitor whose address a trusted forwarder (the WordPress proxy) vouches for."""
-    return Visitor(http, "salon-a", {"Authorization": f"Bearer {key}", "Hushbook-Visitor-IP": ip})
 
 
 def first_fitting(visitor, service_id, on=None):

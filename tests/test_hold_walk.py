@@ -16,6 +16,8 @@ from support.api import (
     Visitor,
     confirm_code,
     day,
+    forwarder_key,
+    from_address,
     make_shop,
     manage_ask,
     patch_tenant,
@@ -47,20 +49,6 @@ def clock(tmp_path, monkeypatch):
         return now[0]
 
     return advance
-
-
-def forwarder_key(http, t):
-    res = http.post(
-        "/v1/integration-keys",
-        json={"name": "Booking plugin", "scopes": ["public:forward"]},
-        headers=t.owner.headers,
-    )
-    assert res.status_code == 201, res.json
-    return res.json["key"]
-
-
-def from_address(http, key, ip):
-    return Visitor(http, "salon-a", {"Authorization": f"Bearer {key}", "Hushbook-Visitor-IP": ip})
 
 
 def offers(visitor, service_id, first=None, last=None, **wish):

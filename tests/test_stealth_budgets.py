@@ -11,7 +11,7 @@ import pytest
 
 from hushbook.public import solve_pow
 from hushbook_service import stealth
-from support.api import Visitor, make_shop, patch_tenant, wish_body
+from support.api import Visitor, forwarder_key, from_address, make_shop, patch_tenant, wish_body
 
 BASE = 8  # support.api.FAST: tests solve puzzles quickly
 
@@ -19,21 +19,6 @@ BASE = 8  # support.api.FAST: tests solve puzzles quickly
 @pytest.fixture
 def shop(client, make_tenant):
     return make_shop(client, make_tenant)
-
-
-def forwarder_key(http, t):
-    res = http.post(
-        "/v1/integration-keys",
-        json={"name": "Booking plugin", "scopes": ["public:forward"]},
-        headers=t.owner.headers,
-    )
-    assert res.status_code == 201, res.json
-    return res.json["key"]
-
-
-def from_address(http, key, ip):
-    """A visitor whose address a trusted forwarder (the WordPress proxy) vouches for."""
-    return Visitor(http, "salon-a", {"Authorization": f"Bearer {key}", "Hushbook-Visitor-IP": ip})
 
 
 def exactly(challenge_id: str, low: int, high: int) -> str:

@@ -147,6 +147,22 @@ class Visitor:
         return self.http.post(f"/v1/public/{self.slug}/bookings", json=body, headers=self.headers)
 
 
+def forwarder_key(http, t) -> str:
+    """A new integration key with ``public:forward`` (what a booking plugin holds)."""
+    res = http.post(
+        "/v1/integration-keys",
+        json={"name": "Booking plugin", "scopes": ["public:forward"]},
+        headers=t.owner.headers,
+    )
+    assert res.status_code == 201, res.json
+    return res.json["key"]
+
+
+def from_address(http, key, ip):
+    """A visitor whose address a trusted forwarder (the WordPress proxy) vouches for."""
+    return Visitor(http, "salon-a", {"Authorization": f"Bearer {key}", "Hushbook-Visitor-IP": ip})
+
+
 def book_online(client, shop, email="erika@example.org", contact_override=None):
     """The first offer for ``shop.cut``, booked as a visitor (pending confirmation)."""
     v = Visitor(client, shop.tenant.slug)
