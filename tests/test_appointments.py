@@ -221,12 +221,12 @@ def test_availability_for_reception(client, salon):
     # Every start offered can really be booked.
     first_free = datetime.fromisoformat(mine["windows"][0]["first"])
     assert book(client, salon, salon.cut, first_free.isoformat()).status_code == 201
-    # Never for roles that do not book, never wider than 31 days.
+    # Never for roles that do not book, never wider than 92 days (a quarter).
     assert (
         client.get("/v1/availability", query_string=q, headers=salon.stylist.headers).status_code
         == 403
     )
-    wide = {**q, "to": local_iso(day + timedelta(days=40), 0)}
+    wide = {**q, "to": local_iso(day + timedelta(days=93), 0)}
     assert client.get("/v1/availability", query_string=wide, headers=rec.headers).status_code == 422
 
 
