@@ -37,7 +37,7 @@ from hushbook_service.models import (
 )
 from hushbook_service.privacy import blocklist, clientbook, delivery, profiles
 from hushbook_service.privacy.clients import create_client
-from hushbook_service.public import metering
+from hushbook_service.public import metering, probes
 from hushbook_service.public.asks import offer_claims
 from hushbook_service.public.visitors import (
     INVALID,
@@ -210,43 +210,9 @@ def _check_new_contact_share(
         _day_full(config)
 
 
-def _was_probe(appointment: Appointment) -> bool:
-    """Confirmed, then cancelled soon after: a new contact's probe of the calendar."""
-    confirmed = appointment.confirmed_at
-    return (
-        confirmed is not None
-        and (appointment.updated_at - confirmed).total_seconds() <= stealth.PROBE_WINDOW
-    )
-
-
-def _probe_buckets(
-    config: dict[str, int], holds: list[tuple[str, str]], cost: float
-) -> list[metering.Bucket]:
-    """Probes counted per contact, address and network (never refused here)."""
-    threshold = max(1, config["probe_threshold"])
-    return [
-        metering.Bucket(f"probe_{kind}", digest, threshold, stealth.PROBE_MEMORY, cost, 1000)
-        for kind, digest in holds
-        if kind in ("contact", "ip", "subnet")
-    ]
-
-
-def _refuse_probers(tenant: Tenant, holds: list[tuple[str, str]]) -> None:
-    """Past ``probe_threshold`` probes, this contact, address or network books by
-    phone: the reason is the salon's (audit trail), the prober hears what a
-    blocked contact hears."""
-    config = stealth.settings_of(tenant)
-    if not config["probe_threshold"] or not holds:
-        return
-    used = metering.take(tenant.id, _probe_buckets(config, holds, 0.0))
-    if round(max(used.values(), default=0.0)) < config["probe_threshold"]:  # probes fade
-        return
-    audit.record(tenant.id, "public.booking_refused", actor=("anonymous", None), reason="probes")
-    abort(
-        403,
-        "Online booking is not available for this contact. Please call the business.",
-        reason="contact_blocked",
-    )
+# What a probe is, counting one and refusing probers: public/probes.py.
+_was_probe = probes.cancelled_soon
+_refuse_probers = probes.refuse_probers
 
 
 def _count_dropped(tenant: Tenant, who: Visitor, config: dict[str, int]) -> None:
@@ -531,19 +497,11 @@ def cancel(appointment: Appointment) -> Appointment:
             409, "This appointment can no longer be cancelled online.", reason="invalid_transition"
         )
     _require_before_deadline(appointment)
-    was = appointment.status
     with write_transaction():
         booking.transition(appointment, "cancel")
         appointment.updated_at = utcnow()
-        probe = was == "confirmed" and appointment.new_contact and _was_probe(appointment)
-        if probe:  # counted against its contact, address and network (for a month)
-            holds = PendingHold.select(PendingHold.kind, PendingHold.digest).where(
-                PendingHold.appointment == appointment.id
-            )
-            config = stealth.settings_of(Tenant.get_by_id(appointment.tenant_id))
-            buckets = _probe_buckets(config, [(h.kind, h.digest) for h in holds], 1.0)
-            metering.take(appointment.tenant_id, buckets)
-        PendingHold.delete().where(PendingHold.appointment == appointment.id).execute()
+        # a probe stays counted against its contact, address and network (a month)
+        probe = probes.settle(appointment)
         audit.record(
             appointment.tenant_id,
             "public.cancel",

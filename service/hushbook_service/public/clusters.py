@@ -16,13 +16,14 @@ from datetime import datetime
 from hushbook_service import audit
 from hushbook_service.db import utcnow, write_transaction
 from hushbook_service.models import Appointment, PendingHold, Tenant
-from hushbook_service.public import bookings
+from hushbook_service.public import bookings, probes
 from hushbook_service.scheduling import booking
 
 CLUSTER_MIN = 3
 
 
-def _members(tenant: Tenant, now: datetime) -> dict[str, list[Appointment]]:
+def _networks(tenant: Tenant, now: datetime) -> dict[str, list[PendingHold]]:
+    """The subnet holds of each cluster (with their appointments), by cluster id."""
     holds = (
         PendingHold.select(PendingHold, Appointment)
         .join(Appointment)
@@ -35,25 +36,36 @@ def _members(tenant: Tenant, now: datetime) -> dict[str, list[Appointment]]:
         )
         .order_by(Appointment.start_at, Appointment.id)
     )
-    groups: dict[str, list[Appointment]] = {}
+    groups: dict[str, list[PendingHold]] = {}
     for hold in holds:
-        groups.setdefault(hold.digest[:16], []).append(hold.appointment)
+        groups.setdefault(hold.digest[:16], []).append(hold)
     return {k: v for k, v in groups.items() if len(v) >= CLUSTER_MIN}
 
 
+def _members(tenant: Tenant, now: datetime) -> dict[str, list[Appointment]]:
+    return {k: [h.appointment for h in v] for k, v in _networks(tenant, now).items()}
+
+
 def clusters(tenant: Tenant) -> list[dict]:
-    """The salon's suspicious clusters now, largest first."""
-    found = [
-        {
-            "id": key,
-            "bookings": len(rows),
-            "confirmed": sum(1 for a in rows if a.status == "confirmed"),
-            "appointment_ids": [a.id for a in rows],
-            "first_start": rows[0].start_at,
-            "last_start": rows[-1].start_at,
-        }
-        for key, rows in _members(tenant, utcnow()).items()
-    ]
+    """The salon's suspicious clusters now, largest first, each with the probes
+    its network made (why its bookings may be refused: a number, no address)."""
+    networks = _networks(tenant, utcnow())
+    digests = {key: holds[0].digest for key, holds in networks.items()}
+    probed = probes.counts(tenant.id, [("subnet", d) for d in digests.values()])
+    found = []
+    for key, holds in networks.items():
+        rows = [h.appointment for h in holds]
+        found.append(
+            {
+                "id": key,
+                "bookings": len(rows),
+                "confirmed": sum(1 for a in rows if a.status == "confirmed"),
+                "probes": probed.get(("subnet", digests[key]), 0),
+                "appointment_ids": [a.id for a in rows],
+                "first_start": rows[0].start_at,
+                "last_start": rows[-1].start_at,
+            }
+        )
     return sorted(found, key=lambda c: (-c["bookings"], c["first_start"]))
 
 

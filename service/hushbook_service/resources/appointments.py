@@ -11,6 +11,7 @@ from flask.views import MethodView
 from marshmallow import ValidationError, fields, validate, validates_schema
 from peewee import JOIN, SQL, fn
 
+from hushbook_service import audit
 from hushbook_service.accounts.principals import principal
 from hushbook_service.accounts.tenancy import current_tenant, get_or_404, scoped
 from hushbook_service.db import prepared_rows, write_transaction
@@ -26,6 +27,7 @@ from hushbook_service.models import (
 )
 from hushbook_service.privacy import clientbook, clients, delivery
 from hushbook_service.privacy import profiles as client_profiles
+from hushbook_service.public import probes
 from hushbook_service.resources.clients import (
     ClientSchema,
     ClientWriteSchema,
@@ -406,7 +408,19 @@ def _transition_route(action: str, summary: str):
         @blp.alt_response(409, description="Not allowed from the current status")
         def post(self, appointment_id):
             appointment = get_or_404(Appointment, appointment_id, "Appointment")
-            return booking.transition(appointment, action)
+            with write_transaction():
+                booking.transition(appointment, action)
+                # a new contact's online booking missed is a probe (issue 19); the
+                # salon's own cancellation is not
+                if probes.settle(appointment, by_customer=action != "cancel"):
+                    audit.record(
+                        appointment.tenant_id,
+                        "appointment.no_show",
+                        "appointment",
+                        appointment.id,
+                        reason="probe",
+                    )
+            return appointment
 
     Transition.post.__doc__ = summary
     Transition.__name__ = f"Appointment_{action}"

@@ -21,6 +21,13 @@ class ClusterSchema(Schema):
     id = fields.String(metadata={"description": "Names the cluster (a keyed hash of a network)"})
     bookings = fields.Integer(metadata={"description": "Upcoming online bookings in it"})
     confirmed = fields.Integer(metadata={"description": "Of those, confirmed"})
+    probes = fields.Integer(
+        metadata={
+            "description": "Probes its network made in the last 30 days (online bookings of "
+            "new contacts confirmed and then cancelled soon after or missed); past the "
+            "salon's probe_threshold its new bookings are refused"
+        }
+    )
     appointment_ids = fields.List(fields.Integer())
     first_start = fields.AwareDateTime()
     last_start = fields.AwareDateTime()
