@@ -1,7 +1,7 @@
 """The hold walk over the real HTTP service (issue 19 item 8).
 
 Run:  .venv/bin/python bench/scrape.py --http [--quick]
- (or  .venv/bin/python bench/scrape_http.py [--quick] [--keep])
+ (or  .venv/bin/python bench/scrape_http.py [--quick] [--keep] [--scenarios hold-shown,base])
 
 ``bench/scrape.py`` alone simulates *asking*.  This part attacks a real
 ``hushbook serve --workers 2`` (gunicorn) over HTTP on SQLite, with a real
@@ -1035,7 +1035,18 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--quick", action="store_true", help="2 days, fewer customers and requests")
     ap.add_argument("--keep", action="store_true", help="keep the temporary instance")
     ap.add_argument("--http", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument(
+        "--scenarios",
+        default="",
+        help="comma-separated name prefixes to run, e.g. hold-shown,confirm-shown-100,flood "
+        "(default: all; the no-attack baseline always runs)",
+    )
     args = ap.parse_args(argv)
+    wanted = [w.strip() for w in args.scenarios.split(",") if w.strip()]
+
+    def chosen(name: str) -> bool:
+        return name == "base" or not wanted or any(name.startswith(w) for w in wanted)
+
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # stop the server and worker too
     started = _time.perf_counter()
     print(describe("hold walk over HTTP (issue 19)"))
@@ -1069,6 +1080,7 @@ def main(argv: list[str] | None = None) -> None:
         for n in counts
     ]
     scenarios += [("exhaust", False), ("reveal", False), ("flood", False)]
+    scenarios = [(name, names) for name, names in scenarios if chosen(name)]
     slugs = {}
     with app.app_context(), database.connection_context():
         migrate(database.obj)
@@ -1157,6 +1169,8 @@ def main(argv: list[str] | None = None) -> None:
             for names in (False, True):
                 for n in counts:
                     name = f"{mode}-{'shown' if names else 'hidden'}-{n}"
+                    if not chosen(name):
+                        continue
                     slug = slugs[(name, names)]
                     clock.reset()
                     net = Net(url, slug)
@@ -1188,23 +1202,27 @@ def main(argv: list[str] | None = None) -> None:
                     )
                     print_row(rows[-1], len(days))
         print()
-        print_table(rows, len(days))
-        print()
-        exhaust(url, slugs[("exhaust", False)], ids, clock, wishes, baseline[False], args.quick)
-        print()
-        reveal(url, slugs[("reveal", False)], ids, clock, wishes, baseline[False], args.quick)
-        print()
-        flood(
-            url,
-            slugs[("flood", False)],
-            ids,
-            clock,
-            mailbox,
-            wishes,
-            baseline[False],
-            plan,
-            args.quick,
-        )
+        if rows:
+            print_table(rows, len(days))
+            print()
+        if chosen("exhaust"):
+            exhaust(url, slugs[("exhaust", False)], ids, clock, wishes, baseline[False], args.quick)
+            print()
+        if chosen("reveal"):
+            reveal(url, slugs[("reveal", False)], ids, clock, wishes, baseline[False], args.quick)
+            print()
+        if chosen("flood"):
+            flood(
+                url,
+                slugs[("flood", False)],
+                ids,
+                clock,
+                mailbox,
+                wishes,
+                baseline[False],
+                plan,
+                args.quick,
+            )
     finally:
         clock.stop.set()
         stop(server)

@@ -36,10 +36,17 @@ def shop(client, make_tenant):
 
 
 @pytest.fixture
-def clock(tmp_path, monkeypatch):
-    """The service's fake clock (db.utcnow): ``clock(hours=…)`` moves it on."""
+def clock(app, tmp_path, monkeypatch):
+    """The service's fake clock (db.utcnow): ``clock(hours=…)`` moves it on. It
+    starts five minutes into a showcase period of the first salon (tenant 1), so
+    the periods a test steps through do not depend on the hour it runs at."""
+    from hushbook_service import keys, stealth
+
     path = tmp_path / "clock"
-    now = [datetime.now(UTC)]
+    with app.app_context():
+        secret = keys.instance_key("offers", "1")
+    _, start = stealth.period_of(1, datetime.now(UTC).timestamp(), secret)
+    now = [datetime.fromtimestamp(start + stealth.SHOWCASE_PERIOD + 300, UTC)]
     path.write_text(now[0].isoformat())
     monkeypatch.setenv("HUSHBOOK_CLOCK_FILE", str(path))
 
@@ -143,44 +150,177 @@ def test_a_booking_next_to_a_shown_start_changes_no_answer(client, app, shop, cl
     assert [(o["start"], o["staff"]) for o in after] == [(o["start"], o["staff"]) for o in before]
 
 
+def reveal_two(client, app, shop, clock, wish):
+    """Two revealed, free starts in the morning of ``wish``'s day: the first shown
+    one is booked and confirmed, a new period draws a second, the first is
+    cancelled again. Returns both and the bucket."""
+    v = Visitor(client, "salon-a")
+    first = [o for o in offers(v, shop.cut["id"], **wish) if o["fits_wish"]]
+    assert len(first) == 1, first
+    held = v.book(first[0]["token"], contact={"email": "first@example.org"})
+    assert held.status_code == 202, held.json
+    manage = confirm(client, app, held.json["booking"])["manage_token"]
+    clock(hours=5)  # past the cool-down and into a new period
+    target = bucket(first[0])
+    second = in_bucket(offers(Visitor(client, "salon-a"), shop.cut["id"], **wish), target)
+    assert second and second[0]["start"] != first[0]["start"], second
+    cancelled = client.post(f"/v1/public/manage/{manage}/cancel", json={})
+    assert cancelled.status_code == 200, cancelled.json
+    return {first[0]["start"], second[0]["start"]}, target
+
+
 def test_the_showcase_changes_on_a_keyed_schedule_of_its_own(client, app, shop, clock):
-    wish = {"first": day(3), "last": day(9)}
-    first = [o["start"] for o in offers(Visitor(client, "salon-a"), shop.cut["id"], **wish)]
-    again = [o["start"] for o in offers(Visitor(client, "salon-a"), shop.cut["id"], **wish)]
-    assert first == again  # stable within a period
-    seen = {tuple(first)}
-    for _ in range(4):  # no booking at all, yet the shown starts are drawn anew each period
-        clock(hours=6)
-        seen.add(tuple(o["start"] for o in offers(Visitor(client, "salon-a"), shop.cut["id"])))
-    assert len(seen) > 1, seen
+    """Rule 8 shows a bucket's revealed starts rather than new ones; which of
+    them is shown is still drawn anew each period (keyed), not by bookings."""
+    wish = {"first": day(3), "last": day(3), "parts": ["morning"]}
+    both, target = reveal_two(client, app, shop, clock, wish)
+    seen = set()
+    for _ in range(12):  # no booking at all, yet the shown start changes with the period
+        clock(hours=4)
+        now = in_bucket(offers(Visitor(client, "salon-a"), shop.cut["id"], **wish), target)
+        again = in_bucket(offers(Visitor(client, "salon-a"), shop.cut["id"], **wish), target)
+        assert [o["start"] for o in now] == [o["start"] for o in again]  # stable in a period
+        assert len(now) == 1 and now[0]["start"] in both, (now, both)
+        seen.add(now[0]["start"])
+    assert seen == both
+
+
+def test_a_held_revealed_start_shows_another_revealed_one_not_a_new_one(client, app, shop, clock):
+    patch_tenant(client, shop, {"stealth_settings": {"disclosure_share_pct": 100}})
+    wish = {"first": day(3), "last": day(3), "parts": ["morning"]}
+    both, target = reveal_two(client, app, shop, clock, wish)
+    key = forwarder_key(client, shop)
+    refs = []
+    for i in range(2):  # the walker holds what the bucket shows, twice
+        walker = from_address(client, key, f"198.51.{60 + i}.7")
+        shown = in_bucket(offers(walker, shop.cut["id"], **wish), target)
+        assert len(shown) == 1 and shown[0]["start"] in both, (shown, both)  # never dark before
+        res = walker.book(shown[0]["token"], contact={"email": f"walker{i}@example.org"})
+        assert res.status_code == 202, res.json
+        refs.append(res.json["booking"])
+    # both revealed starts held: the half-day shows no new start, before or after confirming
+    assert not in_bucket(offers(Visitor(client, "salon-a"), shop.cut["id"], **wish), target)
+    for ref in refs:
+        confirm(client, app, ref)
+    clock(minutes=30)
+    assert not in_bucket(offers(Visitor(client, "salon-a"), shop.cut["id"], **wish), target)
+    clock(hours=8)  # past the cool-down (and a new period): now a new start may be drawn
+    later = in_bucket(offers(Visitor(client, "salon-a"), shop.cut["id"], **wish), target)
+    assert later and later[0]["start"] not in both, later
 
 
 # --- 3. a disclosure budget per salon and day -----------------------------------------------
 
 
-def test_distinct_starts_shown_to_unverified_visitors_are_bounded_per_day(client, app, shop):
-    budget = 6
-    patch_tenant(client, shop, {"stealth_settings": {"disclosures_per_day": budget}})
+def long_service(client, shop, minutes=120):
+    res = client.post(
+        "/v1/services",
+        json={
+            "name": "Colour",
+            "duration_min": minutes,
+            "price_cents": 9000,
+            "staff_ids": [s.staff.id for s in shop.stylists],
+        },
+        headers=shop.owner.headers,
+    )
+    assert res.status_code == 201, res.json
+    return res.json
+
+
+def local_date(offer):
+    return datetime.fromisoformat(offer["start"]).astimezone(BERLIN).date()
+
+
+def epochs(offer):
+    return tuple(int(datetime.fromisoformat(offer[t]).timestamp()) for t in ("start", "end"))
+
+
+def walk_a_date(client, app, shop, clock, service, target, rounds=10):
+    """The confirming walk on one date with a long service: every fitting offer
+    booked and confirmed from a new network, a new period each round. Returns
+    what it was shown as (staff, start, end) epochs."""
     key = forwarder_key(client, shop)
-    shown = set()
-    for n in range(2, 10):  # one fresh visitor per day of the next week
-        v = from_address(client, key, f"203.0.{n}.9")
-        answer = offers(v, shop.cut["id"], first=day(n), last=day(n))
-        assert answer, n  # never an empty answer while something was revealed nearby
-        shown |= {o["start"] for o in answer}
-    assert len(shown) <= budget, sorted(shown)
-    # a proven customer (an earlier appointment kept) asks under their manage link
-    proven = Visitor(client, "salon-a")
-    first = [o for o in offers(proven, shop.cut["id"], first=day(2), last=day(2))][0]
-    booked = proven.book(first["token"], contact={"email": "regular@example.org"})
+    learned = set()
+    for i in range(rounds):
+        v = from_address(client, key, f"198.51.{100 + i}.7")
+        answer = offers(v, service["id"], target, target)
+        for n, o in enumerate(o for o in answer if o["fits_wish"]):
+            if local_date(o) == target:
+                learned.add((o["staff"]["id"], *epochs(o)))
+            res = v.book(o["token"], contact={"email": f"walker{i}-{n}@example.org"})
+            if res.status_code == 202:
+                confirm(client, app, res.json["booking"])
+        clock(hours=4)  # a new period, past the cool-down: the walk's best case
+    return learned
+
+
+def test_a_long_service_walker_learns_no_more_minutes_of_a_date_than_its_budget(
+    client, app, shop, clock
+):
+    """Names shown, the longest service, every shown start booked and confirmed,
+    a new period each time: what the walk learns about one date (per person, the
+    free minutes the offers told) stays within the date's budget (here its floor,
+    3 h of the 18 h the two stylists work), and the date then answers with what
+    it revealed or with other dates, never with nothing and never with more."""
+    from hushbook_service import stealth
+
+    patch_tenant(
+        client,
+        shop,
+        {"show_staff_names": True, "stealth_settings": {"new_contact_share_pct": 100}},
+    )
+    colour = long_service(client, shop)
+    target = day(3)
+    learned = walk_a_date(client, app, shop, clock, colour, target)
+    assert stealth.revealed_minutes(learned) >= 2 * 60, learned
+    for _ in range(3):  # others asking for the date spend what the walk left
+        for o in offers(Visitor(client, "salon-a"), shop.cut["id"], target, target):
+            if local_date(o) == target:
+                learned.add((o["staff"]["id"], *epochs(o)))
+    budget = stealth.disclosure_budget(stealth.settings_of(None), DAY_CAPACITY)
+    assert budget == stealth.DISCLOSURE_FLOOR_MIN
+    assert stealth.revealed_minutes(learned) <= budget, sorted(learned)
+    for service in (colour, shop.cut):  # the date's budget is spent: no new start on it
+        answer = offers(Visitor(client, "salon-a"), service["id"], target, target)
+        assert answer, service  # alternatives: other dates
+        for o in answer:
+            if local_date(o) == target:
+                start, end = epochs(o)
+                assert any(s == o["staff"]["id"] and a <= start < e for s, a, e in learned), o
+    # a proven customer (an earlier appointment kept) asks under their manage link: unbudgeted
+    v = Visitor(client, "salon-a")
+    booked = v.book(
+        offers(v, shop.cut["id"], day(9), day(9))[0]["token"],
+        contact={"email": "regular@example.org"},
+    )
     manage = confirm(client, app, booked.json["booking"])["manage_token"]
     with app.app_context(), database.connection_context():
         Client.update(visits=1).where(Client.id.is_null(False)).execute()
-    body = wish_body(shop.cut["id"], day(12), day(12))
+    body = wish_body(shop.cut["id"], target, target)
     body.pop("service_id")
     res = manage_ask(client, manage, body)
     assert res.status_code == 200, res.json
-    assert any(o["fits_wish"] for o in res.json["offers"]), res.json
+    fresh = {o["start"] for o in res.json["offers"] if o["fits_wish"]}
+    assert fresh, res.json
+
+
+def test_no_salon_sees_another_salons_reveals(client, app, make_tenant, shop, clock):
+    """Salon A's walk spends A's budget for a date; salon B's visitors asking for
+    that date still get B's own fitting starts, named after B's own staff."""
+    patch_tenant(
+        client,
+        shop,
+        {"show_staff_names": True, "stealth_settings": {"new_contact_share_pct": 100}},
+    )
+    other = make_shop(client, make_tenant, slug="salon-b")
+    patch_tenant(client, other, {"show_staff_names": True})
+    target = day(3)
+    walk_a_date(client, app, shop, clock, long_service(client, shop), target, rounds=6)
+    theirs = {s.staff.id for s in other.stylists}
+    for _ in range(3):
+        answer = offers(Visitor(client, "salon-b"), other.cut["id"], target, target)
+        assert [o for o in answer if o["fits_wish"]], answer
+        assert {o["staff"]["id"] for o in answer} <= theirs, answer
 
 
 # --- 5. confirmed bookings by new contacts are bounded too ----------------------------------
@@ -204,7 +344,8 @@ def test_a_confirming_mailbox_does_not_buy_unlimited_holds(client, app, shop):
 
 
 def test_new_contacts_take_at_most_their_share_of_a_day(client, app, shop, clock):
-    settings = {"new_contact_share_pct": 20, "hold_cooldown_min": 0}
+    # the disclosure budget is not this test's subject: every start may be revealed
+    settings = {"new_contact_share_pct": 20, "hold_cooldown_min": 0, "disclosure_share_pct": 100}
     patch_tenant(client, shop, {"stealth_settings": settings})
     key = forwarder_key(client, shop)
     target = day(3)
@@ -272,7 +413,11 @@ def test_many_holds_from_one_network_raise_the_price_and_narrow_the_view(client,
     assert not [o for o in answer if o["fits_wish"]], answer
     other = from_address(client, key, "203.0.113.9")
     assert other.challenge()["bits"] == base
-    assert [o for o in offers(other, shop.cut["id"], fresh, fresh) if o["fits_wish"]]
+    told = {o["start"] for o in offers(other, shop.cut["id"], fresh, fresh) if o["fits_wish"]}
+    assert told
+    # once revealed to others, the walker is shown those starts, and only those
+    seen = {o["start"] for o in offers(walker, shop.cut["id"], fresh, fresh) if o["fits_wish"]}
+    assert seen and seen <= told, (seen, told)
 
 
 def test_the_salon_sees_and_releases_a_cluster(client, app, shop):

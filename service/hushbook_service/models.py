@@ -476,12 +476,14 @@ class PendingHold(TenantModel):
 
 
 class RevealedStart(TenantModel):
-    """A start the showcase revealed to an unverified visitor on a (UTC) day: the
-    salon's daily disclosure budget counts these (stealth, migration 0014)."""
+    """An offer the showcase revealed to an unverified visitor: shown again rather
+    than a new one, and counted against its date's disclosure budget (stealth,
+    migrations 0014, 0015). Forgotten once its date has passed."""
 
-    day = pw.DateField()
+    day = pw.DateField()  # the start's local date
     staff_id = pw.IntegerField()
     start = pw.BigIntegerField()  # epoch seconds
+    until = pw.BigIntegerField(default=0)  # epoch seconds: the longest offer's end
 
     class Meta:
         indexes = ((("tenant", "day", "staff_id", "start"), True),)

@@ -15,6 +15,7 @@ import hashlib
 import ipaddress
 import json
 import math
+from collections.abc import Iterable
 
 # Owner-tunable settings (PATCH /v1/tenant {"stealth_settings": {...}}) with
 # their defaults and allowed ranges.  docs/stealth.md explains each one.
@@ -39,9 +40,10 @@ DEFAULTS: dict[str, int] = {
     # The hold walk (issue 19). A half-day whose shown start was taken shows no new
     # one until the booking is confirmed and this many minutes have passed.
     "hold_cooldown_min": 120,
-    # Distinct starts the showcase may reveal to unverified visitors per day
-    # (0: automatic, from the salon's real booking rate: see disclosure_budget).
-    "disclosures_per_day": 0,
+    # Free time the showcase may reveal to unverified visitors about one date, over
+    # that date's whole life: revealed person-minutes in percent of the date's
+    # bookable working time (see disclosure_budget). Past it, only revealed starts.
+    "disclosure_share_pct": 6,
     # Online bookings of new contacts (nobody kept an appointment with that contact
     # yet), unconfirmed or confirmed, together hold at most this share of a day.
     "new_contact_share_pct": 40,
@@ -66,7 +68,7 @@ RANGES: dict[str, tuple[int, int]] = {
     "pending_per_subnet": (1, 1000),
     "pending_salon_share_pct": (1, 100),
     "hold_cooldown_min": (0, 24 * 60),
-    "disclosures_per_day": (0, 1_000_000),
+    "disclosure_share_pct": (1, 100),
     "new_contact_share_pct": (1, 100),
     "probe_threshold": (0, 20),
 }
@@ -108,11 +110,6 @@ def required_bits(used: dict[str, float], settings: dict[str, int]) -> int:
 # before/after scrape cannot tell a booking from the schedule.
 SHOWCASE_PERIOD = 4 * HOUR
 
-# The automatic disclosure budget: distinct starts revealed per day to unverified
-# visitors, per appointment the salon has on an average day (at least the floor).
-DISCLOSURES_PER_BOOKING = 6
-DISCLOSURES_FLOOR = 60
-
 # A confirmed booking cancelled within this time of its confirmation is a probe.
 PROBE_WINDOW = 2 * DAY
 PROBE_MEMORY = 30 * DAY  # probes are forgotten at this rate
@@ -132,11 +129,30 @@ def period_of(tenant_id: int, epoch: float, secret: bytes) -> tuple[int, int]:
     return index, index * SHOWCASE_PERIOD + offset
 
 
-def disclosure_budget(settings: dict[str, int], bookings_per_day: float) -> int:
-    """Distinct starts unverified visitors may be shown per day."""
-    if settings["disclosures_per_day"]:
-        return settings["disclosures_per_day"]
-    return max(DISCLOSURES_FLOOR, math.ceil(DISCLOSURES_PER_BOOKING * bookings_per_day))
+# The disclosure budget's floor: one hour-long offer per part of a day (morning,
+# afternoon, evening), so a small team's dates still show a start in each.
+DISCLOSURE_FLOOR_MIN = 3 * 60
+
+
+def disclosure_budget(settings: dict[str, int], bookable_minutes: float) -> float:
+    """Person-minutes of one date's free time unverified visitors may be shown,
+    ever: a share of the date's working time, never of its free time (that
+    would tell the load), and at least the floor."""
+    share = bookable_minutes * settings["disclosure_share_pct"] / 100
+    return max(share, DISCLOSURE_FLOOR_MIN) if bookable_minutes else 0.0
+
+
+def revealed_minutes(shown: Iterable[tuple[int, int, int]]) -> float:
+    """Person-minutes that ``(staff, start, end)`` offers (epoch seconds) tell
+    free: per person the union of their intervals (overlapping offers, say of
+    a short and a long service at one start, tell no more than the longest)."""
+    total = 0
+    last: dict[int, int] = {}
+    for staff, start, end in sorted(shown):
+        seen = last.get(staff, start)
+        total += max(0, end - max(start, seen))
+        last[staff] = max(seen, end)
+    return total / 60
 
 
 def walk_bits(holds: float) -> int:

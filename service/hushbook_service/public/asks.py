@@ -10,8 +10,9 @@ that asked.
 from __future__ import annotations
 
 import hmac
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from hushbook_service import keys, observability, stealth
@@ -27,6 +28,7 @@ from hushbook_service.models import (
     Staff,
     Tenant,
 )
+from hushbook_service.public import capacity
 from hushbook_service.public.visitors import INVALID, Visitor, verify
 from hushbook_service.scheduling import booking, offers
 from hushbook_service.scheduling.slots import LocalRange
@@ -118,7 +120,8 @@ def make_offers(tenant: Tenant, who: Visitor, wish: dict) -> dict:
     kwargs: dict[str, Any] = {"duration": duration, "tz": tz, "now": earliest, "policy": policy}
     if tenant.stealth_mode:
         recent = _recent(tenant, service, team, lo, max(lo, hi))
-        chosen = _showcase_choice(tenant, who, available, the_wish, {**kwargs, "recent": recent})
+        kwargs["recent"] = recent
+        chosen = _showcase_choice(tenant, who, available, the_wish, kwargs, (lo, max(lo, hi)))
     else:
         chosen = offers.earliest(available, the_wish, **kwargs)
     names = {s.id: s.shown_name for s in team}
@@ -202,75 +205,117 @@ def _recent(
     return out
 
 
-def bookings_per_day(tenant: Tenant) -> float:
-    """The salon's appointments on an average day of the last four weeks or of
-    the next four, whichever is more (a salon new to online booking brings its
-    calendar ahead); read once a day per process: the automatic disclosure budget."""
-    today = utcnow().date()
-    cached = _RATE.get(tenant.id)
-    if cached is None or cached[0] != today:
-        now = utcnow()
-        weeks = timedelta(days=28)
-        kept = ("confirmed", "completed", "no_show")
-
-        def count(lo: datetime, hi: datetime) -> int:
-            return (
-                Appointment.select()
-                .where(
-                    Appointment.tenant == tenant.id,
-                    Appointment.start_at >= lo,
-                    Appointment.start_at < hi,
-                    Appointment.status.in_(kept),
-                )
-                .count()
-            )
-
-        busiest = max(count(now - weeks, now), count(now, now + weeks))
-        cached = _RATE[tenant.id] = (today, busiest / 28)
-    return cached[1]
-
-
-_RATE: dict[int, tuple[date, float]] = {}
-
-
 def _showcase_choice(
     tenant: Tenant,
     who: Visitor,
     available: dict,
     wish: offers.Wish,
     kwargs: dict[str, Any],
+    span: tuple[datetime, datetime],
 ) -> list[offers.Offer]:
     """Stealth mode's offers: the showcase of this period, without what recent
-    bookings may have taken, within the salon's disclosure budget for visitors
-    who proved nothing, and only starts already revealed for a walker."""
+    bookings may have taken. Visitors who proved nothing see the starts already
+    revealed first (rule 8 of :mod:`~hushbook_service.scheduling.offers`), new
+    ones only within each date's disclosure budget, and a walker none."""
     now = utcnow()
     secret = keys.instance_key("offers", str(tenant.id))
     period, _ = stealth.period_of(tenant.id, now.timestamp(), secret)
     kwargs = {**kwargs, "secret": secret, "period": str(period)}
     if who.proven:
         return offers.choose(available, wish, **kwargs)
-    today = now.date()
-    revealed = set(
-        RevealedStart.select(RevealedStart.staff_id, RevealedStart.start)
-        .where(RevealedStart.tenant == tenant.id, RevealedStart.day == today)
+    tz, length = kwargs["tz"], int(kwargs["duration"].total_seconds())
+    first_day, last_day = (t.astimezone(tz).date() for t in span)
+    R = RevealedStart
+    rows = (
+        R.select(R.day, R.staff_id, R.start, R.until)
+        .where(R.tenant == tenant.id, R.day >= first_day, R.day <= last_day)
         .tuples()
     )
+    told: dict[date, list[tuple[int, int, int]]] = {}  # per date: (staff, start, until)
+    until: dict[tuple[int, int], int] = {}
+    for day, staff_id, start, end in cast(Iterable[tuple[date, int, int, int]], rows):
+        told.setdefault(day, []).append((staff_id, start, end))
+        until[staff_id, start] = end
+    # known for this service: revealed with at least its length
+    revealed: dict[int, set[int]] = {}
+    for (staff_id, start), end in until.items():
+        if end >= start + length:
+            revealed.setdefault(staff_id, set()).add(start)
+    kwargs["revealed"] = revealed
 
-    def known(offer: offers.Offer) -> bool:
-        return (offer.staff_id, int(offer.start.timestamp())) in revealed
+    def local_day(offer: offers.Offer) -> date:
+        return offer.start.astimezone(tz).date()
 
     if who.walking:
-        return offers.choose(available, wish, keep=known, **kwargs)
-    chosen = offers.choose(available, wish, **kwargs)
-    new = [(o.staff_id, int(o.start.timestamp())) for o in chosen if not known(o)]
-    budget = stealth.disclosure_budget(stealth.settings_of(tenant), bookings_per_day(tenant))
-    if new and len(revealed) + len(new) > budget:
-        return offers.choose(available, wish, keep=known, **kwargs)
+        return offers.choose(available, wish, keep=lambda o: False, **kwargs)
+    config = stealth.settings_of(tenant)
+    budgets: dict[date, tuple[float, float]] = {}  # date -> (budget, minutes told so far)
+    bookable: dict[date, float] = {}  # read once, only if a new start is considered
+
+    def budget(day: date) -> tuple[float, float]:
+        if not bookable:
+            bookable.update(capacity.bookable_minutes(tenant, first_day, last_day))
+        if day not in budgets:
+            minutes = stealth.revealed_minutes(told.get(day, []))
+            budgets[day] = (stealth.disclosure_budget(config, bookable.get(day, 0.0)), minutes)
+        return budgets[day]
+
+    refused: set[tuple[int, int]] = set()  # new offers this answer may not add
+
+    def within(offer: offers.Offer) -> bool:
+        limit, used = budget(local_day(offer))
+        fits = used + length / 60 <= limit
+        return fits and (offer.staff_id, _epoch(offer.start)) not in refused
+
+    while True:  # ends: every pass either fits or refuses one more offer
+        chosen = offers.choose(available, wish, keep=within, **kwargs)
+        new = [o for o in chosen if _epoch(o.start) not in revealed.get(o.staff_id, ())]
+        taken: dict[date, list[tuple[int, int, int]]] = {}
+        for o in new:  # in the answer's order; overlaps with what was told cost less
+            day, item = local_day(o), (o.staff_id, _epoch(o.start), _epoch(o.end))
+            shown = taken.get(day, told.get(day, [])) + [item]
+            if stealth.revealed_minutes(shown) > budget(day)[0]:
+                refused.add(item[:2])
+            else:
+                taken[day] = shown
+        if not refused.intersection((o.staff_id, _epoch(o.start)) for o in new):
+            break
     if new:
-        rows = [{"tenant": tenant.id, "day": today, "staff_id": s, "start": t} for s, t in new]
-        with write_transaction():
-            RevealedStart.insert_many(rows).on_conflict_ignore().execute()
+        _remember(tenant, tz, new, until)
     return chosen
+
+
+def _epoch(t: datetime) -> int:
+    return int(t.timestamp())
+
+
+def _remember(
+    tenant: Tenant, tz: ZoneInfo, new: list[offers.Offer], until: dict[tuple[int, int], int]
+) -> None:
+    """Record newly revealed offers (a known start shown for a longer service
+    only extends its row)."""
+    R = RevealedStart
+    rows = []
+    with write_transaction():
+        for o in new:
+            start, end = _epoch(o.start), _epoch(o.end)
+            if (o.staff_id, start) in until:
+                R.update(until=end).where(
+                    R.tenant == tenant.id, R.staff_id == o.staff_id, R.start == start, R.until < end
+                ).execute()
+            else:
+                day = o.start.astimezone(tz).date()
+                rows.append(
+                    {
+                        "tenant": tenant.id,
+                        "day": day,
+                        "staff_id": o.staff_id,
+                        "start": start,
+                        "until": end,
+                    }
+                )
+        if rows:
+            R.insert_many(rows).on_conflict_ignore().execute()
 
 
 def offer_claims(tenant: Tenant, who: Visitor, token: str) -> tuple[dict, Service, Staff]:

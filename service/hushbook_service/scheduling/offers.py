@@ -61,7 +61,15 @@ Policy
    lately took (and unconfirmed holds); if one of them would outrank the rep
    found now, it may have been the rep, and the bucket shows nothing instead
    of the next start -- until the booking is no longer recent.  ``keep``
-   drops reps (the salon's disclosure budget, walk detection).
+   drops reps not revealed yet (the salon's disclosure budget, walk
+   detection).
+8. **Sticky reveals.**  ``revealed`` names starts already shown to the
+   public for this service.  A bucket with a free one shows it (the period's
+   min-hash of rule 2 among them, so the shown one still changes on the keyed
+   schedule); only a bucket without one draws a new rep (rules 2 and 6).
+   Showing a revealed start tells nothing new, so it needs no darkening:
+   while a bucket keeps one free revealed start, walking it reveals nothing
+   more, and the public answer stays lit instead of going dark.
 7. **Explicit time ranges** are widened to at least ``min_range`` (centred,
    snapped outward to whole hours) before they are matched; they select
    among the reps, they never create buckets, so a narrow range cannot probe
@@ -92,7 +100,7 @@ import heapq
 import hmac
 import threading
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from math import ceil
@@ -275,8 +283,9 @@ def _reps(
     nest_gap: int,
     period: str = "",
     recent: Mapping[int, Sequence[tuple[int, int, int]]] | None = None,
-) -> dict[int, tuple[int, int]]:
-    """Rep ``(staff, start epoch)`` of every non-empty wanted bucket (rule 2).
+    revealed: Mapping[int, Collection[int]] | None = None,
+) -> dict[int, tuple[int, int, bool]]:
+    """Rep ``(staff, start epoch, new)`` of every non-empty wanted bucket (rules 2, 6, 8).
 
     Bucket ``i`` holds the starts ``edges[i] <= start < edges[i + 1]`` (UTC
     epoch seconds).  The free gap of a run of starts ``first .. last`` is
@@ -320,7 +329,25 @@ def _reps(
                 if i in best and (-nest_gap, mine[x]) < best[i][0]:
                     del best[i]
                 x += g
-    return {i: (sid, s) for i, (_, sid, s) in best.items()}
+    out = {i: (sid, s, True) for i, (_, sid, s) in best.items()}
+    # Rule 8: a bucket with a free start already revealed shows one of them (the
+    # period's min-hash among them), before and instead of anything rule 6 decided.
+    sticky: dict[int, tuple[bytes, int, int]] = {}
+    for sid, told in (revealed or {}).items():
+        if sid not in staff:
+            continue
+        mine, prefix, free = keys.setdefault(sid, {}), f"{key}{sid}|", availability[sid]
+        for x in told:
+            if not lo <= x < edges[-1]:
+                continue
+            i = bisect_right(edges, x) - 1
+            if i not in wanted or datetime.fromtimestamp(x, UTC) not in free:
+                continue
+            _fill(mine, secret, prefix, (x,))
+            if i not in sticky or mine[x] < sticky[i][0]:
+                sticky[i] = (mine[x], sid, x)
+    out.update({i: (sid, s, False) for i, (_, sid, s) in sticky.items()})
+    return out
 
 
 def showcase(
@@ -337,6 +364,7 @@ def showcase(
     period: str = "",
     recent: Mapping[int, Sequence[tuple[int, int, int]]] | None = None,
     keep: Callable[[Offer], bool] | None = None,
+    revealed: Mapping[int, Collection[int]] | None = None,
 ) -> dict[tuple[date, int], Offer]:
     """Every rep the public can be shown on local dates ``first_day .. last_day``.
 
@@ -348,7 +376,9 @@ def showcase(
     ``period`` keys the reps (rule 6: drawn anew each period); ``recent`` maps a
     staff id to ``(first, last, step)`` epoch ranges of starts that recent
     bookings took (their buckets go dark if one of them would outrank the rep);
-    ``keep`` drops reps it refuses (the disclosure budget, walk detection).
+    ``revealed`` maps a staff id to starts already shown for this service (rule
+    8: a bucket with a free one shows it); ``keep`` drops the reps it refuses
+    among those not revealed yet (the disclosure budget, walk detection).
     """
     if not secret:
         raise ValueError("a tenant secret is required")
@@ -379,12 +409,13 @@ def showcase(
         int(policy.nest_gap.total_seconds()),
         period,
         recent,
+        revealed,
     )
     out = {}
-    for i, (sid, s) in sorted(reps.items()):
+    for i, (sid, s, new) in sorted(reps.items()):
         start = datetime.fromtimestamp(s, UTC)
         offer = Offer(sid, start, start + duration)
-        if keep is None or keep(offer):
+        if not new or keep is None or keep(offer):
             out[buckets[i]] = offer
     return out
 
@@ -402,6 +433,7 @@ def choose(
     period: str = "",
     recent: Mapping[int, Sequence[tuple[int, int, int]]] | None = None,
     keep: Callable[[Offer], bool] | None = None,
+    revealed: Mapping[int, Collection[int]] | None = None,
 ) -> list[Offer]:
     """At most ``k`` (default ``policy.k``) offers for ``wish``; see the module docstring.
 
@@ -427,6 +459,7 @@ def choose(
         period=period,
         recent=recent,
         keep=keep,
+        revealed=revealed,
     )
     rng = None if wish.time_range is None else _range_secs(wish.time_range, policy)
     canon = "|".join(
