@@ -16,7 +16,7 @@
     "vault.setup", "vault.enrol", "vault.grant", "vault.revoke", "vault.rotate",
     "client.create", "client.read", "client.list", "client.lookup", "client.export", "client.erase", "client.update",
     "public.booking", "public.booking_dropped", "public.booking_refused", "public.confirm", "public.cancel", "public.reschedule",
-    "stealth.cluster_released"
+    "appointment.no_show", "stealth.cluster_released"
   ];
 
   var auditState = null; // {box, page, action, keys: Map(id -> name), chain}
@@ -192,6 +192,7 @@
       else if (k === "scopes" && Array.isArray(v)) v = v.map(integrationsScope).join(", ");
       else if (k === "kind") v = blocklistKind(v);
       else if (k === "factor") v = recordsText("audit_factor_" + v, v);
+      else if (k === "reason") v = recordsText("audit_reason_" + v, v);
       else if (Array.isArray(v)) v = v.join(", ");
       else if (v !== null && typeof v === "object") v = JSON.stringify(v);
       return recordsText("audit_detail_" + k, k) + ": " + v;
