@@ -95,9 +95,7 @@ def test_many_addresses_cannot_hold_more_than_the_salon_wide_share(
     holds that last a day, and a new showcase period before each booking.)"""
     clock = tmp_path / "clock"
     monkeypatch.setenv("HUSHBOOK_CLOCK_FILE", str(clock))
-    # every start may be revealed: the per-date disclosure budget is not this test's subject
-    settings = {"pending_expiry_min": 24 * 60, "disclosure_share_pct": 100}
-    patch_tenant(client, shop, {"stealth_settings": settings})
+    patch_tenant(client, shop, {"stealth_settings": {"pending_expiry_min": 24 * 60}})
     key = forwarder_key(client, shop)
     target = day(3)
     answers = []

@@ -476,14 +476,15 @@ class PendingHold(TenantModel):
 
 
 class RevealedStart(TenantModel):
-    """An offer the showcase revealed to an unverified visitor: shown again rather
-    than a new one, and counted against its date's disclosure budget (stealth,
-    migrations 0014, 0015). Forgotten once its date has passed."""
+    """A start the showcase revealed to an unverified visitor: shown again rather
+    than a new one; with the name, counted against its date's disclosure budget
+    (stealth, migrations 0014, 0015). Forgotten once its date has passed."""
 
     day = pw.DateField()  # the start's local date
     staff_id = pw.IntegerField()
     start = pw.BigIntegerField()  # epoch seconds
     until = pw.BigIntegerField(default=0)  # epoch seconds: the longest offer's end
+    named = pw.BooleanField(default=False)  # shown with the staff member's name
 
     class Meta:
         indexes = ((("tenant", "day", "staff_id", "start"), True),)

@@ -40,10 +40,10 @@ DEFAULTS: dict[str, int] = {
     # The hold walk (issue 19). A half-day whose shown start was taken shows no new
     # one until the booking is confirmed and this many minutes have passed.
     "hold_cooldown_min": 120,
-    # Free time the showcase may reveal to unverified visitors about one date, over
-    # that date's whole life: revealed person-minutes in percent of the date's
-    # bookable working time (see disclosure_budget). Past it, only revealed starts.
-    "disclosure_share_pct": 6,
+    # With staff names shown: the free time offers may tell by name to unverified
+    # visitors about one date, over the date's whole life, in person-minutes as a
+    # percent of its bookable working time. Past it, offers come without a name.
+    "disclosure_share_pct": 5,
     # Online bookings of new contacts (nobody kept an appointment with that contact
     # yet), unconfirmed or confirmed, together hold at most this share of a day.
     "new_contact_share_pct": 40,
@@ -68,7 +68,7 @@ RANGES: dict[str, tuple[int, int]] = {
     "pending_per_subnet": (1, 1000),
     "pending_salon_share_pct": (1, 100),
     "hold_cooldown_min": (0, 24 * 60),
-    "disclosure_share_pct": (1, 100),
+    "disclosure_share_pct": (0, 100),
     "new_contact_share_pct": (1, 100),
     "probe_threshold": (0, 20),
 }
@@ -129,17 +129,11 @@ def period_of(tenant_id: int, epoch: float, secret: bytes) -> tuple[int, int]:
     return index, index * SHOWCASE_PERIOD + offset
 
 
-# The disclosure budget's floor: one hour-long offer per part of a day (morning,
-# afternoon, evening), so a small team's dates still show a start in each.
-DISCLOSURE_FLOOR_MIN = 3 * 60
-
-
 def disclosure_budget(settings: dict[str, int], bookable_minutes: float) -> float:
-    """Person-minutes of one date's free time unverified visitors may be shown,
-    ever: a share of the date's working time, never of its free time (that
-    would tell the load), and at least the floor."""
-    share = bookable_minutes * settings["disclosure_share_pct"] / 100
-    return max(share, DISCLOSURE_FLOOR_MIN) if bookable_minutes else 0.0
+    """Person-minutes of one date's free time that offers with names may tell
+    unverified visitors, ever: a share of the date's working time, never of its
+    free time (that would tell the load)."""
+    return bookable_minutes * settings["disclosure_share_pct"] / 100
 
 
 def revealed_minutes(shown: Iterable[tuple[int, int, int]]) -> float:

@@ -121,9 +121,10 @@ def make_offers(tenant: Tenant, who: Visitor, wish: dict) -> dict:
     if tenant.stealth_mode:
         recent = _recent(tenant, service, team, lo, max(lo, hi))
         kwargs["recent"] = recent
-        chosen = _showcase_choice(tenant, who, available, the_wish, kwargs, (lo, max(lo, hi)))
+        span = (lo, max(lo, hi))
+        chosen, nameless = _showcase_choice(tenant, who, available, the_wish, kwargs, span)
     else:
-        chosen = offers.earliest(available, the_wish, **kwargs)
+        chosen, nameless = offers.earliest(available, the_wish, **kwargs), set()
     names = {s.id: s.shown_name for s in team}
     out = []
     for offer in chosen:
@@ -136,15 +137,17 @@ def make_offers(tenant: Tenant, who: Visitor, wish: dict) -> dict:
             "en": end,
             "vis": who.tag,
         }
+        named = tenant.show_staff_names and offer not in nameless
         item = {
             "start": offer.start,
             "end": offer.end,
+            # without a name, a named-staff wish is never told it got its person
             "fits_wish": offers.fits(the_wish, offer.start, tz, policy)
-            and (staff_id is None or offer.staff_id == staff_id),
+            and (staff_id is None or (named and offer.staff_id == staff_id)),
             "token": key_ring().issue("offer", claims, OFFER_TTL),
             "expires_at": now + OFFER_TTL,
         }
-        if tenant.show_staff_names:
+        if named:
             item["staff"] = {"id": offer.staff_id, "name": names[offer.staff_id]}
         out.append(item)
     observability.OFFERS_ISSUED.inc(len(out))
@@ -212,108 +215,101 @@ def _showcase_choice(
     wish: offers.Wish,
     kwargs: dict[str, Any],
     span: tuple[datetime, datetime],
-) -> list[offers.Offer]:
-    """Stealth mode's offers: the showcase of this period, without what recent
-    bookings may have taken. Visitors who proved nothing see the starts already
-    revealed first (rule 8 of :mod:`~hushbook_service.scheduling.offers`), new
-    ones only within each date's disclosure budget, and a walker none."""
+) -> tuple[list[offers.Offer], set[offers.Offer]]:
+    """Stealth mode's offers and those of them to show without a name: the
+    showcase of this period, without what recent bookings may have taken.
+    Visitors who proved nothing see the starts already revealed first (rule 8 of
+    :mod:`~hushbook_service.scheduling.offers`), a walker nothing else, and names
+    only within each date's disclosure budget."""
     now = utcnow()
     secret = keys.instance_key("offers", str(tenant.id))
     period, _ = stealth.period_of(tenant.id, now.timestamp(), secret)
     kwargs = {**kwargs, "secret": secret, "period": str(period)}
     if who.proven:
-        return offers.choose(available, wish, **kwargs)
-    tz, length = kwargs["tz"], int(kwargs["duration"].total_seconds())
+        return offers.choose(available, wish, **kwargs), set()
+    tz = kwargs["tz"]
     first_day, last_day = (t.astimezone(tz).date() for t in span)
     R = RevealedStart
     rows = (
-        R.select(R.day, R.staff_id, R.start, R.until)
+        R.select(R.day, R.staff_id, R.start, R.until, R.named)
         .where(R.tenant == tenant.id, R.day >= first_day, R.day <= last_day)
         .tuples()
     )
-    told: dict[date, list[tuple[int, int, int]]] = {}  # per date: (staff, start, until)
-    until: dict[tuple[int, int], int] = {}
-    for day, staff_id, start, end in cast(Iterable[tuple[date, int, int, int]], rows):
-        told.setdefault(day, []).append((staff_id, start, end))
-        until[staff_id, start] = end
-    # known for this service: revealed with at least its length
-    revealed: dict[int, set[int]] = {}
-    for (staff_id, start), end in until.items():
-        if end >= start + length:
-            revealed.setdefault(staff_id, set()).add(start)
-    kwargs["revealed"] = revealed
-
-    def local_day(offer: offers.Offer) -> date:
-        return offer.start.astimezone(tz).date()
-
-    if who.walking:
-        return offers.choose(available, wish, keep=lambda o: False, **kwargs)
-    config = stealth.settings_of(tenant)
-    budgets: dict[date, tuple[float, float]] = {}  # date -> (budget, minutes told so far)
-    bookable: dict[date, float] = {}  # read once, only if a new start is considered
-
-    def budget(day: date) -> tuple[float, float]:
-        if not bookable:
-            bookable.update(capacity.bookable_minutes(tenant, first_day, last_day))
-        if day not in budgets:
-            minutes = stealth.revealed_minutes(told.get(day, []))
-            budgets[day] = (stealth.disclosure_budget(config, bookable.get(day, 0.0)), minutes)
-        return budgets[day]
-
-    refused: set[tuple[int, int]] = set()  # new offers this answer may not add
-
-    def within(offer: offers.Offer) -> bool:
-        limit, used = budget(local_day(offer))
-        fits = used + length / 60 <= limit
-        return fits and (offer.staff_id, _epoch(offer.start)) not in refused
-
-    while True:  # ends: every pass either fits or refuses one more offer
-        chosen = offers.choose(available, wish, keep=within, **kwargs)
-        new = [o for o in chosen if _epoch(o.start) not in revealed.get(o.staff_id, ())]
-        taken: dict[date, list[tuple[int, int, int]]] = {}
-        for o in new:  # in the answer's order; overlaps with what was told cost less
-            day, item = local_day(o), (o.staff_id, _epoch(o.start), _epoch(o.end))
-            shown = taken.get(day, told.get(day, [])) + [item]
-            if stealth.revealed_minutes(shown) > budget(day)[0]:
-                refused.add(item[:2])
-            else:
-                taken[day] = shown
-        if not refused.intersection((o.staff_id, _epoch(o.start)) for o in new):
-            break
-    if new:
-        _remember(tenant, tz, new, until)
-    return chosen
+    revealed: dict[int, dict[int, int]] = {}  # staff -> start -> end of the longest offer
+    named: dict[date, list[tuple[int, int, int]]] = {}  # per date: (staff, start, end) named
+    for day, staff_id, start, until, by_name in cast(
+        Iterable[tuple[date, int, int, int, bool]], rows
+    ):
+        revealed.setdefault(staff_id, {})[start] = until
+        if by_name:
+            named.setdefault(day, []).append((staff_id, start, until))
+    keep = (lambda o: False) if who.walking else None
+    chosen = offers.choose(available, wish, keep=keep, revealed=revealed, **kwargs)
+    was_named = {(s, a) for items in named.values() for s, a, _ in items}
+    nameless = set()
+    if tenant.show_staff_names:
+        nameless = _beyond_budget(tenant, chosen, named, (first_day, last_day), tz)
+    _remember(tenant, tz, chosen, revealed, was_named, nameless)
+    return chosen, nameless
 
 
 def _epoch(t: datetime) -> int:
     return int(t.timestamp())
 
 
+def _beyond_budget(
+    tenant: Tenant,
+    chosen: list[offers.Offer],
+    named: dict[date, list[tuple[int, int, int]]],
+    days: tuple[date, date],
+    tz: ZoneInfo,
+) -> set[offers.Offer]:
+    """The offers whose names would tell more of their date's free time, per
+    person, than the date's disclosure budget: they are shown without a name
+    (what a salon with names hidden shows). ``named`` grows by the others."""
+    config = stealth.settings_of(tenant)
+    bookable: dict[date, float] = {}  # read once, only if a name would tell more
+    out = set()
+    for o in chosen:
+        day, item = o.start.astimezone(tz).date(), (o.staff_id, _epoch(o.start), _epoch(o.end))
+        told = named.get(day, [])
+        if any(s == item[0] and a <= item[1] and item[2] <= e for s, a, e in told):
+            continue  # this name at this time was told already
+        if not bookable:
+            bookable.update(capacity.bookable_minutes(tenant, *days))
+        budget = stealth.disclosure_budget(config, bookable.get(day, 0.0))
+        if stealth.revealed_minutes([*told, item]) > budget:
+            out.add(o)
+        else:
+            named[day] = [*told, item]
+    return out
+
+
 def _remember(
-    tenant: Tenant, tz: ZoneInfo, new: list[offers.Offer], until: dict[tuple[int, int], int]
+    tenant: Tenant,
+    tz: ZoneInfo,
+    chosen: list[offers.Offer],
+    revealed: dict[int, dict[int, int]],
+    was_named: set[tuple[int, int]],
+    nameless: set[offers.Offer],
 ) -> None:
-    """Record newly revealed offers (a known start shown for a longer service
-    only extends its row)."""
+    """Record what these offers revealed: new starts, longer offers at known
+    ones, names shown (a row's ``named`` counts against its date's budget)."""
     R = RevealedStart
     rows = []
     with write_transaction():
-        for o in new:
+        for o in chosen:
             start, end = _epoch(o.start), _epoch(o.end)
-            if (o.staff_id, start) in until:
-                R.update(until=end).where(
-                    R.tenant == tenant.id, R.staff_id == o.staff_id, R.start == start, R.until < end
-                ).execute()
-            else:
+            with_name = tenant.show_staff_names and o not in nameless
+            until = revealed.get(o.staff_id, {}).get(start)
+            if until is None:
                 day = o.start.astimezone(tz).date()
-                rows.append(
-                    {
-                        "tenant": tenant.id,
-                        "day": day,
-                        "staff_id": o.staff_id,
-                        "start": start,
-                        "until": end,
-                    }
-                )
+                row = {"day": day, "staff_id": o.staff_id, "start": start, "until": end}
+                rows.append({"tenant": tenant.id, "named": with_name, **row})
+            elif until < end or (with_name and (o.staff_id, start) not in was_named):
+                R.update(until=max(until, end), named=R.named | with_name).where(
+                    R.tenant == tenant.id, R.staff_id == o.staff_id, R.start == start
+                ).execute()
         if rows:
             R.insert_many(rows).on_conflict_ignore().execute()
 

@@ -61,15 +61,16 @@ Policy
    lately took (and unconfirmed holds); if one of them would outrank the rep
    found now, it may have been the rep, and the bucket shows nothing instead
    of the next start -- until the booking is no longer recent.  ``keep``
-   drops reps not revealed yet (the salon's disclosure budget, walk
-   detection).
+   drops reps that tell something not revealed yet (walk detection).
 8. **Sticky reveals.**  ``revealed`` names starts already shown to the
-   public for this service.  A bucket with a free one shows it (the period's
-   min-hash of rule 2 among them, so the shown one still changes on the keyed
-   schedule); only a bucket without one draws a new rep (rules 2 and 6).
-   Showing a revealed start tells nothing new, so it needs no darkening:
-   while a bucket keeps one free revealed start, walking it reveals nothing
-   more, and the public answer stays lit instead of going dark.
+   public (with the end of the longest offer at each).  A bucket with a free
+   one shows it: one shown for this service's length or longer first (it
+   tells nothing new), else one shown for a shorter service (it tells only
+   the extra minutes); among them the period's min-hash of rule 2, so the
+   shown one still changes on the keyed schedule.  Only a bucket without one
+   draws a new rep (rules 2 and 6).  Showing a revealed start needs no
+   darkening: while a bucket keeps one free revealed start, walking it
+   reveals nothing more, and the public answer stays lit instead of dark.
 7. **Explicit time ranges** are widened to at least ``min_range`` (centred,
    snapped outward to whole hours) before they are matched; they select
    among the reps, they never create buckets, so a narrow range cannot probe
@@ -100,7 +101,7 @@ import heapq
 import hmac
 import threading
 from bisect import bisect_right
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from math import ceil
@@ -283,9 +284,10 @@ def _reps(
     nest_gap: int,
     period: str = "",
     recent: Mapping[int, Sequence[tuple[int, int, int]]] | None = None,
-    revealed: Mapping[int, Collection[int]] | None = None,
+    revealed: Mapping[int, Mapping[int, int]] | None = None,
 ) -> dict[int, tuple[int, int, bool]]:
-    """Rep ``(staff, start epoch, new)`` of every non-empty wanted bucket (rules 2, 6, 8).
+    """Rep ``(staff, start epoch, new)`` of every non-empty wanted bucket (rules 2, 6,
+    8); ``new``: the rep tells free time not revealed yet.
 
     Bucket ``i`` holds the starts ``edges[i] <= start < edges[i + 1]`` (UTC
     epoch seconds).  The free gap of a run of starts ``first .. last`` is
@@ -331,22 +333,24 @@ def _reps(
                 x += g
     out = {i: (sid, s, True) for i, (_, sid, s) in best.items()}
     # Rule 8: a bucket with a free start already revealed shows one of them (the
-    # period's min-hash among them), before and instead of anything rule 6 decided.
-    sticky: dict[int, tuple[bytes, int, int]] = {}
+    # period's min-hash among them), before and instead of anything rule 6 decided;
+    # one revealed for this length or longer first (it tells nothing new).
+    sticky: dict[int, tuple[tuple[bool, bytes], int, int]] = {}
     for sid, told in (revealed or {}).items():
         if sid not in staff:
             continue
         mine, prefix, free = keys.setdefault(sid, {}), f"{key}{sid}|", availability[sid]
-        for x in told:
+        for x, until in told.items():
             if not lo <= x < edges[-1]:
                 continue
             i = bisect_right(edges, x) - 1
             if i not in wanted or datetime.fromtimestamp(x, UTC) not in free:
                 continue
             _fill(mine, secret, prefix, (x,))
-            if i not in sticky or mine[x] < sticky[i][0]:
-                sticky[i] = (mine[x], sid, x)
-    out.update({i: (sid, s, False) for i, (_, sid, s) in sticky.items()})
+            rank = (until < x + duration, mine[x])
+            if i not in sticky or rank < sticky[i][0]:
+                sticky[i] = (rank, sid, x)
+    out.update({i: (sid, s, longer) for i, ((longer, _), sid, s) in sticky.items()})
     return out
 
 
@@ -364,7 +368,7 @@ def showcase(
     period: str = "",
     recent: Mapping[int, Sequence[tuple[int, int, int]]] | None = None,
     keep: Callable[[Offer], bool] | None = None,
-    revealed: Mapping[int, Collection[int]] | None = None,
+    revealed: Mapping[int, Mapping[int, int]] | None = None,
 ) -> dict[tuple[date, int], Offer]:
     """Every rep the public can be shown on local dates ``first_day .. last_day``.
 
@@ -376,9 +380,10 @@ def showcase(
     ``period`` keys the reps (rule 6: drawn anew each period); ``recent`` maps a
     staff id to ``(first, last, step)`` epoch ranges of starts that recent
     bookings took (their buckets go dark if one of them would outrank the rep);
-    ``revealed`` maps a staff id to starts already shown for this service (rule
-    8: a bucket with a free one shows it); ``keep`` drops the reps it refuses
-    among those not revealed yet (the disclosure budget, walk detection).
+    ``revealed`` maps a staff id to starts already shown, each to the end (epoch)
+    of the longest offer at it (rule 8: a bucket with a free one shows it);
+    ``keep`` drops the reps it refuses among those that tell free time not
+    revealed yet (walk detection).
     """
     if not secret:
         raise ValueError("a tenant secret is required")
@@ -433,7 +438,7 @@ def choose(
     period: str = "",
     recent: Mapping[int, Sequence[tuple[int, int, int]]] | None = None,
     keep: Callable[[Offer], bool] | None = None,
-    revealed: Mapping[int, Collection[int]] | None = None,
+    revealed: Mapping[int, Mapping[int, int]] | None = None,
 ) -> list[Offer]:
     """At most ``k`` (default ``policy.k``) offers for ``wish``; see the module docstring.
 

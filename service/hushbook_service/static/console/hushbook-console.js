@@ -6868,7 +6868,7 @@
     { key: "new_contact_share_pct", min: 1, max: 100, dflt: 40, group: "pending", labelKey: "settings_k_new_contact_share_pct", textKey: "settings_k_new_contact_share_pct_hint" },
     { key: "probe_threshold", min: 0, max: 20, dflt: 2, group: "pending", labelKey: "settings_k_probe_threshold", textKey: "settings_k_probe_threshold_hint" },
     { key: "hold_cooldown_min", min: 0, max: 1440, dflt: 120, group: "offers", labelKey: "settings_k_hold_cooldown_min", textKey: "settings_k_hold_cooldown_min_hint" },
-    { key: "disclosure_share_pct", min: 1, max: 100, dflt: 6, group: "offers", labelKey: "settings_k_disclosure_share_pct", textKey: "settings_k_disclosure_share_pct_hint" }
+    { key: "disclosure_share_pct", min: 0, max: 100, dflt: 5, group: "offers", labelKey: "settings_k_disclosure_share_pct", textKey: "settings_k_disclosure_share_pct_hint" }
   ];
   var SETTINGS_KNOB_GROUPS = [
     { id: "offers", labelKey: "settings_kg_offers", textKey: "settings_kg_offers_hint" },
@@ -8198,7 +8198,7 @@
     "vault.setup", "vault.enrol", "vault.grant", "vault.revoke", "vault.rotate",
     "client.create", "client.read", "client.list", "client.lookup", "client.export", "client.erase", "client.update",
     "public.booking", "public.booking_dropped", "public.booking_refused", "public.confirm", "public.cancel", "public.reschedule",
-    "stealth.cluster_released"
+    "appointment.no_show", "stealth.cluster_released"
   ];
 
   var auditState = null; // {box, page, action, keys: Map(id -> name), chain}
@@ -8374,6 +8374,7 @@
       else if (k === "scopes" && Array.isArray(v)) v = v.map(integrationsScope).join(", ");
       else if (k === "kind") v = blocklistKind(v);
       else if (k === "factor") v = recordsText("audit_factor_" + v, v);
+      else if (k === "reason") v = recordsText("audit_reason_" + v, v);
       else if (Array.isArray(v)) v = v.join(", ");
       else if (v !== null && typeof v === "object") v = JSON.stringify(v);
       return recordsText("audit_detail_" + k, k) + ": " + v;
