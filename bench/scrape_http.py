@@ -1271,6 +1271,18 @@ def print_table(rows, n_days: int) -> None:
             f"{served:>6.1%} {base_served:>6.1%} {kept:>4} {lng:>8} {life:>8} | "
             f"{walk.cost.requests:>8} {walk.cost.bookings:>8} {walk.cost.pow_seconds:>6.1f}"
         )
+    # one scenario's customers are a dozen or two: pooled, the share is measurable
+    for label, pick in (("names hidden", "-hidden-"), ("names shown", "-shown-"), ("all", "-")):
+        pooled = [(r[3], r[4], r[5]) for r in rows if pick in r[0]]
+        asked = sum(len(c.asked) for c, _, _ in pooled)
+        if not asked:
+            continue
+        got = sum(round(served * len(c.asked)) for c, served, _ in pooled)
+        could = sum(round(base * len(c.asked)) for c, _, base in pooled)
+        print(
+            f"customers during the walks, pooled ({label}): {got}/{asked} = {got / asked:.1%} "
+            f"served at the first ask (the same wishes, no attack: {could / asked:.1%})"
+        )
     print(
         textwrap.fill(
             "person/salon: recovered above the blind guess (majority class); full half-days: "

@@ -497,3 +497,29 @@ def test_revealed_starts_are_forgotten_after_a_day(app, shop):
         metering.purge()
         kept = sorted(r.start for r in RevealedStart.select())
     assert kept == [0, 1]
+
+
+def test_m0015_adds_the_reveal_columns_and_forgets_per_day_counts(app, shop):
+    """A database from before sticky reveals: rows counted per day of asking say
+    nothing about a date's budget; they go, the new columns come."""
+    from hushbook_service.migrations import migrate
+    from hushbook_service.models import RevealedStart, SchemaMigration
+
+    with app.app_context(), database.connection_context():
+        db = database.obj
+        db.drop_tables([RevealedStart])
+        table, p = RevealedStart._meta.table_name, db.param
+        db.execute_sql(
+            f"CREATE TABLE {table} (id INTEGER PRIMARY KEY, tenant_id INTEGER NOT NULL,"
+            " day DATE NOT NULL, staff_id INTEGER NOT NULL, start BIGINT NOT NULL)"
+        )
+        db.execute_sql(
+            f"INSERT INTO {table} (id, tenant_id, day, staff_id, start) VALUES (1, {p}, {p}, 1, 0)",  # noqa: S608 - our own table name
+            (shop.tenant.id, datetime.now(UTC).date().isoformat()),
+        )
+        SchemaMigration.delete().where(SchemaMigration.version == 15).execute()
+        assert migrate(db) == ["m0015_sticky_reveals"]
+        assert {"until", "named"} <= {c.name for c in db.get_columns(table)}
+        assert RevealedStart.select().count() == 0
+        RevealedStart.create(id=2, tenant=shop.tenant.id, day=day(3), staff_id=1, start=1, until=2)
+        assert migrate(db) == []
