@@ -519,7 +519,7 @@ def test_m0015_adds_the_reveal_columns_and_forgets_per_day_counts(app, shop):
         )
         SchemaMigration.delete().where(SchemaMigration.version == 15).execute()
         assert migrate(db) == ["m0015_sticky_reveals"]
-        assert {"until", "named"} <= {c.name for c in db.get_columns(table)}
+        assert {"until", "named_until"} <= {c.name for c in db.get_columns(table)}
         assert RevealedStart.select().count() == 0
         RevealedStart.create(id=2, tenant=shop.tenant.id, day=day(3), staff_id=1, start=1, until=2)
         assert migrate(db) == []

@@ -484,7 +484,7 @@ class RevealedStart(TenantModel):
     staff_id = pw.IntegerField()
     start = pw.BigIntegerField()  # epoch seconds
     until = pw.BigIntegerField(default=0)  # epoch seconds: the longest offer's end
-    named = pw.BooleanField(default=False)  # shown with the staff member's name
+    named_until = pw.BigIntegerField(default=0)  # the longest offer with a name (0: none)
 
     class Meta:
         indexes = ((("tenant", "day", "staff_id", "start"), True),)

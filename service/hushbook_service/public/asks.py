@@ -231,25 +231,27 @@ def _showcase_choice(
     first_day, last_day = (t.astimezone(tz).date() for t in span)
     R = RevealedStart
     rows = (
-        R.select(R.day, R.staff_id, R.start, R.until, R.named)
+        R.select(R.day, R.staff_id, R.start, R.until, R.named_until)
         .where(R.tenant == tenant.id, R.day >= first_day, R.day <= last_day)
         .tuples()
     )
-    revealed: dict[int, dict[int, int]] = {}  # staff -> start -> end of the longest offer
+    told: dict[tuple[int, int], tuple[int, int]] = {}  # (staff, start) -> (until, named until)
     named: dict[date, list[tuple[int, int, int]]] = {}  # per date: (staff, start, end) named
-    for day, staff_id, start, until, by_name in cast(
-        Iterable[tuple[date, int, int, int, bool]], rows
+    for day, staff_id, start, until, named_until in cast(
+        Iterable[tuple[date, int, int, int, int]], rows
     ):
+        told[staff_id, start] = (until, named_until)
+        if named_until:
+            named.setdefault(day, []).append((staff_id, start, named_until))
+    revealed: dict[int, dict[int, int]] = {}  # staff -> start -> end of the longest offer
+    for (staff_id, start), (until, _) in told.items():
         revealed.setdefault(staff_id, {})[start] = until
-        if by_name:
-            named.setdefault(day, []).append((staff_id, start, until))
     keep = (lambda o: False) if who.walking else None
     chosen = offers.choose(available, wish, keep=keep, revealed=revealed, **kwargs)
-    was_named = {(s, a) for items in named.values() for s, a, _ in items}
     nameless = set()
     if tenant.show_staff_names:
         nameless = _beyond_budget(tenant, chosen, named, (first_day, last_day), tz)
-    _remember(tenant, tz, chosen, revealed, was_named, nameless)
+    _remember(tenant, tz, chosen, told, nameless)
     return chosen, nameless
 
 
@@ -289,27 +291,32 @@ def _remember(
     tenant: Tenant,
     tz: ZoneInfo,
     chosen: list[offers.Offer],
-    revealed: dict[int, dict[int, int]],
-    was_named: set[tuple[int, int]],
+    told: dict[tuple[int, int], tuple[int, int]],
     nameless: set[offers.Offer],
 ) -> None:
-    """Record what these offers revealed: new starts, longer offers at known
-    ones, names shown (a row's ``named`` counts against its date's budget)."""
+    """Record what these offers told that was not told yet: new starts, longer
+    offers at known ones, and how long by name (what the date's budget counts)."""
     R = RevealedStart
-    rows = []
+    rows, longer = [], []
+    for o in chosen:
+        start, end = _epoch(o.start), _epoch(o.end)
+        by_name = end if tenant.show_staff_names and o not in nameless else 0
+        if (o.staff_id, start) not in told:
+            day = o.start.astimezone(tz).date()
+            row = {"day": day, "staff_id": o.staff_id, "start": start}
+            rows.append({"tenant": tenant.id, **row, "until": end, "named_until": by_name})
+            continue
+        until, named_until = told[o.staff_id, start]
+        if until < end or named_until < by_name:
+            longer.append((o.staff_id, start, max(until, end), max(named_until, by_name)))
+    if not rows and not longer:
+        return
     with write_transaction():
-        for o in chosen:
-            start, end = _epoch(o.start), _epoch(o.end)
-            with_name = tenant.show_staff_names and o not in nameless
-            until = revealed.get(o.staff_id, {}).get(start)
-            if until is None:
-                day = o.start.astimezone(tz).date()
-                row = {"day": day, "staff_id": o.staff_id, "start": start, "until": end}
-                rows.append({"tenant": tenant.id, "named": with_name, **row})
-            elif until < end or (with_name and (o.staff_id, start) not in was_named):
-                R.update(until=max(until, end), named=R.named | with_name).where(
-                    R.tenant == tenant.id, R.staff_id == o.staff_id, R.start == start
-                ).execute()
+        for staff_id, start, until, named_until in longer:
+            row = (R.tenant == tenant.id) & (R.staff_id == staff_id) & (R.start == start)
+            # only ever longer, whatever a concurrent ask wrote meanwhile
+            R.update(until=until).where(row, R.until < until).execute()
+            R.update(named_until=named_until).where(row, R.named_until < named_until).execute()
         if rows:
             R.insert_many(rows).on_conflict_ignore().execute()
 
