@@ -62,6 +62,10 @@ Policy
    found now, it may have been the rep, and the bucket shows nothing instead
    of the next start -- until the booking is no longer recent.  ``keep``
    drops reps that tell something not revealed yet (walk detection).
+7. **Explicit time ranges** are widened to at least ``min_range`` (centred,
+   snapped outward to whole hours) before they are matched; they select
+   among the reps, they never create buckets, so a narrow range cannot probe
+   a single slot.
 8. **Sticky reveals.**  ``revealed`` names starts already shown to the
    public (with the end of the longest offer at each).  A bucket with a free
    one shows it: one shown for this service's length or longer first (it
@@ -71,10 +75,6 @@ Policy
    draws a new rep (rules 2 and 6).  Showing a revealed start needs no
    darkening: while a bucket keeps one free revealed start, walking it
    reveals nothing more, and the public answer stays lit instead of dark.
-7. **Explicit time ranges** are widened to at least ``min_range`` (centred,
-   snapped outward to whole hours) before they are matched; they select
-   among the reps, they never create buckets, so a narrow range cannot probe
-   a single slot.
 
 What a scraper can learn with unlimited asks is therefore the showcase: per
 lit bucket and service length one free start (mostly shared between
