@@ -36,10 +36,13 @@ trusting one proxy, so no per-address budget or walk rule binds the bench):
             client (the owner's token: every client's sealed profile in it)
   ask       POST .../challenge, the puzzle solved natively (hashlib), POST
             .../offers for a 7-day wish somewhere in the next 80 days
-  booking   an ask, then POST .../challenge and POST .../bookings for the first
-            offer (plain profile, e-mail contact, consent): pending, as every
-            online booking is until the customer confirms; a new visitor
-            session and e-mail address per booking
+  booking   an ask, then POST .../challenge and POST .../bookings for one of
+            the offers, at random (plain profile, e-mail contact, consent):
+            pending, as every online booking is until the customer confirms; a
+            new visitor session and e-mail address per booking; every bracket
+            books at a salon of its own, seeded like the first one (bookings
+            darken the salon's showcase, so a reused salon would starve later
+            brackets of offers)
   avail     GET /v1/availability for 50 team members x 20,000 appointments
             over 90 days (the salon of bench/slots.py ``make_salon``), as one
             request when the service allows 90 days, else as consecutive
@@ -229,6 +232,16 @@ def permissive_stealth() -> dict[str, int]:
     return out
 
 
+@dataclass
+class Salon:
+    """A 10-member salon made through the API: its slug, first service, owner."""
+
+    slug: str
+    service_id: int
+    owner_id: int
+    team: list[int]
+
+
 def seed(db_url: str, work: Path) -> World:
     """Migrate ``db_url`` and fill it through the service's own API (in this
     process): the bench salon, its 10 listed appointments, and the 50 x 20k salon."""
@@ -253,16 +266,14 @@ def seed(db_url: str, work: Path) -> World:
     from hushbook_service.db import database
     from hushbook_service.migrations import migrate
     from hushbook_service.models import Staff
-    from hushbook_service.privacy.vault import setup_locally
 
     app = create_app()
     world = World(env=env, app=app)
     with app.app_context(), database.connection_context():
         migrate(database.obj)
-        tenant, owner, _ = create_tenant(SLUG, "Bench Salon", "owner@bench.test", scrypt_log_n=10)
-        setup_locally(tenant, owner, "bench vault passphrase", log_n=10, min_log_n=10)
-        Staff.update(must_change_password=False).where(Staff.id == owner.id).execute()
-        world.owner_id = owner.id
+    first = seed_salon(world, SLUG)
+    world.owner_id, world.service_id = first.owner_id, first.service_id
+    with app.app_context(), database.connection_context():
         big, big_owner, _ = create_tenant(
             "bench-big", "Big Salon", "owner@big.test", scrypt_log_n=10
         )
@@ -271,33 +282,63 @@ def seed(db_url: str, work: Path) -> World:
         salon = make_salon(50, 20_000)
         _, world.big_service_id = fill_hushbook(salon, big.id)
         world.avail_from = datetime.combine(salon.first_day, datetime.min.time())
-
     http = app.test_client()
     owner_h = world.token(world.owner_id)
+    world.list_day = datetime.now(TZ).date() + timedelta(days=2)
+    for i in range(10):
+        start = datetime.combine(world.list_day, datetime.min.time()).replace(hour=9 + i // 2)
+        body = {
+            "service_id": world.service_id,
+            "staff_id": first.team[i % 2],
+            "start": start.isoformat(),
+            "client": {"profile": {"name": f"Client {i}", "email": f"c{i}@example.org"}},
+        }
+        _ok(http.post("/v1/appointments", json=body, headers=owner_h), 201)
+    return world
 
-    def ok(res, code=200):
-        assert res.status_code == code, (res.status_code, res.get_data(as_text=True)[:500])
-        return res.json
 
+def _ok(res, code=200):
+    assert res.status_code == code, (res.status_code, res.get_data(as_text=True)[:500])
+    return res.json
+
+
+def seed_salon(world: World, slug: str) -> Salon:
+    """A salon through the service's own API (in this process): 10 team members
+    working 09-18 every day, 3 services, a privacy notice, stealth mode on with
+    :func:`permissive_stealth`. Every booking bracket gets its own: bookings of
+    the current showcase period darken its buckets (the recent-bookings rule), so
+    a salon already booked by one bracket would offer less to the next."""
+    from hushbook_service.accounts.tenants import create_tenant
+    from hushbook_service.db import database
+    from hushbook_service.models import Staff
+    from hushbook_service.privacy.vault import setup_locally
+
+    with world.app.app_context(), database.connection_context():
+        tenant, owner, _ = create_tenant(slug, "Bench Salon", f"owner@{slug}.test", scrypt_log_n=10)
+        setup_locally(tenant, owner, "bench vault passphrase", log_n=10, min_log_n=10)
+        Staff.update(must_change_password=False).where(Staff.id == owner.id).execute()
+    http = world.app.test_client()
+    owner_h = world.token(owner.id)
     team = []
     for i in range(10):
-        made = ok(
+        made = _ok(
             http.post(
                 "/v1/staff",
-                json={"email": f"m{i}@bench.test", "display_name": f"Member {i}", "role": "staff"},
+                json={"email": f"m{i}@{slug}.test", "display_name": f"Member {i}", "role": "staff"},
                 headers=owner_h,
             ),
             201,
         )
         team.append(made["id"])
         rules = [{"weekday": d, "start": "09:00", "end": "18:00"} for d in range(7)]
-        ok(
+        _ok(
             http.put(
                 f"/v1/staff/{made['id']}/working-hours", json={"rules": rules}, headers=owner_h
             )
         )
+    service_id = 0
     for name, minutes, price in (("Cut", 45, 4500), ("Colour", 90, 8000), ("Beard", 20, 2000)):
-        made = ok(
+        made = _ok(
             http.post(
                 "/v1/services",
                 json={
@@ -310,8 +351,8 @@ def seed(db_url: str, work: Path) -> World:
             ),
             201,
         )
-        world.service_id = world.service_id or made["id"]
-    ok(
+        service_id = service_id or made["id"]
+    _ok(
         http.post(
             "/v1/tenant/privacy-notices",
             json={"locale": "de", "text": "Wir verarbeiten Ihre Daten nur für den Termin."},
@@ -320,24 +361,14 @@ def seed(db_url: str, work: Path) -> World:
         201,
     )
     etag = http.get("/v1/tenant", headers=owner_h).headers["ETag"]
-    ok(
+    _ok(
         http.patch(
             "/v1/tenant",
             json={"stealth_mode": True, "stealth_settings": permissive_stealth()},
             headers={**owner_h, "If-Match": etag},
         )
     )
-    world.list_day = datetime.now(TZ).date() + timedelta(days=2)
-    for i in range(10):
-        start = datetime.combine(world.list_day, datetime.min.time()).replace(hour=9 + i // 2)
-        body = {
-            "service_id": world.service_id,
-            "staff_id": team[i % 2],
-            "start": start.isoformat(),
-            "client": {"profile": {"name": f"Client {i}", "email": f"c{i}@example.org"}},
-        }
-        ok(http.post("/v1/appointments", json=body, headers=owner_h), 201)
-    return world
+    return Salon(slug, service_id, owner.id, team)
 
 
 # --- the load ------------------------------------------------------------------------------
@@ -421,9 +452,9 @@ def visitor_address(rng) -> dict[str, str]:
     }
 
 
-def _challenge(session, url, headers, session_id=None):
+def _challenge(session, url, slug, headers, session_id=None):
     body = {"session": session_id} if session_id else {}
-    res = session.post(f"{url}/v1/public/{SLUG}/challenge", json=body, headers=headers)
+    res = session.post(f"{url}/v1/public/{slug}/challenge", json=body, headers=headers)
     if res.status_code != 200:
         return None, f"challenge {res.status_code}"
     answer = res.json()
@@ -436,27 +467,32 @@ def _challenge(session, url, headers, session_id=None):
     return (answer["session"], proof), None
 
 
-def ask(session, url, world: World, rng, headers):
-    got, reason = _challenge(session, url, headers)
+def ask(session, url, salon: tuple[str, int], rng, headers):
+    """One ask at ``salon`` (slug, service id): challenge, then offers."""
+    slug, service_id = salon
+    got, reason = _challenge(session, url, slug, headers)
     if reason:
         return None, reason
     session_id, proof = got
     first = datetime.now(TZ).date() + timedelta(days=rng.randrange(3, 80))
     body = {
         "session": session_id,
-        "service_id": world.service_id,
+        "service_id": service_id,
         "date_from": first.isoformat(),
         "date_to": (first + timedelta(days=6)).isoformat(),
     }
     if proof:
         body["pow"] = proof
-    res = session.post(f"{url}/v1/public/{SLUG}/offers", json=body, headers=headers)
+    res = session.post(f"{url}/v1/public/{slug}/offers", json=body, headers=headers)
     if res.status_code != 200:
         return None, f"offers {res.status_code} {res.json().get('reason', '')}".strip()
     return (session_id, res.json()["offers"]), None
 
 
-def hushbook_ops(url: str, world: World, owner_h, big_h, avail_windows):
+def hushbook_ops(url: str, world: World, owner_h, big_h, avail_windows, salon=None):
+    """The operations; ``salon`` (a :class:`Salon`) is where bookings are made."""
+    asked = (SLUG, world.service_id)
+    booked = (salon.slug, salon.service_id) if salon else asked
     list_query = {
         "from": f"{world.list_day}T00:00:00",
         "to": f"{world.list_day + timedelta(days=1)}T00:00:00",
@@ -475,18 +511,20 @@ def hushbook_ops(url: str, world: World, owner_h, big_h, avail_windows):
         return None
 
     def one_ask(session, rng):
-        got, reason = ask(session, url, world, rng, visitor_address(rng))
+        got, reason = ask(session, url, asked, rng, visitor_address(rng))
         return reason
 
     def booking(session, rng):
         headers = visitor_address(rng)
-        got, reason = ask(session, url, world, rng, headers)
+        got, reason = ask(session, url, booked, rng, headers)
         if reason:
             return reason
         session_id, offers = got
         if not offers:
             return "no offer"
-        got, reason = _challenge(session, url, headers, session_id)
+        # At random: concurrent visitors do not all race for the same start.
+        offer = rng.choice(offers)
+        got, reason = _challenge(session, url, booked[0], headers, session_id)
         if reason:
             return reason
         _, proof = got
@@ -495,14 +533,14 @@ def hushbook_ops(url: str, world: World, owner_h, big_h, avail_windows):
             n = counter[0]
         body = {
             "session": session_id,
-            "offer": offers[0]["token"],
+            "offer": offer["token"],
             "profile": {"name": "Erika Mustermann"},
             "contact": {"email": f"bench{n}-{rng.randrange(10**9)}@example.org"},
             "consent": {"notice_version": 1, "locale": "de", "purposes": ["booking"]},
         }
         if proof:
             body["pow"] = proof
-        res = session.post(f"{url}/v1/public/{SLUG}/bookings", json=body, headers=headers)
+        res = session.post(f"{url}/v1/public/{booked[0]}/bookings", json=body, headers=headers)
         if res.status_code != 202:
             return f"booking {res.status_code} {res.json().get('reason', '')}".strip()
         return None
@@ -572,8 +610,14 @@ def bench_database(label: str, db_url: str, args, paths: list[str]) -> dict:
         for name in paths:
             seconds = args.seconds * (2 if name == "avail" else 1)
             for round_ in range(1, args.rounds + 1):
+                # A fresh salon for every booking bracket (see seed_salon).
+                salon = None
+                if name == "booking":
+                    salon = seed_salon(world, f"bench-book-{round_}")
                 # Fresh tokens for every bracket (they live 15 minutes).
-                ops = hushbook_ops(hush.url, world, world.token(world.owner_id), big_h, windows)
+                ops = hushbook_ops(
+                    hush.url, world, world.token(world.owner_id), big_h, windows, salon
+                )
                 op, methods = ops[name]
                 before = run_load(bare_op(bare.url, methods), args.threads, seconds)
                 mine = run_load(op, args.threads, seconds)
