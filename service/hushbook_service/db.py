@@ -72,17 +72,24 @@ def is_sqlite() -> bool:
 
 
 @contextmanager
-def write_transaction() -> Iterator[None]:
+def write_transaction(savepoint: bool = True) -> Iterator[None]:
     """A transaction that takes the write lock up front on SQLite.
 
     ``BEGIN IMMEDIATE`` makes concurrent writers queue at the start instead of
     failing half-way through a read-then-write (the no-double-booking path).
     It must be the outermost transaction: nested in a deferred one it would
     only be a savepoint, and SQLite refuses the late lock upgrade.
+
+    Nested, it is a savepoint (two more round trips); ``savepoint=False`` skips
+    it for a block that refuses only before its first write, so there is
+    nothing of its own to undo.
     """
     if database.in_transaction():
         if is_sqlite() and not getattr(_immediate, "active", False):
             raise RuntimeError("write_transaction() nested in a deferred transaction")
+        if not savepoint:
+            yield
+            return
         with database.atomic():
             yield
     elif is_sqlite():
@@ -110,7 +117,14 @@ def lock_row(model: type[peewee.Model], row_id: int) -> None:
         # tenant) takes KEY SHARE on it; FOR UPDATE would wait on that and deadlock
         # two such writers (seen with staff booking new clients on two nodes).
         # (peewee takes the clause as a string; its stub says bool)
-        model.select(pk).where(pk == row_id).for_update("FOR NO KEY UPDATE").get()  # type: ignore[arg-type]
+        clause = "FOR NO KEY UPDATE"
+        found = prepared_rows(
+            f"db.lock_row.{model._meta.table_name}",
+            lambda: model.select(pk).where(pk == row_id).limit(1).for_update(clause),  # type: ignore[arg-type]
+            [row_id, 1],
+        )
+        if not found:  # as peewee's get() would
+            raise model.DoesNotExist(f"{model.__name__} {row_id}")  # type: ignore[attr-defined]
 
 
 def lock_names(*names: str) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from disposable_email_domains import blocklist as DISPOSABLE_DOMAINS
 
 from hushbook_service import stealth
+from hushbook_service.db import prepared_rows
 from hushbook_service.models import Appointment, BlockedContact, Client, Tenant
 from hushbook_service.privacy import clientbook
 
@@ -19,17 +20,21 @@ def is_disposable(email: str) -> bool:
 
 
 def blocked(tenant_id: int, contacts: dict[str, str]) -> bool:
-    pairs = clientbook.digests(tenant_id, contacts)
-    for kind, digest in pairs:
-        if (
-            BlockedContact.select()
-            .where(
-                BlockedContact.tenant == tenant_id,
-                BlockedContact.kind == kind,
-                BlockedContact.digest == digest,
-            )
-            .exists()
-        ):
+    for kind, digest in clientbook.digests(tenant_id, contacts):
+        found = prepared_rows(
+            "blocklist.blocked",
+            lambda kind=kind, digest=digest: (
+                BlockedContact.select(BlockedContact.id)
+                .where(
+                    BlockedContact.tenant == tenant_id,
+                    BlockedContact.kind == kind,
+                    BlockedContact.digest == digest,
+                )
+                .limit(1)
+            ),
+            [tenant_id, kind, digest, 1],
+        )
+        if found:
             return True
     return False
 

@@ -13,7 +13,7 @@ from peewee import fn
 
 from hushbook import sealing
 from hushbook_service import audit, keys
-from hushbook_service.db import utcnow, write_transaction
+from hushbook_service.db import prepared_models, prepared_rows, utcnow, write_transaction
 from hushbook_service.errors import field_error
 from hushbook_service.models import (
     Appointment,
@@ -68,9 +68,21 @@ def _index_key(tenant_id: int) -> bytes:
     return keys.instance_key("index", str(tenant_id))
 
 
+def _country(tenant_id: int, contacts: dict[str, str]) -> str | None:
+    """The salon's default phone country code, read only when a phone needs it
+    (e-mail-only contacts are the public booking's common case)."""
+    if not contacts.get("phone"):
+        return None
+    return prepared_rows(
+        "clientbook.country",
+        lambda: Tenant.select(Tenant.phone_country_code).where(Tenant.id == tenant_id),
+        [tenant_id],
+    )[0][0]
+
+
 def digests(tenant_id: int, contacts: dict[str, str]) -> list[tuple[str, str]]:
     key = _index_key(tenant_id)
-    country = Tenant.select(Tenant.phone_country_code).where(Tenant.id == tenant_id).scalar()
+    country = _country(tenant_id, contacts)
     found = []
     for kind in INDEXED:
         value = contacts.get(kind)
@@ -108,7 +120,7 @@ def mailbox(kind: str, value: str, country: str | None = None) -> str:
 
 def mailboxes(tenant_id: int, contacts: dict[str, str]) -> list[tuple[str, str]]:
     """``(kind, mailbox)`` of each indexable contact (see :func:`mailbox`)."""
-    country = Tenant.select(Tenant.phone_country_code).where(Tenant.id == tenant_id).scalar()
+    country = _country(tenant_id, contacts)
     found = []
     for kind in INDEXED:
         value = contacts.get(kind)
@@ -121,11 +133,16 @@ def mailboxes(tenant_id: int, contacts: dict[str, str]) -> list[tuple[str, str]]
 
 
 def index(client: Client, contacts: dict[str, str]) -> None:
-    """Remember the client's contacts as digests only (the values are forgotten)."""
-    for kind, digest in digests(client.tenant_id, contacts):
-        ClientIndex.get_or_create(
-            tenant=client.tenant_id, client=client.id, kind=kind, digest=digest
-        )
+    """Remember the client's contacts as digests only (the values are forgotten).
+
+    For a client without digests (just created, or :func:`reindex` deleted them):
+    one insert, at most one digest per kind."""
+    rows = [
+        {"tenant": client.tenant_id, "client": client.id, "kind": kind, "digest": digest}
+        for kind, digest in digests(client.tenant_id, contacts)
+    ]
+    if rows:
+        ClientIndex.insert_many(rows).execute()
 
 
 def reindex(client: Client, contacts: dict[str, str]) -> None:
@@ -136,24 +153,28 @@ def reindex(client: Client, contacts: dict[str, str]) -> None:
 
 
 def find_returning(tenant_id: int, contacts: dict[str, str]) -> Client | None:
-    pairs = digests(tenant_id, contacts)
-    if not pairs:
-        return None
-    match = None
-    for kind, digest in pairs:
-        row = (
-            ClientIndex.select()
-            .where(
-                ClientIndex.tenant == tenant_id,
-                ClientIndex.kind == kind,
-                ClientIndex.digest == digest,
-            )
-            .order_by(ClientIndex.client)
-            .first()
+    """The client a contact names: the lowest id under the first kind (e-mail,
+    then phone) that has one."""
+    for kind, digest in digests(tenant_id, contacts):
+        found = prepared_models(
+            "clientbook.find_returning",
+            Client,
+            lambda kind=kind, digest=digest: (
+                Client.select()
+                .join(ClientIndex, on=(ClientIndex.client == Client.id))
+                .where(
+                    ClientIndex.tenant == tenant_id,
+                    ClientIndex.kind == kind,
+                    ClientIndex.digest == digest,
+                )
+                .order_by(ClientIndex.client)
+                .limit(1)
+            ),
+            [tenant_id, kind, digest, 1],
         )
-        if row is not None:
-            match = match or row.client
-    return match
+        if found:
+            return found[0]
+    return None
 
 
 # --- consent ------------------------------------------------------------------------
@@ -234,14 +255,20 @@ def require_notice(tenant_id: int, consent: dict) -> None:
 
 
 def notice_exists(tenant_id: int, version: int, locale: str) -> bool:
-    return (
-        PrivacyNotice.select()
-        .where(
-            PrivacyNotice.tenant == tenant_id,
-            PrivacyNotice.version == version,
-            PrivacyNotice.locale == locale,
+    return bool(
+        prepared_rows(
+            "clientbook.notice_exists",
+            lambda: (
+                PrivacyNotice.select(PrivacyNotice.id)
+                .where(
+                    PrivacyNotice.tenant == tenant_id,
+                    PrivacyNotice.version == version,
+                    PrivacyNotice.locale == locale,
+                )
+                .limit(1)
+            ),
+            [tenant_id, version, locale, 1],
         )
-        .exists()
     )
 
 

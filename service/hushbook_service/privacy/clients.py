@@ -37,11 +37,12 @@ def fill_profile(client: Client, tenant: Tenant, data: dict) -> dict[str, str]:
     return contacts
 
 
-def create_client(tenant: Tenant, data: dict, source: str) -> Client:
-    """Inside the caller's write transaction."""
+def create_client(tenant: Tenant, data: dict, source: str, pending: bool = False) -> Client:
+    """Inside the caller's write transaction. ``pending``: made by an unconfirmed
+    online booking (erased with it if nobody confirms)."""
     if "consent" in data:
         clientbook.require_notice(tenant.id, data["consent"])
-    client = Client(tenant=tenant.id)
+    client = Client(tenant=tenant.id, pending=pending)
     contacts = fill_profile(client, tenant, data)
     client.save()
     clientbook.index(client, contacts)

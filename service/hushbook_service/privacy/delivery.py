@@ -99,12 +99,16 @@ CHANNELS = {"email": "email", "phone": "sms"}  # contact kind -> message channel
 
 
 def seal_contact(
-    appointment: Appointment, contact: dict[str, str], prefer: str | None = None
+    appointment: Appointment,
+    contact: dict[str, str],
+    prefer: str | None = None,
+    replace: bool = True,
 ) -> DeliveryContact:
     """Seal ``{"email"|"phone": …}`` for ``appointment`` (after its insert).
 
     ``prefer``: the channel (``email`` or ``sms``) the customer wants messages on;
-    the other is only a fallback. Without it, e-mail comes first."""
+    the other is only a fallback. Without it, e-mail comes first. ``replace``
+    off: the appointment was inserted in this transaction, it has none yet."""
     kinds = [k for k in ("email", "phone") if contact.get(k)]
     kinds.sort(key=lambda k: CHANNELS[k] != prefer)  # stable: the preferred first
     epoch = epoch_of(appointment.start_at)
@@ -116,7 +120,8 @@ def seal_contact(
         _binding(appointment),
         purpose=sealing.PURPOSE_DELIVERY,
     )
-    DeliveryContact.delete().where(DeliveryContact.appointment == appointment.id).execute()
+    if replace:
+        DeliveryContact.delete().where(DeliveryContact.appointment == appointment.id).execute()
     return DeliveryContact.create(
         tenant=appointment.tenant_id,
         appointment=appointment.id,

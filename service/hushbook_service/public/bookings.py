@@ -10,16 +10,22 @@ and a staff booking can never take the same time.
 from __future__ import annotations
 
 import hmac
-from collections.abc import Iterable
+from contextlib import nullcontext
 from datetime import UTC, date, datetime, timedelta
-from typing import cast
 from zoneinfo import ZoneInfo
 
 from peewee import fn
 
 from hushbook_service import audit, keys, observability, stealth
 from hushbook_service.accounts.principals import key_ring
-from hushbook_service.db import database, lock_row, utcnow, write_transaction
+from hushbook_service.db import (
+    database,
+    lock_row,
+    prepared_models,
+    prepared_rows,
+    utcnow,
+    write_transaction,
+)
 from hushbook_service.errors import DomainError, abort, field_error
 from hushbook_service.messaging import ledger as messages
 from hushbook_service.messaging import links, texts
@@ -92,20 +98,25 @@ def _check_pending_caps(tenant: Tenant, holds: list[tuple[str, str]]) -> None:
     if not holds:
         return
     config = stealth.settings_of(tenant)
-    # one query for all of them (it runs under the booking lock)
-    rows = (
-        PendingHold.select(PendingHold.kind, PendingHold.digest, fn.COUNT(PendingHold.id))
-        .join(Appointment)
-        .where(
-            PendingHold.tenant == tenant.id,
-            PendingHold.digest.in_([digest for _, digest in holds]),
-            holding(utcnow()),
-        )
-        .group_by(PendingHold.kind, PendingHold.digest)
-        .tuples()
+    # one prebuilt query for all of them (it runs under the booking lock)
+    digests = [digest for _, digest in holds]
+    at = utcnow()
+    now = Appointment.pending_until.db_value(at)
+    rows = prepared_rows(
+        f"bookings.pending_caps.{len(digests)}",
+        lambda: (
+            PendingHold.select(PendingHold.kind, PendingHold.digest, fn.COUNT(PendingHold.id))
+            .join(Appointment)
+            .where(
+                PendingHold.tenant == tenant.id,
+                PendingHold.digest.in_(digests),
+                holding(at),
+            )
+            .group_by(PendingHold.kind, PendingHold.digest)
+        ),
+        [tenant.id, *digests, "pending", now, "confirmed", now],
     )
-    found = cast(Iterable[tuple[str, str, int]], rows)
-    counts = {(kind, digest): n for kind, digest, n in found}
+    counts = {(kind, digest): n for kind, digest, n in rows}
     for kind, digest in holds:
         if counts.get((kind, digest), 0) >= config[f"pending_per_{kind}"]:
             _too_many_pending(config)
@@ -121,6 +132,12 @@ def _local_day(tenant: Tenant, start: datetime) -> tuple[date, datetime, datetim
 def bookable_minutes(tenant: Tenant, day: date) -> float:
     """Local ``day``'s working time of everyone who can be booked online (shifts
     or that date's hours, minus breaks, time off and closures), in minutes."""
+    return _bookable_day(tenant, day)[0]
+
+
+def _bookable_day(tenant: Tenant, day: date) -> tuple[float, dict[int, slots.StaffSchedule]]:
+    """:func:`bookable_minutes`, and the working time it counts by team member
+    (``booking.load_schedules`` for the local day, without busy times)."""
     tz = ZoneInfo(tenant.timezone)
     _, first, last = _local_day(tenant, slots.day_start(day, tz))
     # who readiness.bookable_services would list under any service, in one query
@@ -139,33 +156,68 @@ def bookable_minutes(tenant: Tenant, day: date) -> float:
         .order_by(Staff.id)
     )
     closed = booking.closed_times(tenant, first, last)
-    total = 0.0
-    for schedule in booking.load_schedules(
+    schedules = booking.load_schedules(
         tenant.id, [s.id for s in team], first, last, False, closed=closed
-    ):
+    )
+    total = 0.0
+    for schedule in schedules:
         for iv in slots.working_intervals(schedule, tz, day, day):
             total += max(0.0, (min(iv.end, last) - max(iv.start, first)).total_seconds() / 60)
-    return total
+    return total, {schedule.staff_id: schedule for schedule in schedules}
 
 
-def _check_salon_cap(
-    tenant: Tenant, start: datetime, minutes: float, capacity: float, now: datetime
+def _check_day_shares(
+    tenant: Tenant,
+    start: datetime,
+    minutes: float,
+    capacity: float,
+    new_contact: bool,
+    now: datetime,
 ) -> None:
-    """All unconfirmed online bookings of a local day together hold at most
-    ``pending_salon_share_pct`` of its bookable time (``capacity`` minutes); the
-    first always may. Under the tenant lock, so parallel bookings cannot overshoot."""
+    """Two shares of a local day's bookable time (``capacity`` minutes), the first
+    booking always may; under the tenant lock, so parallel bookings cannot
+    overshoot. All unconfirmed online bookings together hold at most
+    ``pending_salon_share_pct``; for a new contact's booking, the online bookings
+    of new contacts (unconfirmed, confirmed and not yet kept, and the probes
+    among the cancelled) at most ``new_contact_share_pct``."""
     config = stealth.settings_of(tenant)
     _, first, last = _local_day(tenant, start)
-    pending = Appointment.select(Appointment.start_at, Appointment.end_at).where(
-        Appointment.tenant == tenant.id,
-        Appointment.source == "online",
-        Appointment.status == "pending",
-        Appointment.pending_until > now,
-        Appointment.start_at >= first,
-        Appointment.start_at < last,
+    A = Appointment
+    # one prebuilt query for both: the day's online bookings either share counts
+    rows = prepared_models(
+        "bookings.day_shares",
+        A,
+        lambda: A.select().where(
+            A.tenant == tenant.id,
+            A.source == "online",
+            A.start_at >= first,
+            A.start_at < last,
+            holding(now) | (A.new_contact & (A.status == "cancelled")),
+        ),
+        [
+            tenant.id,
+            "online",
+            A.start_at.db_value(first),
+            A.start_at.db_value(last),
+            "pending",
+            A.pending_until.db_value(now),
+            "confirmed",
+            A.start_at.db_value(now),
+            "cancelled",
+        ],
     )
-    held = sum((a.end_at - a.start_at).total_seconds() / 60 for a in pending)
-    if held and held + minutes > capacity * config["pending_salon_share_pct"] / 100:
+
+    def held(counted) -> float:
+        return sum((a.end_at - a.start_at).total_seconds() / 60 for a in rows if counted(a))
+
+    # a pending one here is not expired (holding)
+    pending = held(lambda a: a.status == "pending")
+    if pending and pending + minutes > capacity * config["pending_salon_share_pct"] / 100:
+        _day_full(config)
+    if not new_contact:
+        return
+    new = held(lambda a: a.new_contact and (a.status != "cancelled" or _was_probe(a)))
+    if new and new + minutes > capacity * config["new_contact_share_pct"] / 100:
         _day_full(config)
 
 
@@ -177,37 +229,6 @@ def _day_full(config: dict[str, int]) -> None:
         reason="pending_day_full",
         headers={"Retry-After": str(config["pending_expiry_min"] * 60)},
     )
-
-
-def _check_new_contact_share(
-    tenant: Tenant, start: datetime, minutes: float, capacity: float, now: datetime
-) -> None:
-    """Online bookings of new contacts of a local day (unconfirmed, confirmed and
-    not yet kept, and the probes among the cancelled) together hold at most
-    ``new_contact_share_pct`` of its bookable time; the first always may."""
-    config = stealth.settings_of(tenant)
-    _, first, last = _local_day(tenant, start)
-    rows = Appointment.select(
-        Appointment.start_at,
-        Appointment.end_at,
-        Appointment.status,
-        Appointment.confirmed_at,
-        Appointment.updated_at,
-    ).where(
-        Appointment.tenant == tenant.id,
-        Appointment.source == "online",
-        Appointment.new_contact == True,
-        Appointment.start_at >= first,
-        Appointment.start_at < last,
-        holding(now) | (Appointment.status == "cancelled"),
-    )
-    held = sum(
-        (a.end_at - a.start_at).total_seconds() / 60
-        for a in rows
-        if a.status != "cancelled" or _was_probe(a)
-    )
-    if held and held + minutes > capacity * config["new_contact_share_pct"] / 100:
-        _day_full(config)
 
 
 # What a probe is, counting one and refusing probers: public/probes.py.
@@ -279,13 +300,21 @@ def book(tenant: Tenant, who: Visitor, data: dict) -> dict:
     clientbook.require_notice(tenant.id, consent)
     holds = _holds(tenant, who, contacts) if tenant.stealth_mode else []
     _refuse_probers(tenant, holds)
-    returning = clientbook.find_returning(tenant.id, contacts)
-    # Nobody kept an appointment with this contact yet: its bookings count against
-    # the caps until kept, and against the day's share for new contacts.
-    new_contact = returning is None or returning.visits == 0
     start = datetime.fromtimestamp(int(claims["st"]), UTC)
+    day, _, midnight = _local_day(tenant, start)
     # The day's bookable time changes seldom: read before the lock.
-    capacity = bookable_minutes(tenant, _local_day(tenant, start)[0]) if holds else 0.0
+    capacity, working = _bookable_day(tenant, day) if holds else (0.0, {})
+    # Read-only checks of the time (pair, working hours) before the lock, on the
+    # day's working time just read if it holds the whole appointment.
+    ends = start + timedelta(minutes=service.duration_min)
+    booking.check_placement(
+        tenant=tenant,
+        staff=staff,
+        service=service,
+        start=start,
+        allow_outside_hours=False,
+        schedule=working.get(staff.id) if ends <= midnight else None,
+    )
     until = utcnow() + timedelta(minutes=config["pending_expiry_min"])
     appointment = Appointment(
         status="pending",
@@ -293,7 +322,6 @@ def book(tenant: Tenant, who: Visitor, data: dict) -> dict:
         price_cents=service.price_cents,
         pending_until=until,
         locale=_language(data),  # the customer's, for messages and pages
-        new_contact=new_contact,
     )
     with write_transaction():  # all or nothing; the offer is spent exactly once
         # One public booking of this business at a time (PostgreSQL; SQLite has the
@@ -301,18 +329,25 @@ def book(tenant: Tenant, who: Visitor, data: dict) -> dict:
         lock_row(Tenant, tenant.id)
         if not spend(claims["jti"], "offer", claims["exp"]):
             abort(409, "This offer was already used; ask for new offers.", reason="offer_spent")
+        # Looked up once, under the lock: no parallel booking makes this contact's
+        # client meanwhile.
+        client = clientbook.find_returning(tenant.id, contacts)
+        # Nobody kept an appointment with this contact yet: its bookings count against
+        # the caps until kept, and against the day's share for new contacts.
+        new_contact = appointment.new_contact = client is None or client.visits == 0
         _check_pending_caps(tenant, holds)
         if holds:
-            _check_salon_cap(tenant, start, service.duration_min, capacity, utcnow())
-            if new_contact:
-                _check_new_contact_share(tenant, start, service.duration_min, capacity, utcnow())
+            minutes = service.duration_min
+            _check_day_shares(tenant, start, minutes, capacity, new_contact, utcnow())
             # a hold made: counted against the address and network (walk detection)
             metering.take(tenant.id, walk_buckets(tenant, who, 1.0))
         if dropped:
             _count_dropped(tenant, who, config)
+        # A savepoint undoes a dropped booking's writes (only then: its path is longer
+        # anyway, by the dropped counts).
+        undo = database.atomic() if dropped else nullcontext()
         try:
-            with database.atomic():  # a savepoint: a dropped booking's writes are undone
-                client = clientbook.find_returning(tenant.id, contacts)
+            with undo:
                 if client is None:
                     client_data = {
                         k: data[k]
@@ -323,12 +358,15 @@ def book(tenant: Tenant, who: Visitor, data: dict) -> dict:
                         client_data["profile"] = {**data["profile"], **contacts}
                     client_data["contacts"] = contacts
                     client_data["consent"] = data["consent"]
-                    client = create_client(tenant, client_data, source="online")
-                    client.pending = True
-                    client.save()
+                    client = create_client(tenant, client_data, source="online", pending=True)
                 appointment.client = client
                 booking.occupy(
-                    appointment, tenant=tenant, staff=staff, service=service, start=start
+                    appointment,
+                    tenant=tenant,
+                    staff=staff,
+                    service=service,
+                    start=start,
+                    placed=True,
                 )
                 if not client.pending:  # returning: this booking's consent, kept if confirmed
                     clientbook.record_consent(
@@ -351,7 +389,10 @@ def book(tenant: Tenant, who: Visitor, data: dict) -> dict:
                             for k, d in holds
                         ]
                     ).execute()
-                delivery.seal_contact(appointment, contacts, prefer=data.get("channel"))
+                # inserted just now: no contact of its own to replace
+                delivery.seal_contact(
+                    appointment, contacts, prefer=data.get("channel"), replace=False
+                )
                 messages.on_booked_online(appointment)
                 audit.record(
                     tenant.id,

@@ -21,6 +21,7 @@ from hushbook_service.db import (
     database,
     is_sqlite,
     lock_row,
+    prepared_execute,
     prepared_models,
     prepared_rows,
     utcnow,
@@ -279,20 +280,44 @@ def occupying(now: datetime | None = None):
     )
 
 
-def _overlapping(staff_id: int, start: datetime, end: datetime, exclude: int | None = None):
-    query = Appointment.select().where(
-        Appointment.staff == staff_id,
-        occupying(),
-        Appointment.block_start < end,
-        Appointment.block_end > start,
-    )
-    if exclude is not None:
-        query = query.where(Appointment.id != exclude)
-    return query
+def _clashes(staff_id: int, start: datetime, end: datetime, exclude: int | None = None) -> bool:
+    """Whether a block that holds time overlaps ``[start, end)`` for ``staff_id``
+    (other than the appointment ``exclude``)."""
+    now = utcnow()
+    A = Appointment
+
+    def build():
+        query = A.select(A.id).where(
+            A.staff == staff_id, occupying(now), A.block_start < end, A.block_end > start
+        )
+        if exclude is not None:
+            query = query.where(A.id != exclude)
+        return query.limit(1)
+
+    params = [
+        staff_id,
+        *ACTIVE_STATES,
+        "pending",
+        A.pending_until.db_value(now),
+        A.block_start.db_value(end),
+        A.block_end.db_value(start),
+        *([] if exclude is None else [exclude]),
+        1,
+    ]
+    name = "booking.clashes" if exclude is None else "booking.clashes.other"
+    return bool(prepared_rows(name, build, params))
 
 
-def _within_working_time(staff: Staff, tenant: Tenant, start: datetime, end: datetime) -> bool:
-    schedule = load_schedule(staff, start, end, busy=False, closed=closed_times(tenant, start, end))
+def _within_working_time(
+    staff: Staff,
+    tenant: Tenant,
+    start: datetime,
+    end: datetime,
+    schedule: slots.StaffSchedule | None = None,
+) -> bool:
+    if schedule is None:
+        closed = closed_times(tenant, start, end)
+        schedule = load_schedule(staff, start, end, busy=False, closed=closed)
     tz = ZoneInfo(tenant.timezone)
     day = timedelta(days=1)
     local_start = start.astimezone(tz).date() - day
@@ -332,13 +357,43 @@ def check_bookable_pair(staff: Staff, service: Service) -> None:
         field_error("staff_id", "This team member cannot be booked.")
     if not service.active:
         field_error("service_id", "This service is archived.")
-    offers = ServiceStaff.select().where(
-        ServiceStaff.tenant == service.tenant_id,
-        ServiceStaff.service == service.id,
-        ServiceStaff.staff == staff.id,
+    offers = prepared_rows(
+        "booking.offers_pair",
+        lambda: (
+            ServiceStaff.select(ServiceStaff.id)
+            .where(
+                ServiceStaff.tenant == service.tenant_id,
+                ServiceStaff.service == service.id,
+                ServiceStaff.staff == staff.id,
+            )
+            .limit(1)
+        ),
+        [service.tenant_id, service.id, staff.id, 1],
     )
-    if not offers.exists():
+    if not offers:
         field_error("staff_id", "This team member does not offer this service.")
+
+
+def check_placement(
+    *,
+    tenant: Tenant,
+    staff: Staff,
+    service: Service,
+    start: datetime,
+    allow_outside_hours: bool,
+    schedule: slots.StaffSchedule | None = None,
+) -> None:
+    """What :func:`occupy` refuses before it takes the lock: a pair that cannot
+    be booked, a time outside the team member's working time (422).
+
+    ``schedule``: ``staff``'s working time as :func:`load_schedules` gives it
+    (``busy=False``) for a window that holds the whole appointment, if the
+    caller has read it already; else it is read here."""
+    check_bookable_pair(staff, service)
+    start = start.replace(second=0, microsecond=0)
+    end = start + timedelta(minutes=service.duration_min)
+    if not allow_outside_hours and not _within_working_time(staff, tenant, start, end, schedule):
+        field_error("start", "Outside this team member's working time.")
 
 
 def occupy(
@@ -349,19 +404,28 @@ def occupy(
     service: Service,
     start: datetime,
     allow_outside_hours: bool = False,
+    placed: bool = False,
 ) -> Appointment:
-    """Place (or move) ``appointment`` at ``start`` with ``staff``, or 409."""
+    """Place (or move) ``appointment`` at ``start`` with ``staff``, or 409.
+
+    ``placed``: the caller ran :func:`check_placement` for these arguments
+    already, before a lock of its own (its reads need not wait in that lock)."""
     start = start.replace(second=0, microsecond=0)
-    check_bookable_pair(staff, service)
+    if not placed:
+        check_placement(
+            tenant=tenant,
+            staff=staff,
+            service=service,
+            start=start,
+            allow_outside_hours=allow_outside_hours,
+        )
     before, after = buffers(service, tenant)
     end = start + timedelta(minutes=service.duration_min)
-    if not allow_outside_hours and not _within_working_time(staff, tenant, start, end):
-        field_error("start", "Outside this team member's working time.")
-    with write_transaction():
+    # Refusals come before the first write: nested, no savepoint is needed.
+    with write_transaction(savepoint=False):
         # Concurrent bookings for the same person queue here; others run in parallel.
         lock_row(Staff, staff.id)
-        clash = _overlapping(staff.id, start - before, end + after, exclude=appointment.id)
-        if clash.exists():
+        if _clashes(staff.id, start - before, end + after, exclude=appointment.id):
             abort(409, "This time is no longer available.", reason="slot_taken")
         appointment.tenant = tenant.id
         appointment.staff = staff.id
@@ -372,10 +436,15 @@ def occupy(
         appointment.block_end = end + after
         appointment.updated_at = utcnow()
         appointment.save()
+        now = utcnow()
         if appointment.client_id is not None:  # retention counts from the last activity
-            Client.update(last_activity_at=utcnow()).where(
-                Client.id == appointment.client_id
-            ).execute()
+            prepared_execute(
+                "booking.client_activity",
+                lambda: Client.update(last_activity_at=now).where(
+                    Client.id == appointment.client_id
+                ),
+                [Client.last_activity_at.db_value(now), appointment.client_id],
+            )
     return appointment
 
 
