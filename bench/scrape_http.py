@@ -73,8 +73,10 @@ requests, each wish at most once per scenario); "served" = an offer with
 ``fits_wish``.  The same wishes asked of an untouched copy of the salon give
 the no-attack share.  "Kept from a start":
 customers served without the attack and not during it, for whom an attacker
-hold sat on a start fitting their wish; the longest such hold (fake minutes
-from booking until it expired or was cancelled) is printed.
+hold sat on a start fitting their wish: the longest time such a hold had sat
+when its customer asked (fake minutes, the freshest hold counts), and how many
+were kept only by holds past their cool-down (confirmed) or expiry (rule 1
+allows neither).
 Other attacks:
   unsolved puzzles  100 addresses each take a puzzle and send asks with a
                wrong nonce; then honest customers ask (answered? served?).
@@ -599,6 +601,7 @@ class Hold:
     manage: str = ""
     mail: str = ""
     confirmed: bool = False
+    confirmed_at: float | None = None  # fake time
     tried: bool = False  # confirming was tried (its mail is not waited for again)
 
 
@@ -863,6 +866,7 @@ class Attacker:
             )
             if res.status_code == 200:
                 h.confirmed = True
+                h.confirmed_at = self.clock.now()
                 h.manage = res.json()["manage_token"]
                 return
             if reason(res) != "rate_limited":
@@ -981,12 +985,22 @@ def score(t: Truth, w: Walk, names: bool) -> dict[str, float | str]:
     return out
 
 
+def shielded_until(h: Hold) -> float:
+    """Until when a hold may keep its half-day from showing a new start (rule 1:
+    unconfirmed, until it expires; confirmed, until the cool-down has passed)."""
+    if h.confirmed_at is not None:
+        return h.confirmed_at + COOLDOWN_MIN * 60
+    return h.booked + EXPIRY
+
+
 def kept_from_start(
     w: Walk, crowd: Crowd, baseline: dict[int, bool], wishes: list[Customer], end: float
-) -> tuple[int, float | None]:
+) -> tuple[int, float | None, int]:
     """Customers served without the attack but not during it, with an attacker
-    hold on a start fitting their wish; the longest such hold in minutes."""
-    kept, longest = 0, None
+    hold on a start fitting their wish: how many; the longest time such a hold
+    had sat when its customer asked (minutes; the freshest hold counts); and how
+    many of them were kept by holds all past their cool-down (or expiry)."""
+    kept, held, past = 0, None, 0
     for a in crowd.asked:
         if a.served or not baseline.get(a.index):
             continue
@@ -999,9 +1013,10 @@ def kept_from_start(
         ]
         if blocking:
             kept += 1
-            m = max(((h.released or end) - h.booked) / 60 for h in blocking)
-            longest = m if longest is None else max(longest, m)
-    return kept, longest
+            m = min(a.at - h.booked for h in blocking) / 60
+            held = m if held is None else max(held, m)
+            past += all(a.at >= shielded_until(h) for h in blocking)
+    return kept, held, past
 
 
 # --- main ---------------------------------------------------------------------------------
@@ -1182,7 +1197,7 @@ def main(argv: list[str] | None = None) -> None:
                     walk = att.run(days, (60, 15))
                     end = clock.now()
                     s = score(truth, walk, names)
-                    kept, longest = kept_from_start(walk, crowd, baseline[names], wishes, end)
+                    kept = kept_from_start(walk, crowd, baseline[names], wishes, end)
                     served = sum(a.served for a in crowd.asked) / max(1, len(crowd.asked))
                     base_served = sum(baseline[names][a.index] for a in crowd.asked) / max(
                         1, len(crowd.asked)
@@ -1196,7 +1211,6 @@ def main(argv: list[str] | None = None) -> None:
                             served,
                             base_served,
                             kept,
-                            longest,
                             _time.perf_counter() - t0,
                         )
                     )
@@ -1236,7 +1250,7 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def print_row(row, n_days: int) -> None:
-    name, walk, s, crowd, served, base_served, kept, longest, secs = row
+    name, walk, s, crowd, served, base_served, _kept, secs = row
     print(
         f"  {name}: {len(walk.days)}/{n_days} days walked (stopped: {walk.stopped or 'done'}), "
         f"{walk.cost.requests} requests, {walk.cost.bookings} bookings, "
@@ -1248,7 +1262,7 @@ def print_table(rows, n_days: int) -> None:
     head = (
         f"{'scenario':<19} {'days':>4} {'person':>7} {'salon':>7} {'full half-days':>15} "
         f"{'count exact':>11} {'(blind)':>7} {'load err':>8} {'blind':>6} {'ratio':>5} | "
-        f"{'served':>6} {'no-att':>6} {'kept':>4} {'longest':>8} {'life':>8} | "
+        f"{'served':>6} {'no-att':>6} {'kept':>4} {'held':>7} {'past':>4} {'life':>8} | "
         f"{'requests':>8} {'bookings':>8} {'CPU-s':>6}"
     )
     print(
@@ -1257,8 +1271,8 @@ def print_table(rows, n_days: int) -> None:
     )
     print(head)
     print("-" * len(head))
-    for name, walk, s, _crowd, served, base_served, kept, longest, _ in rows:
-        lng = "-" if longest is None else f"{longest:.0f} min"
+    for name, walk, s, _crowd, served, base_served, (kept, held, past), _ in rows:
+        lng = "-" if held is None else f"{held:.0f} min"
         lives = [h.released - h.booked for h in walk.holds if h.released is not None]
         life = f"{max(lives) / 60:.0f} min" if lives else "-"
         if any(h.released is None for h in walk.holds):
@@ -1268,7 +1282,7 @@ def print_table(rows, n_days: int) -> None:
             f"{s['full']:>15} {pct(s['count']):>11} {pct(s['count_blind']):>7} "
             f"{100 * s['load_err']:>7.1f}p {100 * s['load_blind']:>5.1f}p "
             f"{s['load_ratio']:>5.2f} | "
-            f"{served:>6.1%} {base_served:>6.1%} {kept:>4} {lng:>8} {life:>8} | "
+            f"{served:>6.1%} {base_served:>6.1%} {kept:>4} {lng:>7} {past:>4} {life:>8} | "
             f"{walk.cost.requests:>8} {walk.cost.bookings:>8} {walk.cost.pow_seconds:>6.1f}"
         )
     # one scenario's customers are a dozen or two: pooled, the share is measurable
@@ -1292,7 +1306,9 @@ def print_table(rows, n_days: int) -> None:
             "= better than blind; served: customers asking during the walk with a fitting offer "
             "at the first ask (no-att: the same wishes, no attack); kept: customers served "
             "without the attack and not during it while a hold sat on a start fitting their "
-            "wish; longest: that hold's life; life: the longest life of any hold of the walk "
+            "wish; held: the longest time such a hold had sat when its customer asked; past: "
+            "customers kept only by holds past their cool-down (confirmed) or expiry "
+            "(unconfirmed), which rule 1 forbids; life: the longest life of any hold of the walk "
             "(booked until expired or cancelled; kept: one outlived the walk)",
             100,
         )
