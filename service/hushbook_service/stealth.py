@@ -47,8 +47,8 @@ DEFAULTS: dict[str, int] = {
     # Online bookings of new contacts (nobody kept an appointment with that contact
     # yet), unconfirmed or confirmed, together hold at most this share of a day.
     "new_contact_share_pct": 40,
-    # Bookings confirmed and cancelled soon after (probes) before a contact, address
-    # or network may no longer book online (0: never).
+    # Probes (a new contact's booking confirmed and cancelled soon after, or not
+    # kept) before a contact, address or network may no longer book online (0: never).
     "probe_threshold": 2,
 }
 RANGES: dict[str, tuple[int, int]] = {
@@ -112,7 +112,7 @@ SHOWCASE_PERIOD = 4 * HOUR
 
 # A confirmed booking cancelled within this time of its confirmation is a probe.
 PROBE_WINDOW = 2 * DAY
-PROBE_MEMORY = 30 * DAY  # probes are forgotten at this rate
+PROBE_MEMORY = 30 * DAY  # a probe counts for this long, then its record goes
 
 # Walk detection: holds (online bookings) a network or address makes per day
 # before its proof-of-work grows (one bit per doubling) and its view narrows to

@@ -117,7 +117,7 @@ def take(
 
 def purge(now: float | None = None) -> int:
     """Forget buckets untouched for two days (they are full again anyway), and
-    which starts were revealed before yesterday (the disclosure budget is daily)."""
+    the starts revealed for dates now past (the disclosure budget is per date)."""
     now = time.time() if now is None else now
     old = MeterBucket.delete().where(MeterBucket.updated < now - 2 * 86_400).execute()
     yesterday = datetime.fromtimestamp(now - 86_400, UTC).date()

@@ -114,7 +114,13 @@ class OfferSchema(Schema):
     start = fields.AwareDateTime()
     end = fields.AwareDateTime()
     fits_wish = fields.Boolean(metadata={"description": "False: an alternative near the wish"})
-    staff = fields.Nested(StaffRefSchema, metadata={"description": "Only if names are shown"})
+    staff = fields.Nested(
+        StaffRefSchema,
+        metadata={
+            "description": "Only if names are shown and the date's disclosure budget "
+            "(disclosure_share_pct) still allows a name"
+        },
+    )
     token = fields.String(metadata={"description": "Book with this (single use, this session)"})
     expires_at = fields.AwareDateTime()
 
