@@ -42,7 +42,11 @@ trusting one proxy, so no per-address budget or walk rule binds the bench):
             new visitor session and e-mail address per booking; every bracket
             books at a salon of its own, seeded like the first one (bookings
             darken the salon's showcase, so a reused salon would starve later
-            brackets of offers)
+            brackets of offers); ``--booking-salons N`` spreads a bracket's
+            bookings over N fresh salons (each booking picks one at random):
+            a pending booking darkens its half-day (the hold walk's rule), so
+            one salon can run out of offers within a fast bracket (failures
+            "no offer")
   avail     GET /v1/availability for 50 team members x 20,000 appointments
             over 90 days (the salon of bench/slots.py ``make_salon``), as one
             request when the service allows 90 days, else as consecutive
@@ -489,10 +493,10 @@ def ask(session, url, salon: tuple[str, int], rng, headers):
     return (session_id, res.json()["offers"]), None
 
 
-def hushbook_ops(url: str, world: World, owner_h, big_h, avail_windows, salon=None):
-    """The operations; ``salon`` (a :class:`Salon`) is where bookings are made."""
+def hushbook_ops(url: str, world: World, owner_h, big_h, avail_windows, salons=()):
+    """The operations; ``salons`` (:class:`Salon`) are where bookings are made."""
     asked = (SLUG, world.service_id)
-    booked = (salon.slug, salon.service_id) if salon else asked
+    booked = [(s.slug, s.service_id) for s in salons] or [asked]
     list_query = {
         "from": f"{world.list_day}T00:00:00",
         "to": f"{world.list_day + timedelta(days=1)}T00:00:00",
@@ -516,7 +520,8 @@ def hushbook_ops(url: str, world: World, owner_h, big_h, avail_windows, salon=No
 
     def booking(session, rng):
         headers = visitor_address(rng)
-        got, reason = ask(session, url, booked, rng, headers)
+        salon = rng.choice(booked)
+        got, reason = ask(session, url, salon, rng, headers)
         if reason:
             return reason
         session_id, offers = got
@@ -524,7 +529,7 @@ def hushbook_ops(url: str, world: World, owner_h, big_h, avail_windows, salon=No
             return "no offer"
         # At random: concurrent visitors do not all race for the same start.
         offer = rng.choice(offers)
-        got, reason = _challenge(session, url, booked[0], headers, session_id)
+        got, reason = _challenge(session, url, salon[0], headers, session_id)
         if reason:
             return reason
         _, proof = got
@@ -540,7 +545,7 @@ def hushbook_ops(url: str, world: World, owner_h, big_h, avail_windows, salon=No
         }
         if proof:
             body["pow"] = proof
-        res = session.post(f"{url}/v1/public/{booked[0]}/bookings", json=body, headers=headers)
+        res = session.post(f"{url}/v1/public/{salon[0]}/bookings", json=body, headers=headers)
         if res.status_code != 202:
             return f"booking {res.status_code} {res.json().get('reason', '')}".strip()
         return None
@@ -610,13 +615,16 @@ def bench_database(label: str, db_url: str, args, paths: list[str]) -> dict:
         for name in paths:
             seconds = args.seconds * (2 if name == "avail" else 1)
             for round_ in range(1, args.rounds + 1):
-                # A fresh salon for every booking bracket (see seed_salon).
-                salon = None
+                # Fresh salons for every booking bracket (see seed_salon).
+                salons = []
                 if name == "booking":
-                    salon = seed_salon(world, f"bench-book-{round_}")
+                    salons = [
+                        seed_salon(world, f"bench-book-{round_}-{i}")
+                        for i in range(args.booking_salons)
+                    ]
                 # Fresh tokens for every bracket (they live 15 minutes).
                 ops = hushbook_ops(
-                    hush.url, world, world.token(world.owner_id), big_h, windows, salon
+                    hush.url, world, world.token(world.owner_id), big_h, windows, salons
                 )
                 op, methods = ops[name]
                 before = run_load(bare_op(bare.url, methods), args.threads, seconds)
@@ -688,6 +696,9 @@ def main() -> None:
         "--rounds", type=int, help="brackets per path, the median ratio counts (3; quick: 1)"
     )
     ap.add_argument("--paths", default="catalog,list,ask,booking,avail")
+    ap.add_argument(
+        "--booking-salons", type=int, default=1, help="fresh salons per booking bracket (1)"
+    )
     ap.add_argument("--keep", action="store_true", help="keep the work folder (logs)")
     ap.add_argument("--no-peer", action="store_true", help="skip bench/peer.py's sweep")
     args = ap.parse_args()

@@ -6,6 +6,7 @@ statement budget."""
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 
 import peewee
@@ -135,7 +136,12 @@ def test_a_public_booking_stays_within_its_statement_budget(app, client, shop):
         # everything a booking writes is there: the pending client, its digest,
         # the sealed contact of the appointment
         made = Appointment.get(Appointment.tenant == shop.tenant.id)
-        assert made.status == "pending" and Client.get_by_id(made.client_id).pending
+        row = Client.get_by_id(made.client_id)
+        assert made.status == "pending" and row.pending
+        # sealed before the lock, it opens as if sealed in create_client
+        sealed = {"client_key": row.client_key, "sealed_profile": json.loads(bytes(row.profile))}
+        opened = shop.open(sealed)
+        assert opened["name"] == "Erika Mustermann" and opened["email"] == "erika@example.org"
         assert ClientIndex.select().where(ClientIndex.client == made.client_id).count() == 1
         assert DeliveryContact.select().where(DeliveryContact.appointment == made.id).count() == 1
     assert len(seen) <= BOOKING_BUDGET[kind], (len(seen), seen)
