@@ -750,7 +750,9 @@ def test_session_of_another_business_is_refused(client, app, make_tenant, shop):
 def test_names_shown_staff_preference_is_honoured(client, app, shop):
     kim, other = (s.staff for s in shop.stylists)
     patch_staff(client, shop, kim.id, {"public_name": "Kim"})
-    patch_tenant(client, shop, {"show_staff_names": True, "stealth_settings": OPEN})
+    # names without a budget: test_hold_walk.py checks what the budget withholds
+    settings = {**OPEN, "disclosure_share_pct": 100}
+    patch_tenant(client, shop, {"show_staff_names": True, "stealth_settings": settings})
     catalog = client.get("/v1/public/salon-a/catalog").json
     assert catalog["staff"] == [{"id": kim.id, "name": "Kim"}, {"id": other.id, "name": "Stylist1"}]
     assert catalog["services"][0]["staff_ids"] == [kim.id, other.id]
