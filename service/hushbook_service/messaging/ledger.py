@@ -174,9 +174,25 @@ def _next_sequence(appointment: Appointment) -> None:
 
 
 def on_booked_online(appointment: Appointment) -> None:
-    """Double opt-in: the confirmation request (link and code), now; the team told."""
-    _arm(appointment, "confirm_request", utcnow())
-    _arm(appointment, "team_booked", utcnow())
+    """Double opt-in: the confirmation request (link and code), now; the team told.
+
+    The appointment was inserted in this very transaction: it has no message
+    yet, none failed, and no other writer can see it, so each row is inserted
+    without the look-up and savepoint of :func:`_arm_one` (the public booking
+    path's cost, bench/http_paths.py), and the salon's channels are read once."""
+    now = utcnow()
+    enabled = rules.enabled_channels(appointment.tenant_id)
+    for kind in ("confirm_request", "team_booked"):
+        for channel, recipient in rules.owed(appointment, kind, enabled=enabled, fresh=True):
+            message = Message.create(
+                tenant=appointment.tenant_id,
+                appointment=appointment.id,
+                kind=kind,
+                channel=channel,
+                recipient=recipient,
+                due_at=now,
+            )
+            _due_now(message.id)
 
 
 def on_confirmed(appointment: Appointment) -> None:

@@ -96,7 +96,7 @@ def _team_ids(appointment: Appointment) -> list[int]:
     return [staff_id for (staff_id,) in rows]
 
 
-def _channels(tenant_id: int) -> set[str]:
+def enabled_channels(tenant_id: int) -> set[str]:
     """The salon's switched-on channels (only that column: no whole tenant per message)."""
     rows = prepared_rows(
         "rules.channels",
@@ -118,11 +118,18 @@ def failed_channels(appointment: Appointment) -> set[str]:
     return {row.channel for row in rows}
 
 
-def owed(appointment: Appointment, kind: str) -> list[tuple[str, int]]:
+def owed(
+    appointment: Appointment,
+    kind: str,
+    enabled: set[str] | None = None,
+    fresh: bool = False,
+) -> list[tuple[str, int]]:
     """(channel, recipient) pairs message ``kind`` is owed on now; [] for none.
-    ``recipient``: 0, or for ``team`` kinds the id of the team member told."""
+    ``recipient``: 0, or for ``team`` kinds the id of the team member told.
+    ``enabled``: the salon's channels if the caller read them already;
+    ``fresh``: the appointment is new in this transaction (nothing failed yet)."""
     who, _ = RULES[kind]
-    enabled = _channels(appointment.tenant_id)
+    enabled = enabled_channels(appointment.tenant_id) if enabled is None else enabled
     if who == "member":
         return [("staff", 0)] if "staff" in enabled else []
     if who == "team":
@@ -132,7 +139,7 @@ def owed(appointment: Appointment, kind: str) -> list[tuple[str, int]]:
         return [("staff", staff_id) for staff_id in _team_ids(appointment) if staff_id != actor]
     if refusal(appointment, kind) is not None:
         return []
-    failed = failed_channels(appointment)
+    failed = set() if fresh else failed_channels(appointment)
     for channel in delivery.channels(appointment):  # the customer's preferred first
         if channel in enabled and channel not in failed:
             return [(channel, 0)]
