@@ -445,6 +445,18 @@ def test_many_holds_from_one_network_raise_the_price_and_narrow_the_view(client,
     # once revealed to others, the walker is shown those starts, and only those
     seen = {o["start"] for o in offers(walker, shop.cut["id"], fresh, fresh) if o["fits_wish"]}
     assert seen and seen <= told, (seen, told)
+    # a salon whose customers share one network allows more bookings per network:
+    # five from another one are no walk
+    patch_tenant(client, shop, {"stealth_settings": {"walk_free_holds": 5}})
+    for i in range(5):
+        v = from_address(client, key, f"198.51.31.{i + 1}")
+        offer = offers(v, shop.cut["id"], day(3 + i), day(3 + i))[0]
+        res = v.book(offer["token"], contact={"email": f"office{i}@example.org"})
+        assert res.status_code == 202, res.json
+    colleague = from_address(client, key, "198.51.31.99")
+    assert colleague.challenge()["bits"] == base
+    later = day(13)  # nobody asked about this day yet either
+    assert [o for o in offers(colleague, shop.cut["id"], later, later) if o["fits_wish"]]
 
 
 def test_the_salon_sees_and_releases_a_cluster(client, app, shop):

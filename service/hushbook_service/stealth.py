@@ -47,6 +47,11 @@ DEFAULTS: dict[str, int] = {
     # Online bookings of new contacts (nobody kept an appointment with that contact
     # yet), unconfirmed or confirmed, together hold at most this share of a day.
     "new_contact_share_pct": 40,
+    # Walk detection: online bookings an address or network may make per day before
+    # its proof-of-work grows (one bit per doubling) and it is shown only starts
+    # already revealed. Raise it where customers share one network (an office, a
+    # hotel, a campus behind one address).
+    "walk_free_holds": 3,
     # Probes (a new contact's booking confirmed and cancelled soon after, or not
     # kept) before a contact, address or network may no longer book online (0: never).
     "probe_threshold": 2,
@@ -71,6 +76,7 @@ RANGES: dict[str, tuple[int, int]] = {
     "disclosure_share_pct": (0, 100),
     "new_contact_share_pct": (1, 100),
     "probe_threshold": (0, 20),
+    "walk_free_holds": (1, 1000),
 }
 
 # Proof-of-work: a requester's first asks of the day cost the base; after that
@@ -102,7 +108,8 @@ def required_bits(used: dict[str, float], settings: dict[str, int]) -> int:
     fetched early buy nothing."""
     own = pow_bits(max(used["session"], used["ip"]), settings["pow_base_bits"])
     pressure = salon_pressure_bits(used["tenant"], settings["asks_per_tenant_day"])
-    walk = walk_bits(max(used.get("walk_ip", 0.0), used.get("walk_subnet", 0.0)))
+    holds = max(used.get("walk_ip", 0.0), used.get("walk_subnet", 0.0))
+    walk = walk_bits(holds, settings["walk_free_holds"])
     return min(POW_MAX_BITS, own + pressure + walk)
 
 
@@ -113,11 +120,6 @@ SHOWCASE_PERIOD = 4 * HOUR
 # A confirmed booking cancelled within this time of its confirmation is a probe.
 PROBE_WINDOW = 2 * DAY
 PROBE_MEMORY = 30 * DAY  # a probe counts for this long, then its record goes
-
-# Walk detection: holds (online bookings) a network or address makes per day
-# before its proof-of-work grows (one bit per doubling) and its view narrows to
-# starts already revealed.
-WALK_FREE_HOLDS = 3
 
 
 def period_of(tenant_id: int, epoch: float, secret: bytes) -> tuple[int, int]:
@@ -149,11 +151,12 @@ def revealed_minutes(shown: Iterable[tuple[int, int, int]]) -> float:
     return total / 60
 
 
-def walk_bits(holds: float) -> int:
-    """Extra proof-of-work for a requester whose network made ``holds`` today."""
-    if holds <= WALK_FREE_HOLDS:
+def walk_bits(holds: float, free: int) -> int:
+    """Extra proof-of-work for a requester whose network made ``holds`` today,
+    ``free`` of them (``walk_free_holds``) at no extra cost."""
+    if holds <= free:
         return 0
-    return math.ceil(math.log2(holds / WALK_FREE_HOLDS)) + 1
+    return math.ceil(math.log2(holds / free)) + 1
 
 
 def pow_bits(recent_asks: float, base: int) -> int:

@@ -241,16 +241,18 @@ def make_salon(svc: Service) -> Salon:
     client = salon.login(svc.url)
     # Every customer of these tests books from 127.0.0.1: like a salon whose
     # customers share one network, the owner raises the per-address caps on new
-    # contacts' bookings (docs/stealth.md), and, since every test's customers book
-    # into the same few dates, lets offers name the stylist without a per-date
-    # budget (the journeys check the name; tests/test_hold_walk.py the budget);
-    # everything else stays at its default.
+    # contacts' bookings and walk detection's free bookings per network
+    # (docs/stealth.md), and, since every test's customers book into the same few
+    # dates, lets offers name the stylist without a per-date budget (the journeys
+    # check the name; tests/test_hold_walk.py the budget and the walk); everything
+    # else stays at its default.
     client.tenant.update(
         stealth_mode=True,
         show_staff_names=True,
         stealth_settings={
             "pending_per_ip": 100,
             "pending_per_subnet": 1000,
+            "walk_free_holds": 1000,
             "disclosure_share_pct": 100,
         },
     )

@@ -128,16 +128,17 @@ def walk_buckets(tenant: Tenant, who: Visitor, cost: float) -> list[metering.Buc
     today: past a few, its proof-of-work grows and its view narrows (walk
     detection). Never refused here: a booking's own caps do that."""
     subnet = next(v for k, v in stealth.network_keys(who.ip) if k == "subnet")
-    free = stealth.WALK_FREE_HOLDS
+    free = stealth.settings_of(tenant)["walk_free_holds"]
     return [
         metering.Bucket(kind, value, free, stealth.DAY, cost, overdraw=1000)
         for kind, value in (("walk_ip", who.ip), ("walk_subnet", subnet))
     ]
 
 
-def walking(used: dict[str, float]) -> bool:
-    """Whether ``used`` (from :func:`metering.take`) shows a hold walk."""
-    return max(used.get("walk_ip", 0.0), used.get("walk_subnet", 0.0)) > stealth.WALK_FREE_HOLDS
+def walking(used: dict[str, float], free: int) -> bool:
+    """Whether ``used`` (from :func:`metering.take`) shows a hold walk: more
+    than ``free`` holds (``walk_free_holds``) from the address or network today."""
+    return max(used.get("walk_ip", 0.0), used.get("walk_subnet", 0.0)) > free
 
 
 def meter(tenant: Tenant, who: Visitor, salon: bool = True) -> None:
@@ -180,7 +181,7 @@ def pay(tenant: Tenant, who: Visitor, proof: dict | None, salon: bool = True) ->
 
     buckets = _ask_buckets(tenant, who, 1.0, salon) + walk_buckets(tenant, who, 0.0)
     metering.take(tenant.id, buckets, before=priced)
-    return replace(who, walking=walking(seen))
+    return replace(who, walking=walking(seen, settings["walk_free_holds"]))
 
 
 def issue_challenge(tenant: Tenant, who: Visitor) -> dict:

@@ -6867,6 +6867,7 @@
     { key: "pending_salon_share_pct", min: 1, max: 100, dflt: 25, group: "pending", labelKey: "settings_k_pending_salon_share_pct", textKey: "settings_k_pending_salon_share_pct_hint" },
     { key: "new_contact_share_pct", min: 1, max: 100, dflt: 40, group: "pending", labelKey: "settings_k_new_contact_share_pct", textKey: "settings_k_new_contact_share_pct_hint" },
     { key: "probe_threshold", min: 0, max: 20, dflt: 2, group: "pending", labelKey: "settings_k_probe_threshold", textKey: "settings_k_probe_threshold_hint" },
+    { key: "walk_free_holds", min: 1, max: 1000, dflt: 3, group: "pending", labelKey: "settings_k_walk_free_holds", textKey: "settings_k_walk_free_holds_hint" },
     { key: "hold_cooldown_min", min: 0, max: 1440, dflt: 120, group: "offers", labelKey: "settings_k_hold_cooldown_min", textKey: "settings_k_hold_cooldown_min_hint" },
     { key: "disclosure_share_pct", min: 0, max: 100, dflt: 5, group: "offers", labelKey: "settings_k_disclosure_share_pct", textKey: "settings_k_disclosure_share_pct_hint" }
   ];
