@@ -35,15 +35,12 @@ from hushbook_service.models import (
     Client,
     Consent,
     PendingHold,
-    Service,
-    ServiceStaff,
     SpentToken,
-    Staff,
     Tenant,
 )
 from hushbook_service.privacy import blocklist, clientbook, delivery, profiles
 from hushbook_service.privacy.clients import create_client
-from hushbook_service.public import metering, probes
+from hushbook_service.public import capacity, metering, probes
 from hushbook_service.public.asks import offer_claims
 from hushbook_service.public.visitors import (
     INVALID,
@@ -130,40 +127,14 @@ def _local_day(tenant: Tenant, start: datetime) -> tuple[date, datetime, datetim
 
 
 def bookable_minutes(tenant: Tenant, day: date) -> float:
-    """Local ``day``'s working time of everyone who can be booked online (shifts
-    or that date's hours, minus breaks, time off and closures), in minutes."""
-    return _bookable_day(tenant, day)[0]
+    """Local ``day``'s working time of everyone who can be booked online, in minutes."""
+    return capacity.bookable_minutes(tenant, day, day)[day]
 
 
 def _bookable_day(tenant: Tenant, day: date) -> tuple[float, dict[int, slots.StaffSchedule]]:
-    """:func:`bookable_minutes`, and the working time it counts by team member
-    (``booking.load_schedules`` for the local day, without busy times)."""
-    tz = ZoneInfo(tenant.timezone)
-    _, first, last = _local_day(tenant, slots.day_start(day, tz))
-    # who readiness.bookable_services would list under any service, in one query
-    team = (
-        Staff.select(Staff.id)
-        .join(ServiceStaff, on=(ServiceStaff.staff == Staff.id))
-        .join(Service, on=(ServiceStaff.service == Service.id))
-        .where(
-            Staff.tenant == tenant.id,
-            Staff.active == True,
-            Staff.bookable == True,
-            Service.tenant == tenant.id,
-            Service.active == True,
-        )
-        .distinct()
-        .order_by(Staff.id)
-    )
-    closed = booking.closed_times(tenant, first, last)
-    schedules = booking.load_schedules(
-        tenant.id, [s.id for s in team], first, last, False, closed=closed
-    )
-    total = 0.0
-    for schedule in schedules:
-        for iv in slots.working_intervals(schedule, tz, day, day):
-            total += max(0.0, (min(iv.end, last) - max(iv.start, first)).total_seconds() / 60)
-    return total, {schedule.staff_id: schedule for schedule in schedules}
+    """:func:`bookable_minutes`, and the working time it counts by team member."""
+    minutes, schedules = capacity.bookable(tenant, day, day)
+    return minutes[day], schedules
 
 
 def _check_day_shares(
