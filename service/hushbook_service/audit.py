@@ -67,15 +67,19 @@ def record(
     target_kind: str | None = None,
     target_id: int | None = None,
     actor: tuple[str, int | None] | None = None,
+    tenant_locked: bool = False,
     **details: object,
 ) -> AuditEvent:
-    """Append one event to the tenant's chain (inside the caller's write, if any)."""
+    """Append one event to the tenant's chain (inside the caller's write, if any).
+    ``tenant_locked``: the caller holds :func:`lock_row` on the tenant in this
+    transaction, outside any savepoint (the chain's appenders queue there)."""
     actor_kind, actor_id = actor or _actor()
     ip = (request.remote_addr or "") if has_request_context() else ""
     # No savepoint when nested: nothing here refuses, and a failed insert fails
     # the caller's whole transaction anyway (two round trips less per event).
     with write_transaction(savepoint=False):
-        lock_row(Tenant, tenant_id)  # one appender per chain at a time
+        if not tenant_locked:
+            lock_row(Tenant, tenant_id)  # one appender per chain at a time
         last = (
             AuditEvent.select(AuditEvent.seq, AuditEvent.hash)
             .where(AuditEvent.tenant == tenant_id)

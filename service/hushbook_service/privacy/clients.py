@@ -37,10 +37,13 @@ def fill_profile(client: Client, tenant: Tenant, data: dict) -> dict[str, str]:
     return contacts
 
 
-def create_client(tenant: Tenant, data: dict, source: str, pending: bool = False) -> Client:
+def create_client(
+    tenant: Tenant, data: dict, source: str, pending: bool = False, notice_checked: bool = False
+) -> Client:
     """Inside the caller's write transaction. ``pending``: made by an unconfirmed
-    online booking (erased with it if nobody confirms)."""
-    if "consent" in data:
+    online booking (erased with it if nobody confirms). ``notice_checked``: the
+    caller ran :func:`clientbook.require_notice` on this consent already."""
+    if "consent" in data and not notice_checked:
         clientbook.require_notice(tenant.id, data["consent"])
     client = Client(tenant=tenant.id, pending=pending)
     contacts = fill_profile(client, tenant, data)

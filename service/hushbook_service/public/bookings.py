@@ -12,6 +12,7 @@ from __future__ import annotations
 import hmac
 from contextlib import nullcontext
 from datetime import UTC, date, datetime, timedelta
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from peewee import fn
@@ -311,7 +312,8 @@ def book(tenant: Tenant, who: Visitor, data: dict) -> dict:
             minutes = service.duration_min
             _check_day_shares(tenant, start, minutes, capacity, new_contact, utcnow())
             # a hold made: counted against the address and network (walk detection)
-            metering.take(tenant.id, walk_buckets(tenant, who, 1.0))
+            # (overdrawable: it never refuses, so it needs no savepoint of its own)
+            metering.take(tenant.id, walk_buckets(tenant, who, 1.0), savepoint=False)
         if dropped:
             _count_dropped(tenant, who, config)
         # A savepoint undoes a dropped booking's writes (only then: its path is longer
@@ -329,7 +331,9 @@ def book(tenant: Tenant, who: Visitor, data: dict) -> dict:
                         client_data["profile"] = {**data["profile"], **contacts}
                     client_data["contacts"] = contacts
                     client_data["consent"] = data["consent"]
-                    client = create_client(tenant, client_data, source="online", pending=True)
+                    client = create_client(
+                        tenant, client_data, source="online", pending=True, notice_checked=True
+                    )
                 appointment.client = client
                 booking.occupy(
                     appointment,
@@ -371,6 +375,7 @@ def book(tenant: Tenant, who: Visitor, data: dict) -> dict:
                     "appointment",
                     appointment.id,
                     actor=("anonymous", None),
+                    tenant_locked=True,  # at the top of this transaction
                 )
                 if dropped:
                     raise _Dropped
@@ -520,7 +525,7 @@ def cancel(appointment: Appointment) -> Appointment:
             "appointment",
             appointment.id,
             actor=("anonymous", None),
-            **({"reason": "probe"} if probe else {}),
+            **cast(dict[str, Any], {"reason": "probe"} if probe else {}),
         )
     return appointment
 

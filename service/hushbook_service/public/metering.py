@@ -48,6 +48,7 @@ def take(
     buckets: list[Bucket],
     now: float | None = None,
     before: Callable[[dict[str, float]], None] | None = None,
+    savepoint: bool = True,
 ) -> dict[str, float]:
     """Pay every bucket its cost, or none and 429 (overdrawable buckets never
     refuse). Returns tokens used per kind (how much of each budget is spent: the
@@ -55,11 +56,12 @@ def take(
 
     ``before`` is called in the same transaction with what was used *before*
     this payment (an ask's price is decided there); whatever it raises, nothing
-    is paid or written."""
+    is paid or written. ``savepoint=False`` (nested in the caller's write, for
+    overdrawable buckets only, which never refuse): nothing of its own to undo."""
     now = time.time() if now is None else now
     keyed = {_key(tenant_id, b.kind, b.value): b for b in buckets}
     used: dict[str, float] = {}
-    with write_transaction():
+    with write_transaction(savepoint=savepoint):
         # One statement makes the missing buckets (full) and reads (PostgreSQL: and
         # locks, in key order) every bucket of the request, new or not.
         fresh = [(k, float(keyed[k].capacity), now) for k in sorted(keyed)]
