@@ -98,14 +98,7 @@ def _arm_one(
     if not found:
         try:
             with database.atomic():  # savepoint: a racing insert fails alone
-                message_id = Message.create(
-                    tenant=appointment.tenant_id,
-                    appointment=appointment.id,
-                    kind=kind,
-                    channel=channel,
-                    recipient=recipient,
-                    due_at=due_at,
-                ).id
+                message_id = _insert(appointment, kind, channel, recipient, due_at)
         except peewee.IntegrityError:
             return
     elif rearm or found[0][1] in ("revoked",):
@@ -125,6 +118,20 @@ def _arm_one(
         return
     if due_at <= now:
         _due_now(message_id)
+
+
+def _insert(
+    appointment: Appointment, kind: str, channel: str, recipient: int, due_at: datetime
+) -> int:
+    """A new owed message row; its id."""
+    return Message.create(
+        tenant=appointment.tenant_id,
+        appointment=appointment.id,
+        kind=kind,
+        channel=channel,
+        recipient=recipient,
+        due_at=due_at,
+    ).id
 
 
 def _arm(appointment: Appointment, kind: str, due_at: datetime, rearm: bool = False) -> None:
@@ -184,15 +191,7 @@ def on_booked_online(appointment: Appointment) -> None:
     enabled = rules.enabled_channels(appointment.tenant_id)
     for kind in ("confirm_request", "team_booked"):
         for channel, recipient in rules.owed(appointment, kind, enabled=enabled, fresh=True):
-            message = Message.create(
-                tenant=appointment.tenant_id,
-                appointment=appointment.id,
-                kind=kind,
-                channel=channel,
-                recipient=recipient,
-                due_at=now,
-            )
-            _due_now(message.id)
+            _due_now(_insert(appointment, kind, channel, recipient, now))
 
 
 def on_confirmed(appointment: Appointment) -> None:
