@@ -63,7 +63,6 @@ machine moves both apps alike within a bracket, not across brackets.
 from __future__ import annotations
 
 import argparse  # noqa: E402
-import base64  # noqa: E402
 import os
 import random  # noqa: E402
 import secrets  # noqa: E402
@@ -82,7 +81,7 @@ from pathlib import Path  # noqa: E402
 from zoneinfo import ZoneInfo  # noqa: E402
 
 import requests  # noqa: E402
-from machine import describe  # noqa: E402
+from machine import describe, service_env  # noqa: E402
 
 from hushbook.public import solve_pow  # noqa: E402
 
@@ -249,17 +248,7 @@ class Salon:
 def seed(db_url: str, work: Path) -> World:
     """Migrate ``db_url`` and fill it through the service's own API (in this
     process): the bench salon, its 10 listed appointments, and the 50 x 20k salon."""
-    env = {
-        **os.environ,
-        "HUSHBOOK_INSTANCE": str(work / "instance"),
-        "DATABASE_URL": db_url,
-        "HUEY_URL": f"sqlite:///{work / 'huey.db'}",
-        "HUSHBOOK_TOKEN_KEYS": "bench:" + base64.urlsafe_b64encode(os.urandom(32)).decode(),
-        "HUSHBOOK_INDEX_KEY": base64.urlsafe_b64encode(os.urandom(32)).decode(),
-        "HUSHBOOK_SCRYPT_LOG_N": "10",
-        "HUSHBOOK_TRUSTED_PROXIES": "1",
-        "HUSHBOOK_LOG_FORMAT": "text",
-    }
+    env = service_env(work, db_url, HUSHBOOK_TRUSTED_PROXIES="1")
     os.environ.update(
         {k: v for k, v in env.items() if k.startswith(("HUSHBOOK_", "DATABASE", "HUEY"))}
     )

@@ -302,11 +302,11 @@ def cpu_of_tree(pid: int) -> float:
 def hushbook_figures(salon, http_runs: int) -> tuple[list[float], list[float], int, float, float]:
     """In-process and over-HTTP times (ms) of Hushbook's 90-day answer on ``salon``,
     and the CPU time (ms) one answer over HTTP costs the server, and the client."""
-    import base64
     import secrets
     import socket
 
     import requests
+    from machine import service_env
     from slots import fill_hushbook, open_empty
 
     from hushbook_service.accounts.logins import issue_pair
@@ -318,16 +318,7 @@ def hushbook_figures(salon, http_runs: int) -> tuple[list[float], list[float], i
 
     work = Path(tempfile.mkdtemp(prefix="peer-hushbook-"))
     url = f"sqlite:///{work}/hushbook.db"
-    env = {
-        **os.environ,
-        "HUSHBOOK_INSTANCE": str(work / "instance"),
-        "DATABASE_URL": url,
-        "HUEY_URL": f"sqlite:///{work / 'huey.db'}",
-        "HUSHBOOK_TOKEN_KEYS": "bench:" + base64.urlsafe_b64encode(os.urandom(32)).decode(),
-        "HUSHBOOK_INDEX_KEY": base64.urlsafe_b64encode(os.urandom(32)).decode(),
-        "HUSHBOOK_SCRYPT_LOG_N": "10",
-        "HUSHBOOK_LOG_FORMAT": "text",
-    }
+    env = service_env(work, url)
     os.environ.update({k: v for k, v in env.items() if k != "PATH"})
     from hushbook_service import create_app
 
