@@ -127,13 +127,9 @@ def _local_day(tenant: Tenant, start: datetime) -> tuple[date, datetime, datetim
     return day, slots.day_start(day, tz), slots.day_start(day + timedelta(days=1), tz)
 
 
-def bookable_minutes(tenant: Tenant, day: date) -> float:
-    """Local ``day``'s working time of everyone who can be booked online, in minutes."""
-    return capacity.bookable_minutes(tenant, day, day)[day]
-
-
 def _bookable_day(tenant: Tenant, day: date) -> tuple[float, dict[int, slots.StaffSchedule]]:
-    """:func:`bookable_minutes`, and the working time it counts by team member."""
+    """Local ``day``'s bookable minutes (:func:`capacity.bookable_minutes`), and the
+    working time it counts by team member."""
     minutes, schedules = capacity.bookable(tenant, day, day)
     return minutes[day], schedules
 
