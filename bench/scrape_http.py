@@ -68,15 +68,23 @@ the majority class, as ``scrape.py`` scores):
                attacker's mean error / blind's (1.00: no better than blind).
 Honest customers: generated wishes (3-14 day windows from tomorrow, weekdays,
 parts or time ranges, services by popularity), each from its own address and
-session, one ask each, interleaved with the attacker (one per 6 attacker
+session, one ask each, interleaved with the attacker (one per 3 attacker
 requests, each wish at most once per scenario); "served" = an offer with
-``fits_wish``.  The same wishes asked of an untouched copy of the salon give
-the no-attack share.  "Kept from a start":
-customers served without the attack and not during it, for whom an attacker
-hold sat on a start fitting their wish: the longest time such a hold had sat
-when its customer asked (fake minutes, the freshest hold counts), and how many
-were kept only by holds past their cool-down (confirmed) or expiry (rule 1
-allows neither).
+``fits_wish``.  Each walk's salon has an untouched twin (same team, book and
+services): every customer's wish is asked of the twin at the same fake
+instant, which gives the no-attack share ("twin").  "Kept from a start": each
+customer the twin served and the walked salon did not, by cause, from the
+salon's true book and the walker's bookings as the service stored them
+(staff, times, made, confirmed, cancelled or expired; fake clock):
+  taken  every free time fitting the wish (a start on the 15-minute grid,
+         after the salon's minimum notice, for the wished service) was booked
+         by the walker; how long the freshest of those bookings had sat.
+  dark   free fitting time was there, but only in half-days holding a
+         booking of the walker's, which rule 1 darkens; "past": every one of
+         those bookings past its cool-down (confirmed) or expiry (unconfirmed),
+         which rule 1 forbids.
+  other  free fitting time in a half-day the walk never touched (which start
+         a half-day shows differs from the twin's), or none in the true book.
 Other attacks:
   unsolved puzzles  100 addresses each take a puzzle and send asks with a
                wrong nonce; then honest customers ask (answered? served?).
@@ -88,7 +96,8 @@ Other attacks:
                with the 120-, 60- and 30-minute services, no cancelling, over
                the open days of the two weeks from tomorrow (``--quick``: 4);
                the share of their bookable and free time it took, and the
-               customers during the flood and after it (all wishes again).
+               customers during the flood (against its twin at the same
+               instants) and after it (all wishes again).
 Cost: HTTP requests, bookings that were accepted, CPU-seconds of proof-of-work.
 Nothing here is asserted; wall-clock figures depend on the machine (first line).
 """
@@ -139,7 +148,7 @@ CONSENT = {"notice_version": 1, "locale": "en", "purposes": ["booking"]}
 SESSION_AGE = 5  # seconds a session must have lived before it books (min_fill_seconds 4)
 EXPIRY = stealth.DEFAULTS["pending_expiry_min"] * 60
 EXPIRY_JUMP = EXPIRY + 60
-CUSTOMER_EVERY = 6  # attacker requests between two honest customers
+CUSTOMER_EVERY = 3  # attacker requests between two honest customers
 # The service's documented hold cool-down, if it has one (issue 19 item 1): the
 # confirming walk waits for it (the fake clock jumps) up to PATIENCE times a day.
 COOLDOWN_MIN = stealth.DEFAULTS.get("hold_cooldown_min", 0)
@@ -560,28 +569,46 @@ class Asked:
     at: float  # fake time
     served: bool
     status: int
+    twin: bool | None = None  # the same wish asked of the untouched twin salon at once
 
 
 class Crowd:
-    """Honest customers, each from its own address (own /24) and session."""
+    """Honest customers, each from its own address (own /24) and session. With a
+    ``twin`` (an untouched copy of the salon: same team, same book, same
+    services), every wish is asked of the twin too, at the same fake instant:
+    what the customer would have been offered without the attack."""
 
-    def __init__(self, net: Net, service_ids: dict[int, int], wishes: list[Customer]) -> None:
+    def __init__(
+        self,
+        net: Net,
+        service_ids: dict[int, int],
+        wishes: list[Customer],
+        twin: tuple[Net, dict[int, int]] | None = None,
+    ) -> None:
         self.net, self.service_ids, self.wishes = net, service_ids, wishes
+        self.twin = twin
         self.asked: list[Asked] = []
 
     def ask_next(self, clock: Clock) -> None:
         i = len(self.asked) % len(self.wishes)
-        self.asked.append(self.ask(i, clock))
+        asked = self.ask(i, clock)
+        if self.twin is not None:
+            net, service_ids = self.twin
+            asked.twin = self._ask(net, service_ids, i, clock, len(self.asked)).served
+        self.asked.append(asked)
 
     def ask(self, i: int, clock: Clock) -> Asked:
+        return self._ask(self.net, self.service_ids, i, clock, len(self.asked))
+
+    def _ask(self, net: Net, service_ids: dict[int, int], i: int, clock: Clock, n: int) -> Asked:
         c = self.wishes[i]
-        ip = f"172.{16 + (len(self.asked) // 250) % 16}.{len(self.asked) % 250}.{9 + i % 200}"
+        ip = f"172.{16 + (n // 250) % 16}.{n % 250}.{9 + i % 200}"
         at = clock.now()
         try:
-            session = self.net.session(ip, None)
+            session = net.session(ip, None)
         except requests.HTTPError as exc:
             return Asked(i, at, False, exc.response.status_code)
-        res = self.net.ask(session, ip, {**c.body, "service_id": self.service_ids[c.minutes]}, None)
+        res = net.ask(session, ip, {**c.body, "service_id": service_ids[c.minutes]}, None)
         if res is None or res.status_code != 200:
             return Asked(i, at, False, 429 if res is None else res.status_code)
         return Asked(i, at, any(o["fits_wish"] for o in res.json()["offers"]), 200)
@@ -985,38 +1012,125 @@ def score(t: Truth, w: Walk, names: bool) -> dict[str, float | str]:
     return out
 
 
-def shielded_until(h: Hold) -> float:
-    """Until when a hold may keep its half-day from showing a new start (rule 1:
-    unconfirmed, until it expires; confirmed, until the cool-down has passed)."""
-    if h.confirmed_at is not None:
-        return h.confirmed_at + COOLDOWN_MIN * 60
-    return h.booked + EXPIRY
+@dataclass
+class Booked:
+    """One of the walker's bookings as the service stored it (fake epochs)."""
+
+    sid: int
+    start: int
+    end: int
+    made: float
+    until: float  # cancelled, expired, or still there at the walk's end
+    confirmed_at: float | None
+
+    @property
+    def bucket(self) -> tuple[date, int]:
+        return local(self.start).date(), part_of(local(self.start))
+
+    @property
+    def shield(self) -> float:
+        """Until when rule 1 may keep its half-day from showing a new start:
+        unconfirmed, until it expires; confirmed, until the cool-down has passed."""
+        if self.confirmed_at is not None:
+            return self.confirmed_at + COOLDOWN_MIN * 60
+        return self.until
+
+
+def walker_bookings(slug: str, staff_index: dict[int, int], end: float) -> list[Booked]:
+    """The online bookings of a walked salon: the walker's (customers only ask)."""
+    from hushbook_service.models import Appointment, Tenant
+
+    tenant = Tenant.get(Tenant.slug == slug)
+    out = []
+    for a in Appointment.select().where(
+        Appointment.tenant == tenant.id, Appointment.source == "online"
+    ):
+        if a.status == "cancelled":
+            until = a.updated_at.timestamp()
+        elif a.status in ("pending", "expired"):
+            until = a.pending_until.timestamp()
+        else:
+            until = end
+        out.append(
+            Booked(
+                staff_index[a.staff_id],
+                int(a.start_at.timestamp()),
+                int(a.end_at.timestamp()),
+                a.created_at.timestamp(),
+                until,
+                a.confirmed_at.timestamp() if a.confirmed_at else None,
+            )
+        )
+    return out
+
+
+@dataclass
+class Kept:
+    """Why customers the twin served were not served during the walk."""
+
+    taken: int = 0  # every fitting free time was booked by the walker
+    taken_confirmed: int = 0  # ... with a confirmed booking among them
+    taken_age: float | None = None  # minutes: the longest, at the freshest booking
+    dark: int = 0  # free fitting time only in half-days a walker's booking darkened
+    dark_past: int = 0  # ... every one of them past its cool-down or expiry (rule 1 forbids)
+    dark_age: float | None = None  # minutes, as taken_age
+    other: int = 0  # free fitting time in a half-day the walk never touched
+    gone: int = 0  # nothing fitting free even in the plan (the twin saw otherwise)
+
+
+def _longest(was: float | None, minutes: float) -> float:
+    return minutes if was is None else max(was, minutes)
 
 
 def kept_from_start(
-    w: Walk, crowd: Crowd, baseline: dict[int, bool], wishes: list[Customer], end: float
-) -> tuple[int, float | None, int]:
-    """Customers served without the attack but not during it, with an attacker
-    hold on a start fitting their wish: how many; the longest time such a hold
-    had sat when its customer asked (minutes; the freshest hold counts); and how
-    many of them were kept by holds all past their cool-down (or expiry)."""
-    kept, held, past = 0, None, 0
+    crowd: Crowd, wishes: list[Customer], plan: Plan, booked: list[Booked], notice_min: int
+) -> Kept:
+    """Each customer the untouched twin served at the same instant but the walked
+    salon did not, by cause, from the salon's true book and the walker's stored
+    bookings: was every fitting free time booked by the walker (a booking holds
+    its time, confirmed or not), or was free fitting time there, in half-days
+    rule 1 had darkened (a walker's booking in them, within its cool-down or
+    expiry, or past it)?"""
+    kept = Kept()
     for a in crowd.asked:
-        if a.served or not baseline.get(a.index):
+        if a.served or not a.twin:
             continue
-        w_ = wishes[a.index]
-        blocking = [
-            h
-            for h in w.holds
-            if h.booked <= a.at < (h.released or end)
-            and offers.fits(w_.wish, datetime.fromtimestamp(h.start, UTC), TZ, POLICY)
+        c = wishes[a.index]
+        span, earliest = c.minutes * 60, a.at + notice_min * 60
+        live = [b for b in booked if b.made <= a.at < b.until]
+        fitting = [
+            (sid, s)
+            for sid, intervals in plan.working.items()
+            for lo, hi in intervals
+            for s in range(lo, hi - span + 1, CELL)
+            if s >= earliest
+            and offers.fits(c.wish, datetime.fromtimestamp(s, UTC), TZ, POLICY)
+            and not any((sid, x) in plan.busy for x in range(s, s + span, CELL))
         ]
-        if blocking:
-            kept += 1
-            m = min(a.at - h.booked for h in blocking) / 60
-            held = m if held is None else max(held, m)
-            past += all(a.at >= shielded_until(h) for h in blocking)
-    return kept, held, past
+
+        def holders(sid: int, s: int, live=live, span=span) -> list[Booked]:
+            return [b for b in live if b.sid == sid and b.start < s + span and s < b.end]
+
+        free = [(sid, s) for sid, s in fitting if not holders(sid, s)]
+        if not fitting:
+            kept.gone += 1
+        elif not free:
+            blocking = [b for sid, s in fitting for b in holders(sid, s)]
+            kept.taken += 1
+            kept.taken_confirmed += any(
+                b.confirmed_at is not None and b.confirmed_at <= a.at for b in blocking
+            )
+            kept.taken_age = _longest(kept.taken_age, min(a.at - b.made for b in blocking) / 60)
+        else:
+            buckets = {(local(s).date(), part_of(local(s))) for _, s in free}
+            darkening = [b for b in live if b.bucket in buckets]
+            if {b.bucket for b in darkening} != buckets:
+                kept.other += 1
+                continue
+            kept.dark += 1
+            kept.dark_past += all(a.at >= b.shield for b in darkening)
+            kept.dark_age = _longest(kept.dark_age, min(a.at - b.made for b in darkening) / 60)
+    return kept
 
 
 # --- main ---------------------------------------------------------------------------------
@@ -1103,6 +1217,9 @@ def main(argv: list[str] | None = None) -> None:
             slug = f"{name}-{'s' if names else 'h'}" if name == "base" else name
             seed_tenant(slug, names, plan)
             slugs[(name, names)] = slug
+            if name.startswith(("hold-", "confirm-", "flood")):  # its untouched twin
+                seed_tenant(f"twin-{name}", names, plan)
+                slugs[(f"twin-{name}", names)] = f"twin-{name}"
         ids = {}
         for slug in slugs.values():
             tenant = Tenant.get(Tenant.slug == slug)
@@ -1189,7 +1306,8 @@ def main(argv: list[str] | None = None) -> None:
                     slug = slugs[(name, names)]
                     clock.reset()
                     net = Net(url, slug)
-                    crowd = Crowd(net, ids[slug][0], wishes)
+                    twin = Net(url, f"twin-{name}"), ids[f"twin-{name}"][0]
+                    crowd = Crowd(net, ids[slug][0], wishes, twin)
                     t0 = _time.perf_counter()
                     att = Attacker(
                         net, clock, mailbox, ids[slug][0], ids[slug][1], n, mode == "confirm", crowd
@@ -1197,11 +1315,12 @@ def main(argv: list[str] | None = None) -> None:
                     walk = att.run(days, (60, 15))
                     end = clock.now()
                     s = score(truth, walk, names)
-                    kept = kept_from_start(walk, crowd, baseline[names], wishes, end)
+                    with app.app_context(), database.connection_context():
+                        booked = walker_bookings(slug, ids[slug][1], end)
+                        notice = Tenant.get(Tenant.slug == slug).min_notice_min
+                    kept = kept_from_start(crowd, wishes, plan, booked, notice)
                     served = sum(a.served for a in crowd.asked) / max(1, len(crowd.asked))
-                    base_served = sum(baseline[names][a.index] for a in crowd.asked) / max(
-                        1, len(crowd.asked)
-                    )
+                    base_served = sum(bool(a.twin) for a in crowd.asked) / max(1, len(crowd.asked))
                     rows.append(
                         (
                             name,
@@ -1258,11 +1377,16 @@ def print_row(row, n_days: int) -> None:
     )
 
 
+def _minutes(m: float | None) -> str:
+    return "-" if m is None else f"{m:.0f}m"
+
+
 def print_table(rows, n_days: int) -> None:
     head = (
         f"{'scenario':<19} {'days':>4} {'person':>7} {'salon':>7} {'full half-days':>15} "
         f"{'count exact':>11} {'(blind)':>7} {'load err':>8} {'blind':>6} {'ratio':>5} | "
-        f"{'served':>6} {'no-att':>6} {'kept':>4} {'held':>7} {'past':>4} {'life':>8} | "
+        f"{'served':>6} {'twin':>6} {'taken':>6} {'conf':>4} {'age':>5} "
+        f"{'dark':>4} {'past':>4} {'age':>5} {'other':>5} {'life':>8} | "
         f"{'requests':>8} {'bookings':>8} {'CPU-s':>6}"
     )
     print(
@@ -1271,8 +1395,7 @@ def print_table(rows, n_days: int) -> None:
     )
     print(head)
     print("-" * len(head))
-    for name, walk, s, _crowd, served, base_served, (kept, held, past), _ in rows:
-        lng = "-" if held is None else f"{held:.0f} min"
+    for name, walk, s, _crowd, served, base_served, k, _ in rows:
         lives = [h.released - h.booked for h in walk.holds if h.released is not None]
         life = f"{max(lives) / 60:.0f} min" if lives else "-"
         if any(h.released is None for h in walk.holds):
@@ -1282,11 +1405,19 @@ def print_table(rows, n_days: int) -> None:
             f"{s['full']:>15} {pct(s['count']):>11} {pct(s['count_blind']):>7} "
             f"{100 * s['load_err']:>7.1f}p {100 * s['load_blind']:>5.1f}p "
             f"{s['load_ratio']:>5.2f} | "
-            f"{served:>6.1%} {base_served:>6.1%} {kept:>4} {lng:>7} {past:>4} {life:>8} | "
+            f"{served:>6.1%} {base_served:>6.1%} {k.taken:>6} {k.taken_confirmed:>4} "
+            f"{_minutes(k.taken_age):>5} {k.dark:>4} {k.dark_past:>4} {_minutes(k.dark_age):>5} "
+            f"{k.other + k.gone:>5} {life:>8} | "
             f"{walk.cost.requests:>8} {walk.cost.bookings:>8} {walk.cost.pow_seconds:>6.1f}"
         )
     # one scenario's customers are a dozen or two: pooled, the share is measurable
-    for label, pick in (("names hidden", "-hidden-"), ("names shown", "-shown-"), ("all", "-")):
+    for label, pick in (
+        ("names hidden", "-hidden-"),
+        ("names shown", "-shown-"),
+        ("unconfirmed holds", "hold-"),
+        ("confirmed holds", "confirm-"),
+        ("all", "-"),
+    ):
         pooled = [(r[3], r[4], r[5]) for r in rows if pick in r[0]]
         asked = sum(len(c.asked) for c, _, _ in pooled)
         if not asked:
@@ -1295,8 +1426,16 @@ def print_table(rows, n_days: int) -> None:
         could = sum(round(base * len(c.asked)) for c, _, base in pooled)
         print(
             f"customers during the walks, pooled ({label}): {got}/{asked} = {got / asked:.1%} "
-            f"served at the first ask (the same wishes, no attack: {could / asked:.1%})"
+            f"served at the first ask (the twin at the same instants: {could / asked:.1%})"
         )
+    kept = [r[6] for r in rows]
+    print(
+        f"not served, but the twin served them: {sum(k.taken for k in kept)} found every "
+        f"fitting free time booked by the walker ({sum(k.taken_confirmed for k in kept)} with "
+        f"a confirmed booking among them), {sum(k.dark for k in kept)} had free fitting time "
+        f"only in half-days a walker's booking darkened ({sum(k.dark_past for k in kept)} of "
+        f"them past every cool-down or expiry), {sum(k.other + k.gone for k in kept)} other"
+    )
     print(
         textwrap.fill(
             "person/salon: recovered above the blind guess (majority class); full half-days: "
@@ -1304,12 +1443,17 @@ def print_table(rows, n_days: int) -> None:
             "exactly (blind: the commonest count); load err: mean |estimate - truth| of each "
             "walked day's load, in points, vs the blind guess (the salon's average); ratio < 0.8 "
             "= better than blind; served: customers asking during the walk with a fitting offer "
-            "at the first ask (no-att: the same wishes, no attack); kept: customers served "
-            "without the attack and not during it while a hold sat on a start fitting their "
-            "wish; held: the longest time such a hold had sat when its customer asked; past: "
-            "customers kept only by holds past their cool-down (confirmed) or expiry "
-            "(unconfirmed), which rule 1 forbids; life: the longest life of any hold of the walk "
-            "(booked until expired or cancelled; kept: one outlived the walk)",
+            "at the first ask; twin: the same wishes asked of an untouched copy of the salon at "
+            "the same instants. Customers the twin served and the walked salon did not, by "
+            "cause (from the true book and the walker's stored bookings): taken: every free "
+            "time fitting the wish was booked by the walker (conf: a confirmed booking among "
+            "them; age: the longest time, at the freshest of those bookings, that it had sat); "
+            "dark: free fitting time was there, but only in half-days where a walker's booking "
+            "sat, which rule 1 darkens (past: every one of those bookings past its cool-down "
+            "(confirmed) or expiry (unconfirmed), which rule 1 forbids; age as before); other: "
+            "free fitting time in a half-day the walk never touched, or none in the true book. "
+            "life: the longest life of any hold of the walk (booked until expired or "
+            "cancelled; kept: one outlived the walk)",
             100,
         )
     )
@@ -1396,14 +1540,14 @@ def flood(url, slug, ids, clock, mailbox, wishes, baseline, plan, quick: bool) -
     truth = truth_for(plan, days)
     clock.reset()
     net = Net(url, slug)
-    crowd = Crowd(net, ids[slug][0], wishes)
+    crowd = Crowd(net, ids[slug][0], wishes, (Net(url, "twin-flood"), ids["twin-flood"][0]))
     att = Attacker(net, clock, mailbox, ids[slug][0], ids[slug][1], 10, True, crowd)
     walk = att.run(days, (120, 60, 30), cancel=False)
     held = sum((h.end - h.start) / 60 for h in walk.holds if h.confirmed)
     bookable = len(truth.cells) * 15
     free = (len(truth.cells) - len(truth.busy)) * 15
     during = sum(a.served for a in crowd.asked) / max(1, len(crowd.asked))
-    could = sum(baseline[a.index] for a in crowd.asked) / max(1, len(crowd.asked))
+    could = sum(bool(a.twin) for a in crowd.asked) / max(1, len(crowd.asked))
     after = Crowd(net, ids[slug][0], wishes)
     for i in range(len(wishes)):
         after.asked.append(after.ask(i, clock))
@@ -1420,7 +1564,7 @@ def flood(url, slug, ids, clock, mailbox, wishes, baseline, plan, quick: bool) -
     )
     print(
         f"  customers served at the first ask: during the flood {during:.1%} of "
-        f"{len(crowd.asked)} (the same wishes without it: {could:.1%}); after it, all "
+        f"{len(crowd.asked)} (the twin at the same instants: {could:.1%}); after it, all "
         f"{len(wishes)} wishes: {sum(a.served for a in after.asked) / len(wishes):.1%} "
         f"(without it: {sum(baseline.values()) / len(wishes):.1%})"
     )
