@@ -628,7 +628,6 @@ class Hold:
     manage: str = ""
     mail: str = ""
     confirmed: bool = False
-    confirmed_at: float | None = None  # fake time
     tried: bool = False  # confirming was tried (its mail is not waited for again)
 
 
@@ -893,7 +892,6 @@ class Attacker:
             )
             if res.status_code == 200:
                 h.confirmed = True
-                h.confirmed_at = self.clock.now()
                 h.manage = res.json()["manage_token"]
                 return
             if reason(res) != "rate_limited":
