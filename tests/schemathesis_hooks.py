@@ -1,13 +1,17 @@
 """schemathesis hooks for ``tests/schemathesis_run.py`` (loaded through
 ``SCHEMATHESIS_HOOKS``): the owner's token for the authenticated run.
 
-The token is renewed every few seconds (a fuzzed ``logout-everywhere`` ends
-every session): with the refresh token, else by logging in again from an address of its own (the fuzzed logins, all wrong, must
-not throttle the run's own sign-in). What the run may not do to its own owner (or it would end the authenticated
-run's reach): ``require_totp`` stays off (the first accepted PATCH of
-``/v1/tenant`` would leave the owner nothing but setting up a second factor),
-and writes to ``/v1/staff/{staff_id}`` and below aim at another id than the
-owner's (a fuzzed second owner may otherwise deactivate or demote the first).
+The token is renewed every few seconds with the refresh token, else by logging
+in again from an address of its own (the fuzzed logins, all wrong, must not
+throttle the run's own sign-in). The owner's run leaves out
+``logout-everywhere``, which would end the run's sessions: signing in again then
+meets the account's own login budget, spent by the fuzzed wrong current
+passwords (``tests/schemathesis_run.py``). What the run may not do to its own
+owner (or it would end the authenticated run's reach): ``require_totp`` stays
+off (the first accepted PATCH of ``/v1/tenant`` would leave the owner nothing
+but setting up a second factor), and writes to ``/v1/staff/{staff_id}`` and
+below aim at another id than the owner's (a fuzzed second owner may otherwise
+deactivate or demote the first).
 """
 
 from __future__ import annotations
