@@ -181,6 +181,12 @@ def local(epoch: int) -> datetime:
     return datetime.fromtimestamp(epoch, TZ)
 
 
+def bucket_of(epoch: int) -> tuple[date, int]:
+    """The half-day (local date, part of day) a start lies in."""
+    at = local(epoch)
+    return at.date(), part_of(at)
+
+
 def epoch(day: date, t: time) -> int:
     return int(datetime.combine(day, t, TZ).timestamp())
 
@@ -974,7 +980,7 @@ def score(t: Truth, w: Walk, names: bool) -> dict[str, float | str]:
     # fully booked half-days
     buckets: dict[tuple[date, int], bool] = {}
     for c, truth in any_free.items():
-        key = (local(c).date(), part_of(local(c)))
+        key = bucket_of(c)
         buckets[key] = buckets.get(key, False) or truth
     full = {k for k, some in buckets.items() if not some}
     claimed = {k for k in w.first_empty if k in buckets}
@@ -1023,7 +1029,7 @@ class Booked:
 
     @property
     def bucket(self) -> tuple[date, int]:
-        return local(self.start).date(), part_of(local(self.start))
+        return bucket_of(self.start)
 
     @property
     def shield(self) -> float:
@@ -1120,7 +1126,7 @@ def kept_from_start(
             )
             kept.taken_age = _longest(kept.taken_age, min(a.at - b.made for b in blocking) / 60)
         else:
-            buckets = {(local(s).date(), part_of(local(s))) for _, s in free}
+            buckets = {bucket_of(s) for _, s in free}
             darkening = [b for b in live if b.bucket in buckets]
             if {b.bucket for b in darkening} != buckets:
                 kept.other += 1
